@@ -1,0 +1,2 @@
+// Placeholder: the encoder's exports (owned by the encoder work).
+export function encodeVersion(): i32 { return 1; }
