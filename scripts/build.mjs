@@ -11,7 +11,10 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
-const MODULES = ["codec", "topics"];
+const ALL_MODULES = ["codec", "topics"];
+// `node scripts/build.mjs codec` builds one module only (and skips the dist bundle).
+const only = process.argv.slice(2);
+const MODULES = only.length ? only : ALL_MODULES;
 
 mkdirSync(join(root, "build"), { recursive: true });
 mkdirSync(join(root, "src/wasm/generated"), { recursive: true });
@@ -32,7 +35,7 @@ for (const name of MODULES) {
   console.log(`built build/${name}.wasm (${readFileSync(out).length} bytes)`);
 }
 
-if (existsSync(bin("bun")) && existsSync(join(root, "src/codec.ts"))) {
+if (!only.length && existsSync(bin("bun")) && existsSync(join(root, "src/codec.ts"))) {
   execFileSync(bin("bun"), ["build", "src/codec.ts", "--target", "browser", "--format", "esm",
     "--outfile", "dist/codec.js"], { stdio: "inherit", cwd: root });
 }
