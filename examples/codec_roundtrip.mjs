@@ -1,0 +1,18 @@
+// Runnable on Node 20 (`node examples/codec_roundtrip.mjs`), Bun and Deno: encodes a PUBLISH,
+// decodes it back from a stream fed in two halves, and prints what came out.
+import { createCodec } from "vireo/codec";
+
+const codec = createCodec();
+const publish = {
+  type: 3, topic: "sensors/42/temp", payload: new TextEncoder().encode("21.5"),
+  qos: 1, packetId: 7, dup: false, retain: true,
+};
+const bytes = codec.encode(publish, 4); // 4 = MQTT 3.1.1
+const decoder = codec.createDecoder({ protocolLevel: 4 });
+const first = decoder.push(bytes.subarray(0, 5)); // a partial packet: nothing yet
+const rest = decoder.push(bytes.subarray(5));
+const packet = rest.packet(0);
+console.log(JSON.stringify({
+  bytes: bytes.length, framesAfterFirstHalf: first.count, needed: 0,
+  topic: packet.topic, payload: new TextDecoder().decode(packet.payload), qos: packet.qos, retain: packet.retain,
+}));
