@@ -13,6 +13,6 @@ const first = decoder.push(bytes.subarray(0, 5)); // a partial packet: nothing y
 const rest = decoder.push(bytes.subarray(5));
 const packet = rest.packet(0);
 console.log(JSON.stringify({
-  bytes: bytes.length, framesAfterFirstHalf: first.count, needed: 0,
+  bytes: bytes.length, framesAfterFirstHalf: first.count, needed: decoder.needed,
   topic: packet.topic, payload: new TextDecoder().decode(packet.payload), qos: packet.qos, retain: packet.retain,
 }));
