@@ -9,10 +9,10 @@ const publish = {
 };
 const bytes = codec.encode(publish, 4); // 4 = MQTT 3.1.1
 const decoder = codec.createDecoder({ protocolLevel: 4 });
-const first = decoder.push(bytes.subarray(0, 5)); // a partial packet: nothing yet
+const firstCount = decoder.push(bytes.subarray(0, 5)).count; // a partial packet: no frame yet
 const rest = decoder.push(bytes.subarray(5));
 const packet = rest.packet(0);
 console.log(JSON.stringify({
-  bytes: bytes.length, framesAfterFirstHalf: first.count, needed: decoder.needed,
+  bytes: bytes.length, framesAfterFirstHalf: firstCount, needed: decoder.needed,
   topic: packet.topic, payload: new TextDecoder().decode(packet.payload), qos: packet.qos, retain: packet.retain,
 }));
