@@ -1,0 +1,257 @@
+/**
+ * Deno adapter: Deno.listen plus one read loop per connection into a reused buffer. Deno writes
+ * are promises, so at most one is in flight per connection; whatever the broker writes meanwhile
+ * collects in a second batch and goes out as the next single write.
+ */
+import type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
+import { transportStats, WriteBatch } from "./write_batch.ts";
+import { type Flushable, scheduleFlush } from "./flush_queue.ts";
+import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
+
+/** Per-connection read buffer: big enough for typical bursts, small enough for many idle clients. */
+const READ_BUFFER_BYTES = 32 * 1024;
+/** After end(), how long to wait for the peer's FIN before closing outright. */
+const END_LINGER_MS = 1000;
+/** Pause before retrying accept() after a transient failure. */
+const ACCEPT_RETRY_MS = 50;
+
+/** The subset of Deno.Conn we use (kept local so Bun can type-check this file). */
+interface DenoConn {
+  readonly remoteAddr: { hostname?: string };
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+  setNoDelay?(on?: boolean): void;
+}
+
+interface DenoListener {
+  readonly addr: { port: number };
+  accept(): Promise<DenoConn>;
+  close(): void;
+}
+
+/** A Deno TCP connection with serialized, batched writes. */
+class DenoConnection implements Connection, Flushable {
+  readonly id = nextConnectionId();
+  readonly remoteAddress: string;
+  context: unknown = undefined;
+  flushQueued = false;
+  private pending = new WriteBatch();
+  private writing = new WriteBatch();
+  private writeInFlight = false;
+  /** Bytes were queued behind an in-flight write: report onDrain once all are out. */
+  private backlogged = false;
+  private paused = false;
+  private resumeWaiter: (() => void) | null = null;
+  private ending = false;
+  private closed = false;
+
+  constructor(
+    private readonly conn: DenoConn,
+    private readonly handlers: ConnectionHandlers,
+    private readonly registry: ConnectionRegistry<DenoConnection>,
+  ) {
+    this.remoteAddress = conn.remoteAddr?.hostname ?? "";
+  }
+
+  get bufferedAmount(): number {
+    return this.pending.length + this.writing.length;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.ending || this.closed) return;
+    this.pending.push(bytes);
+    if (this.writeInFlight) this.backlogged = true;
+    else scheduleFlush(this);
+  }
+
+  end(): void {
+    if (this.ending || this.closed) return;
+    this.ending = true;
+    this.wake();
+    if (!this.writeInFlight) {
+      if (this.pending.length === 0) void this.closeGracefully();
+      else scheduleFlush(this);
+    }
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.pending.clear();
+    this.finish(undefined, true);
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake();
+  }
+
+  /** Starts the serialized write loop if there is something to send and nothing in flight. */
+  flush(): void {
+    if (this.closed || this.writeInFlight || this.pending.length === 0) return;
+    void this.writeLoop();
+  }
+
+  /** Reads until EOF/error, delivering chunks from one reused buffer. */
+  async readLoop(): Promise<void> {
+    const buf = new Uint8Array(READ_BUFFER_BYTES);
+    try {
+      for (;;) {
+        if (this.paused && !this.ending) await new Promise<void>((r) => (this.resumeWaiter = r));
+        if (this.closed) return;
+        const n = await this.conn.read(buf);
+        if (n === null || this.closed) break;
+        if (this.paused && !this.ending) await new Promise<void>((r) => (this.resumeWaiter = r));
+        // After end() the broker is done with this peer: drain the socket but drop the bytes.
+        if (!this.ending && !this.closed) this.handlers.onData(this, buf.subarray(0, n));
+      }
+      this.finish(undefined, true);
+    } catch (err) {
+      this.finish(err instanceof Error ? err : new Error(String(err)), true);
+    }
+  }
+
+  private async writeLoop(): Promise<void> {
+    this.writeInFlight = true;
+    try {
+      while (this.pending.length > 0 && !this.closed) {
+        // Swap so the broker keeps appending to a batch the runtime is not reading from.
+        const out = this.pending;
+        this.pending = this.writing;
+        this.writing = out;
+        while (out.length > 0) {
+          const n = await this.conn.write(out.view());
+          transportStats.socketWrites++;
+          transportStats.bytesWritten += n;
+          if (this.closed) return;
+          out.consume(n);
+        }
+      }
+    } catch (err) {
+      this.finish(err instanceof Error ? err : new Error(String(err)), true);
+      return;
+    } finally {
+      this.writeInFlight = false;
+    }
+    if (this.closed) return;
+    if (this.ending) void this.closeGracefully();
+    else if (this.backlogged) {
+      this.backlogged = false;
+      this.handlers.onDrain?.(this);
+    }
+  }
+
+  /** Half-closes so the peer sees a clean FIN after our last bytes, then waits briefly for its FIN. */
+  private async closeGracefully(): Promise<void> {
+    const timer = setTimeout(() => this.finish(undefined, true), END_LINGER_MS);
+    try {
+      await this.conn.closeWrite();
+    } catch {
+      this.finish(undefined, true);
+    }
+    // The read loop sees the peer's EOF and finishes; the timer covers peers that never close.
+    if (this.closed) clearTimeout(timer);
+    else this.lingerTimer = timer;
+  }
+
+  private lingerTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  /** Closes the resource and reports onClose exactly once, never re-entrantly. */
+  private finish(error: Error | undefined, quiet: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+    this.pending.clear();
+    this.wake();
+    try {
+      this.conn.close();
+    } catch {
+      // Already closed by the runtime (peer reset): nothing to release.
+    }
+    const reported = quiet && isCloseNoise(error) ? undefined : error;
+    queueMicrotask(() => {
+      this.registry.remove(this);
+      this.handlers.onClose(this, reported);
+    });
+  }
+
+  private wake(): void {
+    const w = this.resumeWaiter;
+    this.resumeWaiter = null;
+    w?.();
+  }
+}
+
+/** Errors that only mean "the socket went away because we closed it". */
+function isCloseNoise(err: Error | undefined): boolean {
+  if (err === undefined) return true;
+  return err.name === "BadResource" || err.name === "Interrupted";
+}
+
+/** Transport backed by Deno.listen. */
+export class DenoTransport implements Transport {
+  listen(opts: ListenOptions, handlers: ConnectionHandlers): Promise<Listener> {
+    const deno = (globalThis as { Deno?: { listen(o: unknown): DenoListener } }).Deno;
+    if (deno === undefined) return Promise.reject(new Error("DenoTransport requires the Deno runtime"));
+    let listener: DenoListener;
+    try {
+      listener = deno.listen({ hostname: opts.host, port: opts.port, transport: "tcp" });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const registry = new ConnectionRegistry<DenoConnection>();
+    const state = { closed: false };
+    const accepting = acceptLoop(listener, handlers, registry, state);
+    let closing: Promise<void> | null = null;
+    return Promise.resolve({
+      host: opts.host,
+      port: listener.addr.port,
+      close(): Promise<void> {
+        closing ??= (async () => {
+          state.closed = true;
+          try {
+            listener.close();
+          } catch {
+            // already closed
+          }
+          await accepting;
+          await registry.closeAll();
+        })();
+        return closing;
+      },
+    });
+  }
+}
+
+async function acceptLoop(
+  listener: DenoListener,
+  handlers: ConnectionHandlers,
+  registry: ConnectionRegistry<DenoConnection>,
+  state: { closed: boolean },
+): Promise<void> {
+  for (;;) {
+    let raw: DenoConn;
+    try {
+      raw = await listener.accept();
+    } catch {
+      if (state.closed) return;
+      // Transient (e.g. out of file descriptors): back off instead of spinning or giving up.
+      await new Promise((r) => setTimeout(r, ACCEPT_RETRY_MS));
+      continue;
+    }
+    try {
+      raw.setNoDelay?.(true); // MQTT is request/response-ish: Nagle only adds latency.
+    } catch {
+      // not supported on this platform/socket: harmless
+    }
+    const conn = new DenoConnection(raw, handlers, registry);
+    registry.add(conn);
+    handlers.onOpen(conn);
+    void conn.readLoop();
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The transport contract: the only surface between the broker core and a runtime's socket API.
+ * Adapters (bun.ts, deno.ts) implement it; everything above it is runtime-agnostic.
+ */
+
+/** One accepted TCP connection as the broker sees it. */
+export interface Connection {
+  /** Unique per process; small dense integers (good as map keys and wheel keys). */
+  readonly id: number;
+  /** Peer IP address as reported by the runtime ("" if unknown). */
+  readonly remoteAddress: string;
+  /**
+   * Copies `bytes` into this connection's outgoing batch immediately (callers pass views on WASM
+   * memory, which the next encode overwrites), flushed with ONE socket write per connection per tick.
+   * Writes after end()/destroy() are ignored.
+   */
+  write(bytes: Uint8Array): void;
+  /** Bytes queued in user space and not yet accepted by the kernel (backpressure signal). */
+  readonly bufferedAmount: number;
+  /** Flush what is queued, then close. onClose follows once the socket is closed. */
+  end(): void;
+  /** Close now, dropping anything queued. onClose follows (once). */
+  destroy(): void;
+  /** Stop delivering onData (broker-side backpressure). */
+  pause(): void;
+  /** Resume delivering onData after pause(). */
+  resume(): void;
+  /** Free slot for the broker's per-connection state. */
+  context: unknown;
+}
+
+/** Callbacks a transport invokes; the broker core implements them. */
+export interface ConnectionHandlers {
+  /** A connection was accepted. Always the first callback for a connection. */
+  onOpen(conn: Connection): void;
+  /** Bytes arrived. `chunk` is only valid during the call (the buffer is reused). */
+  onData(conn: Connection, chunk: Uint8Array): void;
+  /**
+   * Exactly once per connection, after onOpen; `error` is set for I/O errors only. Never called
+   * synchronously from inside end()/destroy(), so callers need not guard against re-entrancy.
+   */
+  onClose(conn: Connection, error?: Error): void;
+  /** The kernel accepted every queued byte after a partial write (backpressure relieved). */
+  onDrain?(conn: Connection): void;
+}
+
+/** A bound, accepting server socket. */
+export interface Listener {
+  /** The host it was asked to bind. */
+  readonly host: string;
+  /** The real bound port (useful when listening on port 0). */
+  readonly port: number;
+  /**
+   * Stops accepting, ends every open connection (flushing queued bytes), and resolves once all of
+   * them have fired onClose (connections that do not close within a grace period are destroyed).
+   */
+  close(): Promise<void>;
+}
+
+/** Options for Transport.listen. */
+export interface ListenOptions {
+  host: string;
+  port: number;
+}
+
+/** A runtime's TCP server factory. */
+export interface Transport {
+  /** Binds and starts accepting; rejects if the address cannot be bound. */
+  listen(opts: ListenOptions, handlers: ConnectionHandlers): Promise<Listener>;
+}
