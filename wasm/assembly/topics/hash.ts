@@ -1,0 +1,28 @@
+// Hashing for level tokens and subscriber ids. Tokens are hashed once per level per call and the
+// full 32-bit hash is stored beside each child pointer, so a probe compares bytes only on a hash hit.
+
+/** FNV-1a over `len` bytes at `ptr`. */
+export function hashBytes(ptr: usize, len: usize): u32 {
+  let h: u32 = 0x811c9dc5;
+  for (let i: usize = 0; i < len; i++) {
+    h = (h ^ <u32>load<u8>(ptr + i)) * 0x01000193;
+  }
+  return h;
+}
+
+/** Spreads a hash over the low bits used as a table index (FNV's low bits are weak). */
+// @ts-ignore: decorator
+@inline export function mix(h: u32): u32 {
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  return h;
+}
+
+/** True when `len` bytes at `a` equal those at `b`. */
+export function bytesEqual(a: usize, b: usize, len: usize): bool {
+  for (let i: usize = 0; i < len; i++) {
+    if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  }
+  return true;
+}
