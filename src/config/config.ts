@@ -1,0 +1,137 @@
+/**
+ * The broker's one typed configuration: every tunable with its default and why, loaded from a
+ * JSON file (loadConfig) and overridden by command-line flags (cli.ts). Enforcement of each limit
+ * lives in the broker core; this module only guarantees the values are present and well-typed.
+ */
+import { readFileSync } from "node:fs";
+import { ConfigError, validateConfig } from "./validate.ts";
+
+export { ConfigError } from "./validate.ts";
+
+/** Every broker setting. Loaded configs are always complete (defaults fill the gaps). */
+export interface Config {
+  /** Interface to bind. Default "0.0.0.0" (all IPv4 interfaces). */
+  host: string;
+  /** TCP port. Default 1883 (IANA "mqtt"); 0 picks a free port (tests). */
+  port: number;
+  /**
+   * Largest packet accepted, in bytes, fixed header included; sent as Maximum Packet Size in v5
+   * CONNACK when below the protocol limit. Default 268435460 (the protocol maximum: 268435455
+   * remaining length + 5 header bytes), i.e. no extra limit.
+   */
+  maxPacketSize: number;
+  /**
+   * Outbound QoS 1/2 messages in flight per client before further deliveries queue. The client's
+   * own Receive Maximum (v5) lowers it further. Default 100: enough to keep a link busy without
+   * letting one slow subscriber pin unbounded memory.
+   */
+  maxInflight: number;
+  /**
+   * Receive Maximum the server advertises in v5 CONNACK: inbound QoS 1/2 PUBLISHes a client may
+   * have unacknowledged. Default 65535 (the protocol maximum; the property is then omitted).
+   */
+  receiveMaximum: number;
+  /**
+   * Messages queued per session (offline, or online beyond the inflight window) before new QoS 1/2
+   * messages are dropped. Default 1000. 0 queues nothing.
+   */
+  maxQueuedMessages: number;
+  /**
+   * Cap on a client's keep-alive in seconds; a v5 client asking for more (or for 0) gets this as
+   * Server Keep Alive. Default 0 = no cap (honour what the client asks).
+   */
+  maxKeepAlive: number;
+  /** Largest Session Expiry Interval granted, in seconds. Default 0xFFFFFFFF (never expires). */
+  sessionExpiryMaximum: number;
+  /** Topic Alias Maximum advertised to v5 clients (aliases they may use towards us). Default 10. */
+  topicAliasMaximum: number;
+  /** Longest topic name or filter in bytes. Default 65535 (the protocol maximum). */
+  maxTopicLength: number;
+  /** Concurrent connections accepted; further ones are closed at once. Default 0 = unlimited. */
+  maxConnections: number;
+  /** Longest client identifier in bytes. Default 65535; never below 23 [MQTT-3.1.3-5]. */
+  maxClientIdLength: number;
+  /** Whether an empty client id gets a server-assigned one [MQTT-3.1.3-6]. Default true. */
+  allowZeroLengthClientId: boolean;
+  /** Retained messages supported (v5 Retain Available). Default true. */
+  retainAvailable: boolean;
+  /** Wildcard filters supported (v5 Wildcard Subscription Available). Default true. */
+  wildcardSubscriptionAvailable: boolean;
+  /** $share/ filters supported (v5 Shared Subscription Available). Default true. */
+  sharedSubscriptionAvailable: boolean;
+  /** Subscription identifiers supported (v5 Subscription Identifiers Available). Default true. */
+  subscriptionIdentifierAvailable: boolean;
+  /** Highest QoS the server supports (v5 Maximum QoS; 3.1.1 grants are capped to it). Default 2. */
+  maximumQoS: 0 | 1 | 2;
+  /**
+   * Milliseconds a new connection may take to send CONNECT before it is closed. Default 10000:
+   * long enough for slow links, short enough that idle sockets cannot pile up. 0 = no limit.
+   */
+  connectTimeoutMs: number;
+  /**
+   * Outgoing bytes a connection may have queued (transport bufferedAmount) before the broker
+   * treats it as a slow consumer. Default 16 MiB. 0 = unlimited.
+   */
+  maxBufferedBytes: number;
+  /** Period of the single timer tick (keep-alive, will delay, expiry) in ms. Default 100. */
+  keepAliveTickMs: number;
+  /** Log connections and protocol errors to stderr. Default false. */
+  verbose: boolean;
+}
+
+/** Defaults for every key; see the Config field docs for the reasoning. */
+export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
+  host: "0.0.0.0",
+  port: 1883,
+  maxPacketSize: 268_435_460,
+  maxInflight: 100,
+  receiveMaximum: 65_535,
+  maxQueuedMessages: 1000,
+  maxKeepAlive: 0,
+  sessionExpiryMaximum: 0xffff_ffff,
+  topicAliasMaximum: 10,
+  maxTopicLength: 65_535,
+  maxConnections: 0,
+  maxClientIdLength: 65_535,
+  allowZeroLengthClientId: true,
+  retainAvailable: true,
+  wildcardSubscriptionAvailable: true,
+  sharedSubscriptionAvailable: true,
+  subscriptionIdentifierAvailable: true,
+  maximumQoS: 2,
+  connectTimeoutMs: 10_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  keepAliveTickMs: 100,
+  verbose: false,
+});
+
+/** A complete config from defaults plus validated overrides (later arguments win). */
+export function mergeConfig(base: Readonly<Config>, ...overrides: Partial<Config>[]): Config {
+  return Object.assign({}, base, ...overrides);
+}
+
+/**
+ * Reads a JSON config file, validates every key (unknown keys and wrong types are errors, so a
+ * typo never silently falls back to a default) and merges it over DEFAULT_CONFIG.
+ * @throws ConfigError naming the file and, where applicable, the offending key.
+ */
+export function loadConfig(path: string): Config {
+  return mergeConfig(DEFAULT_CONFIG, readConfigFile(path));
+}
+
+/** Reads and validates a config file without applying defaults. @throws ConfigError */
+export function readConfigFile(path: string): Partial<Config> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: cannot read: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: invalid JSON: ${(err as Error).message}`);
+  }
+  return validateConfig(json, `config file ${path}`);
+}
