@@ -3,7 +3,7 @@
  * touch, message expiry stamps) would cost a clock call each; instead the tick refreshes a cached
  * millisecond value that everyone reads, and the same tick advances every timer wheel.
  */
-import { unrefTimer } from "./wheel.ts";
+import { unrefTimer } from "./unref.ts";
 
 /** A millisecond clock whose value only changes on refresh() (i.e. once per tick). */
 export class Clock {

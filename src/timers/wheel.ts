@@ -11,6 +11,8 @@
  * Will delay and session expiry use this class directly (TimerWheel<string> keyed by client id).
  */
 
+import { unrefTimer } from "./unref.ts";
+
 /** One armed key. Entries are recycled on re-set, so steady-state re-arming allocates nothing. */
 interface Entry<K> {
   key: K;
@@ -201,21 +203,4 @@ export class TimerWheel<K> {
 
 function byDue<K>(a: Entry<K>, b: Entry<K>): number {
   return a.due - b.due;
-}
-
-/** Lets the runtime exit while only our tick is pending (Bun/Node timer objects, Deno ids). */
-export function unrefTimer(t: ReturnType<typeof setInterval>): void {
-  const obj = t as unknown as { unref?: () => void };
-  if (typeof obj === "object" && obj !== null && typeof obj.unref === "function") {
-    obj.unref();
-    return;
-  }
-  const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
-  if (typeof t === "number" && deno?.unrefTimer !== undefined) {
-    try {
-      deno.unrefTimer(t);
-    } catch {
-      // mocked timer ids are unknown to Deno: nothing to unref
-    }
-  }
 }

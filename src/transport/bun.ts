@@ -6,6 +6,7 @@ import type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport
 import { transportStats, WriteBatch } from "./write_batch.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
+import { unrefTimer } from "../timers/unref.ts";
 
 /** The subset of Bun's Socket we use (no bun-types dependency, so Deno can type-check this file). */
 interface BunSocket {
@@ -37,6 +38,7 @@ class BunConnection implements Connection, Flushable {
   private blocked = false;
   private ending = false;
   private closed = false;
+  private endTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Set while we call into the socket ourselves, so onClose is deferred, never re-entrant. */
   private selfClosing = false;
 
@@ -62,8 +64,18 @@ class BunConnection implements Connection, Flushable {
     if (this.ending || this.closed) return;
     this.ending = true;
     // Bun's end() drops what the kernel has not taken, so close only once the batch is empty.
-    if (this.batch.length === 0) this.closeSocket(false);
-    else if (!this.blocked) scheduleFlush(this);
+    if (this.batch.length === 0) {
+      this.closeSocket(false);
+      return;
+    }
+    if (!this.blocked) scheduleFlush(this);
+    this.endTimer = setTimeout(() => this.destroy(), this.registry.endTimeoutMs);
+    unrefTimer(this.endTimer);
+  }
+
+  /** True once end() was called: further input is not delivered (the broker is done). */
+  get isEnding(): boolean {
+    return this.ending;
   }
 
   destroy(): void {
@@ -113,6 +125,7 @@ class BunConnection implements Connection, Flushable {
     if (this.closed) return;
     this.closed = true;
     this.batch.clear();
+    if (this.endTimer !== undefined) clearTimeout(this.endTimer);
     const err = error ?? this.error;
     if (this.selfClosing) queueMicrotask(() => this.report(undefined));
     else this.report(err);
@@ -145,7 +158,7 @@ export class BunTransport implements Transport {
   listen(opts: ListenOptions, handlers: ConnectionHandlers): Promise<Listener> {
     const bun = (globalThis as { Bun?: { listen(o: unknown): BunServer } }).Bun;
     if (bun === undefined) return Promise.reject(new Error("BunTransport requires the Bun runtime"));
-    const registry = new ConnectionRegistry<BunConnection>();
+    const registry = new ConnectionRegistry<BunConnection>(opts.endTimeoutMs);
     let server: BunServer;
     try {
       server = bun.listen({ hostname: opts.host, port: opts.port, socket: socketHandlers(handlers, registry) });
@@ -167,7 +180,7 @@ function socketHandlers(handlers: ConnectionHandlers, registry: ConnectionRegist
     },
     data(s: BunSocket, chunk: Uint8Array) {
       const conn = s.data;
-      if (conn !== undefined) handlers.onData(conn, chunk);
+      if (conn !== undefined && !conn.isEnding) handlers.onData(conn, chunk);
     },
     drain(s: BunSocket) {
       s.data?.onSocketDrain();

@@ -7,11 +7,10 @@ import type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport
 import { transportStats, WriteBatch } from "./write_batch.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
+import { unrefTimer } from "../timers/unref.ts";
 
 /** Per-connection read buffer: big enough for typical bursts, small enough for many idle clients. */
 const READ_BUFFER_BYTES = 32 * 1024;
-/** After end(), how long to wait for the peer's FIN before closing outright. */
-const END_LINGER_MS = 1000;
 /** Pause before retrying accept() after a transient failure. */
 const ACCEPT_RETRY_MS = 50;
 
@@ -46,6 +45,7 @@ class DenoConnection implements Connection, Flushable {
   private resumeWaiter: (() => void) | null = null;
   private ending = false;
   private closed = false;
+  private endTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
     private readonly conn: DenoConn,
@@ -70,6 +70,8 @@ class DenoConnection implements Connection, Flushable {
     if (this.ending || this.closed) return;
     this.ending = true;
     this.wake();
+    this.endTimer = setTimeout(() => this.destroy(), this.registry.endTimeoutMs);
+    unrefTimer(this.endTimer);
     if (!this.writeInFlight) {
       if (this.pending.length === 0) void this.closeGracefully();
       else scheduleFlush(this);
@@ -79,7 +81,7 @@ class DenoConnection implements Connection, Flushable {
   destroy(): void {
     if (this.closed) return;
     this.pending.clear();
-    this.finish(undefined, true);
+    this.finish(undefined);
   }
 
   pause(): void {
@@ -110,9 +112,9 @@ class DenoConnection implements Connection, Flushable {
         // After end() the broker is done with this peer: drain the socket but drop the bytes.
         if (!this.ending && !this.closed) this.handlers.onData(this, buf.subarray(0, n));
       }
-      this.finish(undefined, true);
+      this.finish(undefined);
     } catch (err) {
-      this.finish(err instanceof Error ? err : new Error(String(err)), true);
+      this.finish(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
@@ -133,7 +135,7 @@ class DenoConnection implements Connection, Flushable {
         }
       }
     } catch (err) {
-      this.finish(err instanceof Error ? err : new Error(String(err)), true);
+      this.finish(err instanceof Error ? err : new Error(String(err)));
       return;
     } finally {
       this.writeInFlight = false;
@@ -146,26 +148,24 @@ class DenoConnection implements Connection, Flushable {
     }
   }
 
-  /** Half-closes so the peer sees a clean FIN after our last bytes, then waits briefly for its FIN. */
+  /**
+   * Half-closes so the peer sees a clean FIN after our last bytes; the read loop then drains until
+   * the peer's EOF (closing at once could RST and discard what we just sent). The end deadline
+   * covers peers that never close.
+   */
   private async closeGracefully(): Promise<void> {
-    const timer = setTimeout(() => this.finish(undefined, true), END_LINGER_MS);
     try {
       await this.conn.closeWrite();
     } catch {
-      this.finish(undefined, true);
+      this.finish(undefined);
     }
-    // The read loop sees the peer's EOF and finishes; the timer covers peers that never close.
-    if (this.closed) clearTimeout(timer);
-    else this.lingerTimer = timer;
   }
 
-  private lingerTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-
   /** Closes the resource and reports onClose exactly once, never re-entrantly. */
-  private finish(error: Error | undefined, quiet: boolean): void {
+  private finish(error: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+    if (this.endTimer !== undefined) clearTimeout(this.endTimer);
     this.pending.clear();
     this.wake();
     try {
@@ -173,7 +173,7 @@ class DenoConnection implements Connection, Flushable {
     } catch {
       // Already closed by the runtime (peer reset): nothing to release.
     }
-    const reported = quiet && isCloseNoise(error) ? undefined : error;
+    const reported = isCloseNoise(error) ? undefined : error;
     queueMicrotask(() => {
       this.registry.remove(this);
       this.handlers.onClose(this, reported);
@@ -204,7 +204,7 @@ export class DenoTransport implements Transport {
     } catch (err) {
       return Promise.reject(err);
     }
-    const registry = new ConnectionRegistry<DenoConnection>();
+    const registry = new ConnectionRegistry<DenoConnection>(opts.endTimeoutMs);
     const state = { closed: false };
     const accepting = acceptLoop(listener, handlers, registry, state);
     let closing: Promise<void> | null = null;

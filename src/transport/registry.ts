@@ -16,12 +16,22 @@ export interface Closable {
   destroy(): void;
 }
 
+/**
+ * How long end() may take (flushing a backlog to a slow reader, waiting for the peer's FIN) before
+ * the connection is destroyed: the broker is done with it and must not leak the socket.
+ */
+export const END_TIMEOUT_MS = 5000;
+
 /** How long a closing listener waits for ended connections before destroying them. */
 export const CLOSE_GRACE_MS = 2000;
 
 /** Live connections of one listener. */
 export class ConnectionRegistry<C extends Closable> {
   private readonly live = new Set<C>();
+
+  /** @param endTimeoutMs deadline for each connection's end(), see ListenOptions.endTimeoutMs. */
+  constructor(readonly endTimeoutMs: number = END_TIMEOUT_MS) {}
+
   private onEmpty: (() => void) | null = null;
 
   /** Number of live connections. */

@@ -61,6 +61,11 @@ export interface Listener {
 export interface ListenOptions {
   host: string;
   port: number;
+  /**
+   * Longest an end() may take (flushing to a peer that stopped reading, waiting for its FIN)
+   * before the connection is destroyed. Default 5000 ms.
+   */
+  endTimeoutMs?: number;
 }
 
 /** A runtime's TCP server factory. */

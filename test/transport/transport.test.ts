@@ -35,8 +35,8 @@ class Recorder implements ConnectionHandlers {
   }
 }
 
-async function startServer(rec: Recorder): Promise<Listener> {
-  return createTransport().listen({ host: "127.0.0.1", port: 0 }, rec);
+async function startServer(rec: Recorder, endTimeoutMs?: number): Promise<Listener> {
+  return createTransport().listen({ host: "127.0.0.1", port: 0, endTimeoutMs }, rec);
 }
 
 function dial(port: number): Promise<Socket> {
@@ -267,6 +267,32 @@ test("transport: listening on a taken port rejects", async () => {
   const listener = await startServer(rec);
   try {
     await assert.rejects(createTransport().listen({ host: "127.0.0.1", port: listener.port }, rec));
+  } finally {
+    await listener.close();
+  }
+});
+
+test("transport: end() to a peer that stops reading is destroyed after endTimeoutMs; input after end() is dropped", async () => {
+  const rec = new Recorder();
+  rec.onDataHook = (c) => {
+    c.write(new Uint8Array(64 * 1024 * 1024)); // far more than socket buffers hold
+    c.end();
+  };
+  const listener = await startServer(rec, 200);
+  try {
+    const s = await dial(listener.port);
+    s.on("error", () => {}); // the reset at destroy is expected
+    s.pause(); // never read
+    s.write("go");
+    while (rec.received === 0) await sleep(5);
+    s.write("ignored after end");
+    const t0 = Date.now();
+    await rec.waitClosed(1);
+    const took = Date.now() - t0;
+    assert.ok(took < 2000, `closed after ${took} ms`);
+    assert.equal(rec.received, 2);
+    assert.equal(rec.errors[0], undefined);
+    s.destroy();
   } finally {
     await listener.close();
   }
