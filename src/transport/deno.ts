@@ -139,6 +139,8 @@ class DenoConnection implements Connection, Flushable {
       return;
     } finally {
       this.writeInFlight = false;
+      // The runtime is done with the in-flight buffer now, so it can go back to the pool.
+      if (this.closed) this.writing.clear();
     }
     if (this.closed) return;
     if (this.ending) void this.closeGracefully();
