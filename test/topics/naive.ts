@@ -66,7 +66,7 @@ export class NaiveIndex {
       const [name, filter] = key.split("\n");
       if (!matches(filter, topic)) continue;
       if (name !== "") {
-        shared.push([...m].map(([sid, s]) => `${sid}:${s.opts}:${s.ident}`).sort().join(","));
+        shared.push([...m].map(([sid, s]) => `${sid}:${s.opts & 0x0f}:${s.ident}`).sort().join(","));
         continue;
       }
       for (const [sid, s] of m) {

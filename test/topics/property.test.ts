@@ -58,6 +58,25 @@ test("random command sequences: WASM index equals the naive model", () => {
   }), { numRuns: 150 });
 });
 
+test("many subscribers per filter (indexed sets, both folding strategies) equal the naive model", () => {
+  const few = fc.constantFrom("a/b", "a/+", "+/b", "#", "a/#", "$share/g/a/b", "$share/g/#");
+  const cmd: fc.Arbitrary<Cmd> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant("sub" as const), filter: few, sid: fc.nat(40), opts: fc.nat(15), ident: fc.nat(3) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant("unsub" as const), filter: few, sid: fc.nat(40) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("match" as const), topic: fc.constantFrom("a/b", "a/c", "x/b") }) },
+  );
+  fc.assert(fc.property(fc.array(cmd, { minLength: 1, maxLength: 300 }), (cmds) => {
+    const index = createTopicIndex();
+    const model = new NaiveIndex();
+    for (const c of cmds) {
+      if (c.kind === "sub") index.subscribe(c.filter, c.sid, c.opts, c.ident), model.subscribe(c.filter, c.sid, c.opts, c.ident);
+      else if (c.kind === "unsub") assert.equal(index.unsubscribe(c.filter, c.sid), model.unsubscribe(c.filter, c.sid));
+      else assert.deepEqual(canonical(index.match(c.topic)), model.match(c.topic));
+    }
+    for (let i = 0; i < 2; i++) assert.deepEqual(canonical(index.match("a/b")), model.match("a/b")); // marks cleared
+  }), { numRuns: 60 });
+});
+
 test("unsubscribing everything returns the trie to its empty size", () => {
   fc.assert(fc.property(fc.array(fc.tuple(filterArb, fc.nat(5)), { maxLength: 40 }), (subs) => {
     const index = createTopicIndex();

@@ -43,37 +43,53 @@ export function tableFor(t: i32, words: u32): usize {
   return fresh;
 }
 
-/** Per subscriber id: the generation of the last match that saw it and its output slot. */
-let stampPtr: usize = 0;
-let stampCap: u32 = 0;
+// Folding overlapping subscriptions needs "is this subscriber already in the output?". A per-match
+// open-addressed set (sid -> output slot) stays in cache, unlike a table indexed by subscriber id
+// (random misses over megabytes at 1M subscribers); slots carry the match generation, so starting a
+// match is O(1). The matcher fills it lazily, only when probing it is the cheaper way to fold.
+//   slot (16 bytes): +0 generation  +4 subscriber id  +8 output slot
+let seenPtr: usize = 0;
+let seenCap: u32 = 0;
 let generation: u32 = 0;
 
-/** Makes the stamp table cover subscriber `sid` (called on subscribe, never while matching). */
-export function stampReserve(sid: u32): void {
-  if (sid < stampCap) return;
-  let want: u32 = stampCap == 0 ? 1024 : stampCap;
-  while (want <= sid) want <<= 1;
-  const fresh = heap.alloc(<usize>want << 3);
-  memory.fill(fresh, 0, <usize>want << 3);
-  if (stampCap != 0) memory.copy(fresh, stampPtr, <usize>stampCap << 3);
-  stampPtr = fresh;
-  stampCap = want;
-}
-
-/** Starts a match: a new generation makes every stamp stale in O(1). */
-export function nextGeneration(): void {
+/** Empties the seen set in O(1) (a new generation). */
+export function seenReset(): void {
   generation++;
   if (generation == 0) {
-    memory.fill(stampPtr, 0, <usize>stampCap << 3);
+    memory.fill(seenPtr, 0, <usize>seenCap << 4);
     generation = 1;
   }
 }
 
-/** Output slot of `sid` in this match, or -1 when not seen yet (then records `slot`). */
-export function stampSlot(sid: u32, slot: u32): i32 {
-  const s = stampPtr + (<usize>sid << 3);
-  if (load<u32>(s) == generation) return <i32>load<u32>(s, 4);
-  store<u32>(s, generation);
-  store<u32>(s, slot, 4);
-  return -1;
+/** Output slot of `sid`, or -1 after recording it at `slot`. Call `seenReserve` first. */
+export function seenPut(sid: u32, slot: u32): i32 {
+  const mask = seenCap - 1;
+  let h = sid * 0x9e3779b1;
+  let i = (h ^ (h >>> 16)) & mask;
+  while (true) {
+    const e = seenPtr + (<usize>i << 4);
+    if (load<u32>(e) != generation) {
+      store<u32>(e, generation);
+      store<u32>(e, sid, 4);
+      store<u32>(e, slot, 8);
+      return -1;
+    }
+    if (load<u32>(e, 4) == sid) return <i32>load<u32>(e, 8);
+    i = (i + 1) & mask;
+  }
+}
+
+/**
+ * Makes room for `total` entries at load <= 1/2. A grown table is rebuilt from the first `known`
+ * output entries (16 bytes each at `subs`, sid first); the old one is abandoned (sizes double).
+ */
+export function seenReserve(total: u32, subs: usize, known: u32): void {
+  if (total * 2 <= seenCap) return;
+  let cap: u32 = seenCap < 256 ? 256 : seenCap;
+  while (cap < total * 2) cap <<= 1;
+  seenPtr = heap.alloc(<usize>cap << 4);
+  memory.fill(seenPtr, 0, <usize>cap << 4);
+  seenCap = cap;
+  if (generation == 0) generation = 1;
+  for (let i: u32 = 0; i < known; i++) seenPut(load<u32>(subs + (<usize>i << 4)), i);
 }

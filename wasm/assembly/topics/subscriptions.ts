@@ -8,7 +8,6 @@ import { allocBlock, freeBlock } from "./alloc";
 import { bytesEqual, hashBytes } from "./hash";
 import { LV_HASH, LV_PLUS, levelKind, lvHash, lvLen, lvStart, splitLevels, validFilter } from "./levels";
 import { N_PLUS, N_SHARED, N_SUBS, N_WILD, childAdd, childFind, nodeNew, nodePrune } from "./node";
-import { stampReserve } from "./out";
 import { subClear, subRemove, subUpsert } from "./subset";
 
 export const G_NEXT: usize = 0;
@@ -98,20 +97,22 @@ function groupDrop(node: usize, g: usize): void {
 }
 
 /**
- * Subscribes `sid` to the `len`-byte filter at `ptr`. Returns 0 (new), 1 (replaced an existing
- * subscription of this subscriber to this filter), or 0x8F (invalid filter, nothing stored).
+ * Subscribes `sid` (< 2^31) to the `len`-byte filter at `ptr` with delivery options `opts` (QoS,
+ * No Local, Retain As Published: the low 4 bits of the MQTT 5 options byte) and subscription
+ * identifier `ident` (<= 268,435,455). Returns 0 (new), 1 (replaced this subscriber's subscription
+ * to this filter), or 0x8F (invalid filter, nothing stored).
  */
 export function subscribe(ptr: usize, len: usize, sid: u32, opts: u32, ident: u32): i32 {
   if (!parseFilter(ptr, len)) return TOPIC_FILTER_INVALID;
-  stampReserve(sid);
   const node = walk(true);
   const set = shareLen != 0 ? groupOf(node, true) + G_SET : node + N_SUBS;
-  return subUpsert(set, sid, ident, opts & 0xff) ? 1 : 0;
+  return subUpsert(set, sid & 0x7fffffff, ident & 0x0fffffff, opts) ? 1 : 0;
 }
 
 /** Unsubscribes `sid` from a filter. Returns 1 (removed), 0 (no such subscription) or 0x8F. */
 export function unsubscribe(ptr: usize, len: usize, sid: u32): i32 {
   if (!parseFilter(ptr, len)) return TOPIC_FILTER_INVALID;
+  sid &= 0x7fffffff;
   const node = walk(false);
   if (node == 0) return 0;
   if (shareLen != 0) {

@@ -1,125 +1,143 @@
-// A subscriber set: the subscriptions of one filter (or one shared group), keyed by subscriber id
-// in an open-addressed table so re-subscribe and unsubscribe are O(1) even when 100k clients
-// subscribe to the same filter. Matching walks the slots: O(capacity) <= O(4/3 * count + 2).
+// A subscriber set: the subscriptions of one filter (or one shared group). Entries are packed in a
+// dense array so matching reads count * 8 contiguous bytes; sets above 8 entries add a hash index
+// (sid -> position) so re-subscribe and unsubscribe stay O(1) with 100k subscribers on one filter.
 //
-//   set header (12 bytes, inside a node or group): +0 count  +4 capacity  +8 table
-//   entry (12 bytes): +0 subscriber id + 1 (0 = empty slot)  +4 subscription identifier  +8 options
+//   set header (12 bytes, inside a node or group): +0 count  +4 capacity (power of two)  +8 block
+//   block: cap entries of 8 bytes, then (cap > 8) an index of 2 * cap u32 slots (position + 1, 0 = empty)
+//   entry: +0 subscriber id (< 2^31: bit 31 is a scratch mark for the matcher)
+//          +4 subscription identifier << 4 | options (QoS bits 0-1, No Local bit 2, RAP bit 3)
 import { allocBlock, freeBlock } from "./alloc";
 
-export const ENTRY: usize = 12;
+const LINEAR_MAX: u32 = 8;
 
 // @ts-ignore: decorator
-@inline function slotOf(key: u32, mask: u32): u32 {
-  let h = key * 0x9e3779b1;
+@inline function blockSize(cap: u32): usize { return cap > LINEAR_MAX ? <usize>cap << 4 : <usize>cap << 3; }
+
+// @ts-ignore: decorator
+@inline function slotOf(sid: u32, mask: u32): u32 {
+  const h = sid * 0x9e3779b1;
   return (h ^ (h >>> 15)) & mask;
 }
 
-function put(table: usize, mask: u32, key: u32, ident: u32, opts: u32): void {
-  let i = slotOf(key, mask);
-  while (load<u32>(table + <usize>i * ENTRY) != 0) i = (i + 1) & mask;
-  const e = table + <usize>i * ENTRY;
-  store<u32>(e, key);
-  store<u32>(e, ident, 4);
-  store<u32>(e, opts, 8);
+/** Packs a subscription's identifier (max 268,435,455) and delivery options into one word. */
+// @ts-ignore: decorator
+@inline export function packOptions(ident: u32, opts: u32): u32 { return (ident << 4) | (opts & 0x0f); }
+
+/** The index slot holding position `pos` of `sid` (index present). */
+function indexSlot(block: usize, cap: u32, sid: u32, pos: u32): usize {
+  const index = block + (<usize>cap << 3);
+  const mask = (cap << 1) - 1;
+  let i = slotOf(sid, mask);
+  while (load<u32>(index + (<usize>i << 2)) != pos + 1) i = (i + 1) & mask;
+  return index + (<usize>i << 2);
 }
 
-function rehash(set: usize, cap: u32): void {
+function indexPut(block: usize, cap: u32, sid: u32, pos: u32): void {
+  const index = block + (<usize>cap << 3);
+  const mask = (cap << 1) - 1;
+  let i = slotOf(sid, mask);
+  while (load<u32>(index + (<usize>i << 2)) != 0) i = (i + 1) & mask;
+  store<u32>(index + (<usize>i << 2), pos + 1);
+}
+
+/** Moves the set into a block of `cap` entries (0 releases it), rebuilding the index. */
+function resize(set: usize, cap: u32): void {
+  const count = load<u32>(set);
   const oldCap = load<u32>(set, 4);
   const old = <usize>load<u32>(set, 8);
-  let table: usize = 0;
+  let block: usize = 0;
   if (cap != 0) {
-    table = allocBlock(<usize>cap * ENTRY);
-    memory.fill(table, 0, <usize>cap * ENTRY);
-    for (let i: u32 = 0; i < oldCap; i++) {
-      const e = old + <usize>i * ENTRY;
-      const key = load<u32>(e);
-      if (key != 0) put(table, cap - 1, key, load<u32>(e, 4), load<u32>(e, 8));
+    block = allocBlock(blockSize(cap));
+    memory.copy(block, old, <usize>count << 3);
+    if (cap > LINEAR_MAX) {
+      memory.fill(block + (<usize>cap << 3), 0, <usize>cap << 3);
+      for (let p: u32 = 0; p < count; p++) indexPut(block, cap, load<u32>(block + (<usize>p << 3)), p);
     }
   }
-  if (oldCap != 0) freeBlock(old, <usize>oldCap * ENTRY);
+  if (oldCap != 0) freeBlock(old, blockSize(oldCap));
   store<u32>(set, cap, 4);
-  store<u32>(set, <u32>table, 8);
+  store<u32>(set, <u32>block, 8);
 }
 
-/** The slot address of subscriber `sid` in `set`, or 0. */
+/** The entry address of subscriber `sid` in `set`, or 0. */
 export function subFind(set: usize, sid: u32): usize {
+  const count = load<u32>(set);
   const cap = load<u32>(set, 4);
-  if (cap == 0) return 0;
-  const table = <usize>load<u32>(set, 8);
-  const key = sid + 1;
-  const mask = cap - 1;
-  let i = slotOf(key, mask);
-  // A table of one or two slots may be full, so the probe is bounded by the capacity.
-  for (let n: u32 = 0; n < cap; n++) {
-    const e = table + <usize>i * ENTRY;
-    const k = load<u32>(e);
-    if (k == key) return e;
-    if (k == 0) return 0;
+  const block = <usize>load<u32>(set, 8);
+  if (cap <= LINEAR_MAX) {
+    for (let p: u32 = 0; p < count; p++) {
+      if (load<u32>(block + (<usize>p << 3)) == sid) return block + (<usize>p << 3);
+    }
+    return 0;
+  }
+  const index = block + (<usize>cap << 3);
+  const mask = (cap << 1) - 1;
+  let i = slotOf(sid, mask);
+  while (true) {
+    const v = load<u32>(index + (<usize>i << 2));
+    if (v == 0) return 0;
+    const e = block + (<usize>(v - 1) << 3);
+    if (load<u32>(e) == sid) return e;
     i = (i + 1) & mask;
   }
-  return 0;
 }
 
 /** Adds or replaces subscriber `sid`'s entry. Returns true when it already existed. */
 export function subUpsert(set: usize, sid: u32, ident: u32, opts: u32): bool {
-  const e = subFind(set, sid);
-  if (e != 0) {
-    store<u32>(e, ident, 4);
-    store<u32>(e, opts, 8);
+  const found = subFind(set, sid);
+  if (found != 0) {
+    store<u32>(found, packOptions(ident, opts), 4);
     return true;
   }
-  const count = load<u32>(set) + 1;
+  const count = load<u32>(set);
   let cap = load<u32>(set, 4);
-  // Tiny tables may fill up (one subscriber per filter is the common case); bigger ones stay <= 3/4.
-  if (count > cap || (cap > 2 && count * 4 > cap * 3)) {
-    let want: u32 = cap == 0 ? 1 : cap << 1;
-    while (want > 2 && count * 4 > want * 3) want <<= 1;
-    rehash(set, want);
-    cap = want;
-  }
-  put(<usize>load<u32>(set, 8), cap - 1, sid + 1, ident, opts);
-  store<u32>(set, count);
+  if (count == cap) resize(set, cap = cap == 0 ? 1 : cap << 1);
+  const block = <usize>load<u32>(set, 8);
+  store<u32>(block + (<usize>count << 3), sid);
+  store<u32>(block + (<usize>count << 3), packOptions(ident, opts), 4);
+  if (cap > LINEAR_MAX) indexPut(block, cap, sid, count);
+  store<u32>(set, count + 1);
   return false;
 }
 
-/** Removes subscriber `sid`. Returns false when it was not there. */
+/** Removes subscriber `sid` (the last entry fills its place). Returns false when absent. */
 export function subRemove(set: usize, sid: u32): bool {
   const e = subFind(set, sid);
   if (e == 0) return false;
   const cap = load<u32>(set, 4);
-  const count = load<u32>(set) - 1;
-  store<u32>(set, count);
-  if (count == 0) {
-    rehash(set, 0);
-    return true;
+  const block = <usize>load<u32>(set, 8);
+  const pos = <u32>((e - block) >>> 3);
+  const last = load<u32>(set) - 1;
+  if (cap > LINEAR_MAX) indexDelete(block, cap, indexSlot(block, cap, sid, pos));
+  if (pos != last) {
+    const moved = load<u32>(block + (<usize>last << 3));
+    store<u64>(e, load<u64>(block + (<usize>last << 3)));
+    if (cap > LINEAR_MAX) store<u32>(indexSlot(block, cap, moved, last), pos + 1);
   }
-  if (cap <= 2) {
-    // Tiny tables may be full (no empty slot ends a probe run): re-insert what remains.
-    store<u32>(e, 0);
-    rehash(set, cap);
-    return true;
-  }
-  backShift(<usize>load<u32>(set, 8), cap - 1, <u32>((e - <usize>load<u32>(set, 8)) / ENTRY));
-  if (cap > 8 && count * 8 < cap) rehash(set, cap >> 1);
+  store<u32>(set, last);
+  if (last == 0) resize(set, 0);
+  else if (cap > 1 && last * 4 <= cap) resize(set, cap >> 1);
   return true;
 }
 
-/** Backward-shift deletion of slot `i`: later entries of its probe run move into the hole. */
-function backShift(table: usize, mask: u32, i: u32): void {
+/** Backward-shift deletion of an index slot: later slots of its probe run move into the hole. */
+function indexDelete(block: usize, cap: u32, hole: usize): void {
+  const index = block + (<usize>cap << 3);
+  const mask = (cap << 1) - 1;
+  let i = <u32>((hole - index) >>> 2);
   let j = i;
   while (true) {
     j = (j + 1) & mask;
-    const e = table + <usize>j * ENTRY;
-    const key = load<u32>(e);
-    if (key == 0) break;
-    const k = slotOf(key, mask);
+    const v = load<u32>(index + (<usize>j << 2));
+    if (v == 0) break;
+    const k = slotOf(load<u32>(block + (<usize>(v - 1) << 3)), mask);
     if (j > i ? (k <= i || k > j) : (k <= i && k > j)) {
-      memory.copy(table + <usize>i * ENTRY, e, ENTRY);
+      store<u32>(index + (<usize>i << 2), v);
       i = j;
     }
   }
-  store<u32>(table + <usize>i * ENTRY, 0);
+  store<u32>(index + (<usize>i << 2), 0);
 }
 
-/** Releases the table of an emptied set. */
-export function subClear(set: usize): void { rehash(set, 0); }
+/** Releases the block of an emptied set. */
+export function subClear(set: usize): void { resize(set, 0); }
