@@ -297,3 +297,32 @@ test("transport: end() to a peer that stops reading is destroyed after endTimeou
     await listener.close();
   }
 });
+
+test("transport: 50 clients x 200 echoed messages arrive intact and in order", async () => {
+  const rec = new Recorder();
+  const scratch = new Uint8Array(64 * 1024);
+  rec.onDataHook = (c, chunk) => {
+    // Echo through a reused scratch buffer, like encode output in WASM memory.
+    scratch.set(chunk);
+    c.write(scratch.subarray(0, chunk.length));
+    scratch.fill(0, 0, chunk.length);
+  };
+  const listener = await startServer(rec);
+  try {
+    const clients = await Promise.all(Array.from({ length: 50 }, () => dial(listener.port)));
+    await Promise.all(clients.map(async (s, k) => {
+      let expected = "";
+      for (let i = 0; i < 200; i++) {
+        const msg = `c${k}m${i};`;
+        expected += msg;
+        s.write(msg);
+      }
+      const got = await readBytes(s, expected.length);
+      assert.equal(text(got), expected);
+      s.end();
+    }));
+    await rec.waitClosed(50);
+  } finally {
+    await listener.close();
+  }
+});
