@@ -326,3 +326,22 @@ test("transport: 50 clients x 200 echoed messages arrive intact and in order", a
     await listener.close();
   }
 });
+
+test("transport: a peer reset reports onClose once, with an error", async () => {
+  const rec = new Recorder();
+  rec.onDataHook = (c) => c.write(new Uint8Array(10));
+  const listener = await startServer(rec);
+  try {
+    const s = await dial(listener.port);
+    s.on("error", () => {});
+    s.write("x");
+    await readBytes(s, 10);
+    (s as unknown as { resetAndDestroy(): void }).resetAndDestroy(); // RST instead of FIN
+    await rec.waitClosed(1);
+    await sleep(20);
+    assert.equal(rec.closes.get(rec.opened[0].id), 1);
+    assert.ok(rec.errors[0] instanceof Error, `expected an error, got ${rec.errors[0]}`);
+  } finally {
+    await listener.close();
+  }
+});
