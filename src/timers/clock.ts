@@ -5,23 +5,30 @@
  */
 import { unrefTimer } from "./unref.ts";
 
-/** A millisecond clock whose value only changes on refresh() (i.e. once per tick). */
+/**
+ * A millisecond clock whose value only changes on refresh() (i.e. once per tick). It starts at the
+ * source's time and then only moves forward: a wall-clock step backwards (NTP, manual change)
+ * counts as zero elapsed time instead of freezing every timer until the wall clock catches up.
+ */
 export class Clock {
   private ms: number;
+  private lastSource: number;
 
   /** `source` defaults to Date.now(), looked up per call so node:test mock.timers can fake it. */
   constructor(private readonly source: () => number = () => Date.now()) {
-    this.ms = source();
+    this.ms = this.lastSource = source();
   }
 
-  /** The cached time in ms (accurate to one tick). */
+  /** The cached time in ms (accurate to one tick, never decreasing). */
   now(): number {
     return this.ms;
   }
 
   /** Re-reads the source; returns the new cached time. */
   refresh(): number {
-    this.ms = this.source();
+    const s = this.source();
+    if (s > this.lastSource) this.ms += s - this.lastSource;
+    this.lastSource = s;
     return this.ms;
   }
 }

@@ -83,8 +83,13 @@ export class TimerWheel<K> {
     return this.entries.get(key)?.due;
   }
 
-  /** Arms (or re-arms) `key` to fire at `dueAtMs`; a past due time fires on the next advance. */
+  /**
+   * Arms (or re-arms) `key` to fire at `dueAtMs`; a past due time fires on the next advance.
+   * @throws RangeError if dueAtMs is NaN.
+   */
   set(key: K, dueAtMs: number): void {
+    // NaN would park the key where it can never fire; Infinity is allowed and means "never".
+    if (Number.isNaN(dueAtMs)) throw new RangeError("TimerWheel.set: due time is NaN");
     const tick = Math.max(Math.floor(dueAtMs / this.tickMs), this.cursor);
     const slot = tick & this.mask;
     let e = this.entries.get(key);
@@ -126,7 +131,8 @@ export class TimerWheel<K> {
    */
   advance(nowMs: number): void {
     const target = Math.floor(nowMs / this.tickMs);
-    if (target < this.cursor) return; // clock went backwards: wait for it to catch up
+    // A clock that went backwards (or NaN) fires nothing; Clock itself never goes backwards.
+    if (!(target >= this.cursor)) return;
     const count = Math.min(target - this.cursor + 1, this.mask + 1);
     for (let i = 0; i < count; i++) this.collect((this.cursor + i) & this.mask, nowMs);
     this.cursor = target;

@@ -11,6 +11,17 @@ test("clock: now() is cached until refresh()", () => {
   assert.equal(clock.now(), 10);
 });
 
+test("clock: a wall-clock step backwards counts as no time, then time runs on", () => {
+  let t = 1_000_000;
+  const clock = new Clock(() => t);
+  t += 500;
+  assert.equal(clock.refresh(), 1_000_500);
+  t -= 3_600_000; // NTP steps back an hour
+  assert.equal(clock.refresh(), 1_000_500);
+  t += 100;
+  assert.equal(clock.refresh(), 1_000_600);
+});
+
 test("ticker: one failing target does not starve the others", () => {
   let t = 0;
   const ticker = new Ticker({ tickMs: 100, clock: new Clock(() => t) });

@@ -126,6 +126,19 @@ test("wheel: callbacks may re-arm, delete others, or throw without losing keys",
   assert.equal(wheel.size, 0);
 });
 
+test("wheel: NaN due is rejected; Infinity never fires", () => {
+  const h = harness();
+  assert.throws(() => h.wheel.set("nan", NaN), RangeError);
+  h.wheel.set("never", Infinity);
+  h.wheel.advance(h.t + 1e12);
+  assert.equal(h.fired.length, 0);
+  assert.ok(h.wheel.has("never"));
+  h.wheel.advance(NaN); // ignored, does not corrupt the cursor
+  h.wheel.set("soon", h.t + 1e12 + 50);
+  h.wheel.advance(h.t + 1e12 + 100);
+  assert.deepEqual(h.fired.map(([k]) => k), ["soon"]);
+});
+
 test("wheel: clear disarms everything", () => {
   const h = harness();
   for (let i = 0; i < 100; i++) h.wheel.set(`k${i}`, h.t + i);
