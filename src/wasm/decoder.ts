@@ -1,0 +1,154 @@
+/**
+ * Stream decoder facade over the codec's WASM decoder (wasm/assembly/codec/decoder_abi.ts).
+ * Per push: the kept partial packet plus the chunk are copied into the WASM input region and ONE
+ * `decode` call fills the frame table (looping only when a table is full). The bytes of an
+ * incomplete last packet stay in JS; while a large packet is still short of `needed` bytes, chunks
+ * are appended in JS without calling WASM, so its bytes are decoded once (no O(n²)).
+ */
+import type { ProtocolLevel } from "../protocol/packets.ts";
+import type { CodecWasm } from "./codec_instance.ts";
+import { H } from "./decoder_layout.ts";
+import { type BatchTables, DecodedBatch } from "./frame_batch.ts";
+import type { DecoderOptions, StreamDecoder } from "./types.ts";
+
+/** Largest MQTT packet: 1 type byte + 4 length bytes + 268,435,455 (MQTT 5.0 §1.5.5). */
+export const MAX_PACKET_SIZE = 268_435_460;
+
+/** Views on the codec memory shared by all decoders of one codec; re-created when memory grows. */
+class DecoderMemory implements BatchTables {
+  i32 = new Int32Array(0);
+  u8 = new Uint8Array(0);
+  bytes = new Uint8Array(0);
+  frames = 0;
+  props = 0;
+  fields = 0;
+  private buffer: ArrayBufferLike | null = null;
+  private readonly header: number;
+  private inputPtr = -1;
+
+  // deno-lint-ignore no-explicit-any
+  constructor(private readonly wasm: CodecWasm, readonly exports: any) {
+    this.header = exports.decodeHeader() >>> 2;
+    this.refresh();
+  }
+
+  /** Header word `k`. */
+  h(k: number): number {
+    return this.i32[this.header + k] >>> 0;
+  }
+
+  /** Re-creates views if memory grew, and re-reads table addresses (they move when grown). */
+  refresh(): void {
+    const buf = this.wasm.memory.buffer;
+    if (buf !== this.buffer) {
+      this.buffer = buf;
+      this.i32 = new Int32Array(buf);
+      this.u8 = new Uint8Array(buf);
+      this.inputPtr = -1;
+    }
+    const input = this.h(H.INPUT);
+    if (input !== this.inputPtr) {
+      this.inputPtr = input;
+      this.bytes = this.u8.subarray(input, input + this.h(H.INPUT_CAP));
+    }
+    this.frames = this.h(H.FRAMES) >>> 2;
+    this.props = this.h(H.PROPS) >>> 2;
+    this.fields = this.h(H.FIELDS) >>> 2;
+  }
+
+  /** The input region, at least `len` bytes long. */
+  reserve(len: number): Uint8Array {
+    if (len > this.h(H.INPUT_CAP)) {
+      this.exports.decodeReserve(len);
+      this.refresh();
+    }
+    return this.bytes;
+  }
+}
+
+/** Bytes of a partial packet kept between pushes; grows by doubling, copies only tails. */
+class Pending {
+  buf = new Uint8Array(0);
+  len = 0;
+
+  append(src: Uint8Array, room = 0): void {
+    const need = this.len + src.length;
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.max(need + room, this.buf.length * 2, 64));
+      grown.set(this.buf.subarray(0, this.len));
+      this.buf = grown;
+    }
+    this.buf.set(src, this.len);
+    this.len = need;
+  }
+}
+
+class WasmStreamDecoder implements StreamDecoder {
+  protocolLevel: ProtocolLevel;
+  needed = 0;
+  private readonly maxPacketSize: number;
+  private readonly pending = new Pending();
+  private readonly batch = new DecodedBatch();
+  /** Set by an invalid frame: the stream cannot be resynchronised, later pushes yield nothing. */
+  private broken = false;
+
+  constructor(private readonly mem: DecoderMemory, opts: DecoderOptions) {
+    this.protocolLevel = opts.protocolLevel ?? 4;
+    this.maxPacketSize = Math.min(opts.maxPacketSize ?? MAX_PACKET_SIZE, MAX_PACKET_SIZE);
+  }
+
+  push(chunk: Uint8Array): DecodedBatch {
+    if (this.broken) return this.batch.fill(this.mem, 0);
+    const kept = this.pending.len;
+    if (kept > 0 && chunk.length < this.needed) {
+      this.pending.append(chunk);
+      this.needed -= chunk.length;
+      return this.batch.fill(this.mem, 0);
+    }
+    const total = kept + chunk.length;
+    const input = this.mem.reserve(total);
+    if (kept > 0) input.set(this.pending.buf.subarray(0, kept));
+    input.set(chunk, kept);
+    this.pending.len = 0;
+    return this.decode(total);
+  }
+
+  /** One decode call over the input region, more only when a table fills up. */
+  private decode(total: number): DecodedBatch {
+    const mem = this.mem, ex = mem.exports;
+    let count = ex.decode(0, total, this.protocolLevel, this.maxPacketSize, 0) >>> 0;
+    while (mem.h(H.STATUS) !== 0) {
+      ex.decodeGrow(mem.h(H.STATUS), count);
+      mem.refresh();
+      count = ex.decode(mem.h(H.CONSUMED), total, mem.h(H.LEVEL), this.maxPacketSize, count) >>> 0;
+    }
+    mem.refresh();
+    this.protocolLevel = mem.h(H.LEVEL) as ProtocolLevel;
+    this.needed = mem.h(H.NEEDED);
+    const batch = this.batch.fill(mem, count);
+    if (count > 0 && batch.reason(count - 1) !== 0) {
+      this.broken = true;
+      this.needed = 0;
+      return batch;
+    }
+    const consumed = mem.h(H.CONSUMED);
+    // Keep only the incomplete tail; reserve room for the rest of it when its size is known.
+    if (consumed < total) this.pending.append(mem.bytes.subarray(consumed, total), this.needed);
+    return batch;
+  }
+
+  reset(): void {
+    this.pending.len = 0;
+    this.needed = 0;
+    this.broken = false;
+  }
+}
+
+/**
+ * A factory of stream decoders sharing one codec instance (one WASM memory, one set of tables:
+ * a batch is valid until the next push on any decoder of this factory).
+ */
+export function createDecoderFactory(wasm: CodecWasm): (opts?: DecoderOptions) => StreamDecoder {
+  const mem = new DecoderMemory(wasm, wasm.exports);
+  return (opts: DecoderOptions = {}) => new WasmStreamDecoder(mem, opts);
+}

@@ -1,0 +1,32 @@
+// PUBLISH rules: flags (MQTT 3.1.1 §3.3.1, MQTT 5.0 §3.3.1), the topic name (§3.3.2, §4.7) and the
+// packet identifier (§2.3.1 / §2.2.1). Decoding is in decode_publish.ts.
+
+import { MALFORMED, PROTOCOL_ERROR } from "./reader";
+import { utf8Valid } from "./utf8";
+
+const TOPIC_NAME_INVALID: i32 = 0x90;
+
+/** 0, or 0x81 for QoS 3 or DUP set on QoS 0. */
+export function validatePublishFlags(flags: u32): i32 {
+  const qos = (flags >> 1) & 3;
+  if (qos == 3) return MALFORMED; // [MQTT-3.3.1-4]
+  if (qos == 0 && (flags & 8) != 0) return MALFORMED; // [MQTT-3.3.1-2]
+  return 0;
+}
+
+/** 0, or why `len` bytes at `p` are not a valid topic name (`alias` = Topic Alias, 0 when absent). */
+export function validateTopicName(p: usize, len: i32, alias: i32): i32 {
+  if (len == 0) return alias != 0 ? 0 : PROTOCOL_ERROR; // [MQTT-4.7.3-1] §3.3.2.3.4 empty topic needs an alias
+  if (!utf8Valid(p, len)) return MALFORMED; // [MQTT-1.5.3-1] [MQTT-1.5.3-2]
+  const end = p + <usize>len;
+  for (let q = p; q < end; q++) {
+    const c = load<u8>(q);
+    if (c == 0x2b || c == 0x23) return TOPIC_NAME_INVALID; // [MQTT-3.3.2-2] no wildcards
+  }
+  return 0;
+}
+
+/** 0, or 0x82 for a zero packet identifier where one is required. */
+export function validatePacketId(id: u32): i32 {
+  return id == 0 ? PROTOCOL_ERROR : 0; // [MQTT-2.3.1-1] (3.1.1) [MQTT-2.2.1-3] (5.0)
+}
