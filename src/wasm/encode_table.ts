@@ -1,0 +1,188 @@
+/**
+ * The JS side of the encoder's input: writes a packet's strings and binaries into the WASM scratch
+ * region (UTF-8 straight into WASM memory) and the numbers describing it into the WASM table.
+ * Layout (mirrors wasm/assembly/codec/writer.ts, see docs/WASM_ABI.md "Encoder"):
+ *   table header words T_*, then 4-word entries (properties, subscriptions, filters, reason codes).
+ */
+import type { CodecWasm } from "./codec_instance.ts";
+
+// State block words (u32) — wasm/assembly/codec/writer.ts S_*.
+export const S_OUT = 0;
+const S_SCRATCH = 2;
+const S_SCRATCH_CAP = 3;
+const S_TABLE = 4;
+const S_TABLE_CAP = 5;
+export const S_DETAIL = 6;
+
+// Table header words — writer.ts T_*.
+export const T_TYPE = 0;
+export const T_FLAGS = 1;
+export const T_PACKET_ID = 2;
+export const T_QOS = 3;
+export const T_REASON = 4;
+export const T_KEEP_ALIVE = 5;
+export const T_A = 6;
+export const T_B = 8;
+export const T_C = 10;
+export const T_D = 12;
+export const T_E = 14;
+export const T_PROPS = 16;
+export const T_WILL_PROPS = 18;
+export const T_LIST = 20;
+const T_ENTRIES = 24;
+
+/** Most UTF-8 bytes one UTF-16 code unit can become. */
+const UTF8_PER_UNIT = 3;
+/** Strings up to this length are copied with a char loop when ASCII (cheaper than encodeInto). */
+const ASCII_LOOP_MAX = 64;
+
+const utf8 = new TextEncoder();
+
+/** A u32 from caller data, or a RangeError naming the field. */
+export function u32(value: unknown, what: string): number {
+  if (typeof value !== "number" || !(value >= 0 && value <= 0xffffffff) || Math.floor(value) !== value) {
+    throw new RangeError(`${what} must be an integer 0..4294967295, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Views on the codec memory and the encoder's regions; re-created only when memory grows. */
+export class EncoderTable {
+  u8!: Uint8Array;
+  u32!: Uint32Array;
+  /** Word index of the state block. */
+  private state: number;
+  private buffer: ArrayBuffer | null = null;
+  private scratch = 0;
+  private scratchCap = 0;
+  private table = 0;
+  private tableCap = 0;
+  /** Next free scratch byte (relative) and next free entry of the packet being written. */
+  private sp = 0;
+  private entries = 0;
+
+  constructor(private readonly wasm: CodecWasm) {
+    // Built with --exportStart: the module's start function (which sets up the heap) must be run by
+    // hand. It is guarded by a "started" flag, so the decoder facade calling it too is harmless.
+    wasm.exports._initialize?.();
+    this.state = (wasm.exports.encodeState() as number) >>> 2;
+    this.refresh();
+  }
+
+  /** Re-creates the views if memory grew, and re-reads where the regions are. */
+  refresh(): void {
+    const buf = this.wasm.memory.buffer;
+    if (buf !== this.buffer) {
+      this.buffer = buf;
+      this.u8 = new Uint8Array(buf);
+      this.u32 = new Uint32Array(buf);
+    }
+    const s = this.state;
+    this.scratch = this.u32[s + S_SCRATCH];
+    this.scratchCap = this.u32[s + S_SCRATCH_CAP];
+    this.table = this.u32[s + S_TABLE] >>> 2;
+    this.tableCap = this.u32[s + S_TABLE_CAP];
+  }
+
+  /** A state block word (S_OUT, S_DETAIL). */
+  stateWord(i: number): number {
+    if (this.wasm.memory.buffer !== this.buffer) this.refresh();
+    return this.u32[this.state + i];
+  }
+
+  /** Starts a packet: empty scratch and entries, zeroed header. */
+  begin(type: number): void {
+    if (this.wasm.memory.buffer !== this.buffer) this.refresh();
+    this.sp = 0;
+    this.entries = 0;
+    this.u32.fill(0, this.table, this.table + T_ENTRIES);
+    this.u32[this.table + T_TYPE] = type;
+  }
+
+  /** Sets header word `t`. */
+  set(t: number, value: number): void {
+    this.u32[this.table + t] = value;
+  }
+
+  private grow(scratchBytes: number, tableWords: number): void {
+    this.wasm.exports.encodeReserve(Math.max(scratchBytes, this.scratchCap), Math.max(tableWords, this.tableCap));
+    this.refresh();
+  }
+
+  /** Copies a string as UTF-8 into scratch; returns its byte length (offset: `this.last`). */
+  str(s: string, what: string): number {
+    if (typeof s !== "string") throw new RangeError(`${what} must be a string, got ${typeof s}`);
+    const n = s.length;
+    if (this.sp + n * UTF8_PER_UNIT > this.scratchCap) this.grow(this.sp + n * UTF8_PER_UNIT, 0);
+    const at = this.scratch + this.sp;
+    this.last = this.sp;
+    let written = -1;
+    if (n <= ASCII_LOOP_MAX) {
+      const u8 = this.u8;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        u8[at + i] = c;
+      }
+      if (i === n) written = n;
+    }
+    if (written < 0) written = utf8.encodeInto(s, this.u8.subarray(at, at + n * UTF8_PER_UNIT)).written;
+    this.sp += written;
+    return written;
+  }
+
+  /** Scratch offset of the last string or binary written. */
+  last = 0;
+
+  /** Copies bytes into scratch; returns their length (offset: `this.last`). */
+  bin(b: Uint8Array, what: string): number {
+    if (!(b instanceof Uint8Array)) throw new RangeError(`${what} must be a Uint8Array`);
+    const n = b.length;
+    if (this.sp + n > this.scratchCap) this.grow(this.sp + n, 0);
+    this.last = this.sp;
+    this.u8.set(b, this.scratch + this.sp);
+    this.sp += n;
+    return n;
+  }
+
+  /** A string into header words t (offset), t + 1 (length). */
+  strField(t: number, s: string, what: string): void {
+    const len = this.str(s, what);
+    this.u32[this.table + t] = this.last;
+    this.u32[this.table + t + 1] = len;
+  }
+
+  /** Bytes into header words t (offset), t + 1 (length). */
+  binField(t: number, b: Uint8Array, what: string): void {
+    const len = this.bin(b, what);
+    this.u32[this.table + t] = this.last;
+    this.u32[this.table + t + 1] = len;
+  }
+
+  /** Index the next entry will get. */
+  get entryCount(): number {
+    return this.entries;
+  }
+
+  /** Appends a 4-word entry; returns its index. */
+  entry(a: number, b: number, c: number, d: number): number {
+    const e = this.entries;
+    const w = T_ENTRIES + (e << 2);
+    if (w + 4 > this.tableCap) this.grow(0, w + 4);
+    const at = this.table + w;
+    const u = this.u32;
+    u[at] = a;
+    u[at + 1] = b;
+    u[at + 2] = c;
+    u[at + 3] = d;
+    this.entries = e + 1;
+    return e;
+  }
+
+  /** Records entries [first, now) as the list starting at header word `t`. */
+  span(t: number, first: number): void {
+    this.u32[this.table + t] = first;
+    this.u32[this.table + t + 1] = this.entries - first;
+  }
+}
