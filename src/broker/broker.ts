@@ -1,0 +1,138 @@
+/**
+ * Vireo's MQTT broker: transport callbacks → WASM decoder → protocol handlers → sessions/router →
+ * transport writes (one batched socket write per connection per tick).
+ *
+ * @example
+ * const broker = new Broker({ port: 0 });
+ * const { port } = await broker.listen();
+ * // … mqtt://127.0.0.1:port …
+ * await broker.close();
+ */
+import { ReasonCode } from "../protocol/reason_codes.ts";
+import { createTransport, type Connection, type ConnectionHandlers, type Listener } from "../transport/index.ts";
+import { TimerWheel } from "../timers/wheel.ts";
+import { Client, ClientState } from "./client.ts";
+import { BrokerCore } from "./core.ts";
+import { handleConnect } from "./connect.ts";
+import { dispatch } from "./dispatch.ts";
+import { closeWith, fail } from "./errors.ts";
+import { detach, endSession, publishWillNow } from "./lifecycle.ts";
+import { type BrokerOptions, resolveOptions } from "./options.ts";
+import type { BrokerStats } from "./stats.ts";
+
+/** An MQTT 3.1 / 3.1.1 / 5.0 broker. */
+export class Broker {
+  /** Shared state (sessions, index, counters); for embedders and tests. */
+  readonly core: BrokerCore;
+  private listener: Listener | null = null;
+  /** Connections that have not sent CONNECT yet, keyed by connection id (config.connectTimeoutMs). */
+  private readonly connectDeadlines: TimerWheel<number>;
+  private readonly handlers: ConnectionHandlers;
+
+  /** Creates a broker; nothing listens until listen(). */
+  constructor(options?: BrokerOptions) {
+    const core = (this.core = new BrokerCore(resolveOptions(options)));
+    core.publishWill = (will, origin) => publishWillNow(core, will, origin);
+    core.onKeepAliveTimeout = (id) => {
+      const c = core.clients.get(id);
+      if (c !== undefined) closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
+    };
+    core.onSessionExpired = (clientId) => {
+      const s = core.sessions.get(clientId);
+      if (s !== undefined && s.link === null) endSession(core, s);
+    };
+    this.connectDeadlines = new TimerWheel<number>({
+      tickMs: core.opts.keepAliveTickMs, now: () => core.clock.now(), onExpire: (id) => this.connectTimeout(id),
+    });
+    core.ticker.add(this.connectDeadlines);
+    this.handlers = {
+      onOpen: (conn) => this.onOpen(conn),
+      onData: (conn, chunk) => this.onData(conn, chunk),
+      onClose: (conn) => this.onClose(conn),
+      onDrain: (conn) => this.onDrain(conn),
+    };
+  }
+
+  /** Live counters (connections, messages, drops). */
+  get stats(): BrokerStats {
+    return this.core.stats;
+  }
+
+  /** Binds config.host:config.port (port 0 picks a free one) and starts the timer tick. */
+  async listen(): Promise<{ host: string; port: number }> {
+    const { host, port } = this.core.opts;
+    this.listener = await createTransport().listen({ host, port }, this.handlers);
+    this.core.ticker.start();
+    return { host: this.listener.host, port: this.listener.port };
+  }
+
+  /**
+   * Shuts down: every connected client's will is published (as on any server-side close), v5
+   * clients get DISCONNECT 0x8B, wills still waiting for their delay go out now, then the
+   * listener closes after flushing. Resolves when every connection has closed.
+   */
+  async close(): Promise<void> {
+    const core = this.core;
+    core.ticker.stop();
+    for (const c of [...core.clients.values()]) {
+      if (c.state === ClientState.Connected) closeWith(core, c, ReasonCode.ServerShuttingDown, true);
+    }
+    core.wills.fireAll();
+    const listener = this.listener;
+    this.listener = null;
+    if (listener !== null) await listener.close();
+  }
+
+  private onOpen(conn: Connection): void {
+    const core = this.core, opts = core.opts;
+    if (opts.maxConnections > 0 && core.clients.size >= opts.maxConnections) return conn.destroy();
+    const client = new Client(conn, core.decoders({ maxPacketSize: opts.maxPacketSize }), opts.maxBufferedBytes);
+    conn.context = client;
+    core.clients.set(conn.id, client);
+    if (opts.connectTimeoutMs > 0) this.connectDeadlines.set(conn.id, core.clock.now() + opts.connectTimeoutMs);
+  }
+
+  /** One socket chunk: ONE decoder push, then each frame in order. */
+  private onData(conn: Connection, chunk: Uint8Array): void {
+    const c = conn.context as Client | undefined;
+    if (c === undefined || c.state === ClientState.Closed) return;
+    const core = this.core;
+    const batch = c.decoder.push(chunk);
+    const n = batch.count;
+    if (n === 0) return;
+    let i = 0;
+    if (c.state === ClientState.AwaitConnect) {
+      this.connectDeadlines.delete(conn.id);
+      handleConnect(core, c, batch, 0);
+      i = 1;
+    } else core.keepAlive.touch(conn.id); // any packet resets the keep-alive timer
+    for (; i < n && c.state === ClientState.Connected; i++) {
+      const reason = batch.reason(i);
+      if (reason !== 0) return fail(core, c, reason);
+      dispatch(core, c, batch, i);
+    }
+  }
+
+  /** The socket closed: without a DISCONNECT first, the will goes out [MQTT-3.1.2-8]. */
+  private onClose(conn: Connection): void {
+    const c = conn.context as Client | undefined;
+    this.connectDeadlines.delete(conn.id);
+    this.core.clients.delete(conn.id);
+    if (c !== undefined) detach(this.core, c, true);
+  }
+
+  /** The socket took everything: send what queued up behind backpressure. */
+  private onDrain(conn: Connection): void {
+    const c = conn.context as Client | undefined;
+    if (c !== undefined && c.state === ClientState.Connected && c.session!.link === c) c.session!.drain();
+  }
+
+  /** No CONNECT within config.connectTimeoutMs. */
+  private connectTimeout(connId: number): void {
+    const c = this.core.clients.get(connId);
+    if (c === undefined || c.state !== ClientState.AwaitConnect) return;
+    c.state = ClientState.Closed;
+    this.core.clients.delete(connId);
+    c.conn.destroy();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * CONNECT → CONNACK (MQTT 3.1.1 §3.1-3.2, MQTT 5.0 §3.1-3.2): validation, client identifier rules,
+ * negotiated limits, session take-over / resumption, and the CONNACK itself.
+ */
+import { type ConnectPacket, PacketType, type Properties } from "../protocol/packets.ts";
+import { ReasonCode } from "../protocol/reason_codes.ts";
+import type { FrameBatch } from "../wasm/types.ts";
+import { InboundAliases } from "../session/topic_alias.ts";
+import type { Session } from "../session/session.ts";
+import { type Client, ClientState } from "./client.ts";
+import type { BrokerCore } from "./core.ts";
+import { closeWith, fail, refuseConnect } from "./errors.ts";
+import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
+
+/** MQTT 3.1 limits client identifiers to 1-23 characters (MQTT 3.1 §3.1, "Client Identifier"). */
+const V31_MAX_CLIENT_ID = 23;
+/** Largest packet size the protocol can express. */
+const SPEC_MAX_PACKET = 268_435_455 + 5;
+
+let assigned = 0;
+
+/** Handles the first packet of a connection, which must be a CONNECT [MQTT-3.1.0-1]. */
+export function handleConnect(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
+  if (batch.type(i) !== PacketType.CONNECT) return fail(core, client, ReasonCode.ProtocolError); // [MQTT-3.1.0-1]
+  const reason = batch.reason(i);
+  if (reason === ReasonCode.UnsupportedProtocolVersion) return refuseConnect(core, client, 4, reason); // [MQTT-3.1.2-2]
+  if (reason !== 0) return fail(core, client, reason);
+  const p = batch.packet(i) as ConnectPacket;
+  const level = p.protocolLevel;
+  client.level = level;
+  client.decoder.protocolLevel = level;
+  const refusal = validate(core, client, p);
+  if (refusal !== 0) return refuseConnect(core, client, level, refusal);
+  accept(core, client, p);
+}
+
+/** 0 when the CONNECT is acceptable, else the CONNACK reason code. Fills in client.clientId. */
+function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
+  const opts = core.opts;
+  let id = p.clientId;
+  if (p.protocolLevel === 3 && (id.length === 0 || id.length > V31_MAX_CLIENT_ID)) return ReasonCode.ClientIdentifierNotValid;
+  if (id.length > opts.maxClientIdLength) return ReasonCode.ClientIdentifierNotValid;
+  if (id.length === 0) {
+    if (p.protocolLevel === 4 && !p.cleanStart) return ReasonCode.ClientIdentifierNotValid; // [MQTT-3.1.3-8]
+    if (!opts.allowZeroLengthClientId) return ReasonCode.ClientIdentifierNotValid; // [MQTT-3.1.3-7]
+    id = `vireo-${Date.now().toString(36)}-${(++assigned).toString(36)}`; // [MQTT-3.1.3-6] [MQTT-3.2.2-16]
+  }
+  client.clientId = id;
+  if (p.properties?.authenticationMethod !== undefined) return ReasonCode.BadAuthenticationMethod; // no enhanced auth
+  const will = p.will;
+  if (will !== undefined) {
+    if (!core.index.validTopicName(will.topic)) return ReasonCode.TopicNameInvalid;
+    if (will.retain && !opts.retainAvailable) return ReasonCode.RetainNotSupported; // [MQTT-3.2.2-13]
+    if (will.qos > opts.maximumQoS) return ReasonCode.QoSNotSupported; // [MQTT-3.2.2-12]
+  }
+  return 0;
+}
+
+/** Negotiates limits, takes over or resumes the session, sends CONNACK. */
+function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
+  const opts = core.opts;
+  const v5 = p.protocolLevel >= 5;
+  const props = p.properties ?? {};
+  const ack: Properties = {};
+  client.receiveMaximum = Math.min(opts.maxInflight, props.receiveMaximum ?? 65535); // [MQTT-3.3.4-7]
+  if (v5) {
+    client.maximumPacketSize = props.maximumPacketSize ?? 0;
+    client.problemInfo = props.requestProblemInformation !== 0;
+    if (opts.topicAliasMaximum > 0) client.aliases = new InboundAliases(opts.topicAliasMaximum);
+  }
+  let keepAlive = p.keepAlive;
+  if (v5 && opts.maxKeepAlive > 0 && (keepAlive > opts.maxKeepAlive || keepAlive === 0)) {
+    keepAlive = opts.maxKeepAlive;
+    ack.serverKeepAlive = keepAlive; // [MQTT-3.2.2-21]
+  }
+  client.keepAlive = keepAlive;
+  let expiry = v5 ? (props.sessionExpiryInterval ?? 0) : p.cleanStart ? 0 : EXPIRY_NEVER;
+  client.connectExpiryZero = expiry === 0;
+  if (expiry > opts.sessionExpiryMaximum) {
+    expiry = opts.sessionExpiryMaximum;
+    if (v5) ack.sessionExpiryInterval = expiry;
+  }
+  const { session, present } = attachSession(core, client, p.cleanStart);
+  session.expiryInterval = expiry;
+  session.will = p.will ?? null;
+  if (v5) connackProperties(core, client, p, ack);
+  const sessionPresent = present && p.protocolLevel >= 4; // 3.1 has no such flag
+  client.send(core.encoder.encode({ type: 2, sessionPresent, reasonCode: 0, properties: v5 ? ack : undefined }, p.protocolLevel));
+  client.state = ClientState.Connected;
+  core.stats.clients++;
+  core.keepAlive.watch(client.conn.id, keepAlive);
+  if (present) session.resume(); // [MQTT-4.4.0-1]
+}
+
+/** v5 CONNACK properties announcing what this server supports. */
+function connackProperties(core: BrokerCore, client: Client, p: ConnectPacket, ack: Properties): void {
+  const opts = core.opts;
+  if (opts.receiveMaximum < 65535) ack.receiveMaximum = opts.receiveMaximum;
+  if (opts.maximumQoS < 2) ack.maximumQoS = opts.maximumQoS;
+  if (opts.maxPacketSize < SPEC_MAX_PACKET) ack.maximumPacketSize = opts.maxPacketSize;
+  if (opts.topicAliasMaximum > 0) ack.topicAliasMaximum = opts.topicAliasMaximum;
+  ack.retainAvailable = opts.retainAvailable ? 1 : 0;
+  ack.wildcardSubscriptionAvailable = opts.wildcardSubscriptionAvailable ? 1 : 0;
+  ack.subscriptionIdentifierAvailable = opts.subscriptionIdentifierAvailable ? 1 : 0;
+  ack.sharedSubscriptionAvailable = opts.sharedSubscriptionAvailable ? 1 : 0;
+  if (p.clientId.length === 0) ack.assignedClientIdentifier = client.clientId; // [MQTT-3.2.2-16]
+}
+
+/**
+ * Takes the client id's session over from a live connection [MQTT-3.1.4-3], then starts clean
+ * [MQTT-3.1.2-4] or resumes it [MQTT-3.1.2-5], cancelling a will still waiting [MQTT-3.1.3-9].
+ */
+function attachSession(core: BrokerCore, client: Client, cleanStart: boolean): { session: Session; present: boolean } {
+  const id = client.clientId;
+  let s = core.sessions.get(id);
+  if (s !== undefined && s.link !== null) closeWith(core, s.link as Client, ReasonCode.SessionTakenOver, true);
+  s = core.sessions.get(id); // the take-over may have ended it (expiry 0)
+  if (s !== undefined && cleanStart) {
+    endSession(core, s);
+    s = undefined;
+  }
+  let present = false;
+  if (s !== undefined) {
+    core.wills.cancel(id);
+    core.expiry.delete(id);
+    present = true; // [MQTT-3.2.2-2]
+  } else {
+    s = core.sessions.create(id); // [MQTT-3.2.2-3]
+  }
+  client.session = s;
+  s.link = client;
+  return { session: s, present };
+}

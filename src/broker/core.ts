@@ -1,0 +1,69 @@
+/**
+ * The broker's shared state: codec and topic index instances, sessions, router, timers, counters.
+ * Protocol handlers are plain functions over (core, client, …) so each packet family sits in its
+ * own file; this object is what they share.
+ */
+import { createCodecWasm } from "../wasm/codec_instance.ts";
+import { createDecoderFactory } from "../wasm/decoder.ts";
+import { createEncoder, type PacketEncoder } from "../wasm/encoder.ts";
+import { createTopicIndex, type TopicIndex } from "../wasm/topic_index.ts";
+import type { DecoderOptions, StreamDecoder } from "../wasm/types.ts";
+import { Clock, Ticker } from "../timers/clock.ts";
+import { KeepAliveMonitor } from "../timers/keep_alive.ts";
+import { TimerWheel } from "../timers/wheel.ts";
+import { SessionRegistry } from "../session/registry.ts";
+import { Router } from "../router/router.ts";
+import { RetainedStore } from "../router/retained.ts";
+import { LivePublication } from "../router/live_publication.ts";
+import { WillScheduler } from "../will/will.ts";
+import { type BrokerStats, createStats } from "./stats.ts";
+import type { ResolvedOptions } from "./options.ts";
+import type { Client } from "./client.ts";
+
+/** Everything the protocol handlers share. */
+export class BrokerCore {
+  readonly stats: BrokerStats = createStats();
+  readonly clock: Clock;
+  readonly ticker: Ticker;
+  readonly decoders: (options?: DecoderOptions) => StreamDecoder;
+  readonly encoder: PacketEncoder;
+  readonly index: TopicIndex;
+  readonly sessions: SessionRegistry;
+  readonly router: Router;
+  readonly retained: RetainedStore;
+  readonly live: LivePublication;
+  readonly wills: WillScheduler;
+  /** Session expiry of disconnected sessions, keyed by client id. */
+  readonly expiry: TimerWheel<string>;
+  readonly keepAlive: KeepAliveMonitor;
+  /** Connection id → client, for every open connection. */
+  readonly clients = new Map<number, Client>();
+  /** Set by the broker: closes a client whose keep-alive expired, ends a disconnected session. */
+  onKeepAliveTimeout: (connId: number) => void = () => {};
+  onSessionExpired: (clientId: string) => void = () => {};
+  /** Set by the broker: publishes a will. */
+  publishWill: (will: import("../protocol/packets.ts").Will, origin: number) => void = () => {};
+
+  constructor(readonly opts: ResolvedOptions) {
+    this.clock = new Clock(opts.now);
+    const now = () => this.clock.now();
+    const tickMs = opts.keepAliveTickMs;
+    this.ticker = new Ticker({ tickMs, clock: this.clock });
+    const wasm = createCodecWasm();
+    this.decoders = createDecoderFactory(wasm);
+    this.encoder = createEncoder(wasm);
+    this.index = createTopicIndex();
+    this.sessions = new SessionRegistry({
+      stats: this.stats, maxQueuedMessages: opts.maxQueuedMessages, log: opts.log,
+    });
+    this.router = new Router(this.index, this.sessions);
+    this.retained = new RetainedStore(this.index);
+    this.live = new LivePublication(this.encoder);
+    this.wills = new WillScheduler({ now, tickMs, publish: (w, o) => this.publishWill(w, o) });
+    this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
+    this.keepAlive = new KeepAliveMonitor({ now, tickMs, onTimeout: (id) => this.onKeepAliveTimeout(id) });
+    this.ticker.add(this.keepAlive);
+    this.ticker.add(this.wills);
+    this.ticker.add(this.expiry);
+  }
+}

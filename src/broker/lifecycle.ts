@@ -1,0 +1,94 @@
+/**
+ * Connection and session lifecycle: detaching a connection from its session (will, expiry),
+ * ending sessions, publishing wills.
+ */
+import type { Properties, Will } from "../protocol/packets.ts";
+import type { PacketEncoder } from "../wasm/encoder.ts";
+import { type Message, StoredPublication } from "../session/message.ts";
+import type { Session } from "../session/session.ts";
+import { type Client, ClientState } from "./client.ts";
+import type { BrokerCore } from "./core.ts";
+
+/** Session Expiry Interval meaning "never" (MQTT 5.0 §3.1.2.11.2). */
+export const EXPIRY_NEVER = 0xffffffff;
+
+const utf8 = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The connection is gone (or going): stop its keep-alive, detach it from its session, hand a
+ * will to the scheduler unless the client said DISCONNECT normally [MQTT-3.1.2-10], and start
+ * the session's expiry (0 = the session ends now). Idempotent.
+ */
+export function detach(core: BrokerCore, client: Client, publishWill: boolean): void {
+  const wasConnected = client.state === ClientState.Connected;
+  client.state = ClientState.Closed;
+  core.clients.delete(client.conn.id);
+  if (!wasConnected) return;
+  core.keepAlive.unwatch(client.conn.id);
+  core.stats.clients--;
+  const s = client.session!;
+  if (s.link !== client) return; // already taken over
+  s.link = null;
+  const will = s.will;
+  s.will = null;
+  if (publishWill && will !== null) {
+    core.wills.schedule(s.clientId, will, s.sid, will.properties?.willDelayInterval ?? 0);
+  }
+  if (s.expiryInterval === 0) endSession(core, s);
+  else if (s.expiryInterval !== EXPIRY_NEVER) core.expiry.set(s.clientId, core.clock.now() + s.expiryInterval * 1000);
+}
+
+/** Ends a session: its pending will goes out now, its subscriptions and messages are dropped. */
+export function endSession(core: BrokerCore, s: Session): void {
+  core.expiry.delete(s.clientId);
+  core.wills.fire(s.clientId); // the session ended before the will delay passed (MQTT 5.0 §3.1.3.2.2)
+  for (const filter of s.subscriptions.keys()) core.index.unsubscribe(filter, s.sid);
+  s.subscriptions.clear();
+  s.clearMessages();
+  core.sessions.remove(s);
+}
+
+/** A stored message from a will (topic and properties encoded once, here). */
+export function willMessage(encoder: PacketEncoder, will: Will, origin: number): Message {
+  return {
+    topic: utf8.encode(will.topic),
+    props: will.properties !== undefined ? willPublishProps(encoder, will.properties) : EMPTY,
+    payload: will.payload,
+    qos: will.qos,
+    retain: will.retain,
+    origin,
+  };
+}
+
+/** Publishes a will like any PUBLISH: retained if asked, then routed. */
+export function publishWillNow(core: BrokerCore, will: Will, origin: number): void {
+  const msg = willMessage(core.encoder, will, origin);
+  core.stats.willsPublished++;
+  if (msg.retain) core.retained.set(msg);
+  core.router.route(new StoredPublication(msg), msg.topic, 0, msg.topic.length);
+}
+
+/**
+ * The PUBLISH property bytes for a will's properties (all but Will Delay Interval are carried
+ * into the PUBLISH, MQTT 5.0 §3.1.3.2), produced by the WASM encoder and cut out of its output.
+ */
+function willPublishProps(encoder: PacketEncoder, p: Properties): Uint8Array {
+  const properties: Properties = {
+    payloadFormatIndicator: p.payloadFormatIndicator, messageExpiryInterval: p.messageExpiryInterval,
+    contentType: p.contentType, responseTopic: p.responseTopic, correlationData: p.correlationData,
+    userProperties: p.userProperties,
+  };
+  for (const k of Object.keys(properties) as Array<keyof Properties>) if (properties[k] === undefined) delete properties[k];
+  if (Object.keys(properties).length === 0) return EMPTY;
+  const b = encoder.encode({ type: 3, dup: false, qos: 0, retain: false, topic: "w", payload: EMPTY, properties }, 5);
+  let o = 1;
+  while (b[o] & 0x80) o++;
+  o += 1 + 2 + 1; // past the remaining length, the topic length and the one-byte topic
+  let len = 0, shift = 0;
+  do {
+    len += (b[o] & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b[o++] & 0x80);
+  return b.slice(o, o + len);
+}

@@ -1,0 +1,31 @@
+/**
+ * Broker options: the project Config plus broker-only knobs, with their defaults.
+ */
+import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
+
+/** What `new Broker(options)` accepts: any Config field, plus embedder hooks. */
+export interface BrokerOptions extends Partial<Config> {
+  /** Log sink for drops and connection problems (default: console.error with a prefix; tests pass a no-op). */
+  log?: (message: string) => void;
+  /** Millisecond clock (tests inject a fake one); default Date.now. */
+  now?: () => number;
+}
+
+/** Options with every field resolved. */
+export interface ResolvedOptions extends Config {
+  log: (message: string) => void;
+  now: () => number;
+}
+
+/** Fills in defaults. */
+export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
+  const log = options.log ?? ((m: string) => console.error(`vireo: ${m}`));
+  const now = options.now ?? (() => Date.now());
+  return { ...DEFAULT_CONFIG, ...stripUndefined(options), log, now };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

@@ -1,0 +1,34 @@
+/**
+ * Broker counters: plain numbers, incremented in place (no cost on the hot path), read by tests,
+ * embedders and logs. Every message the broker decides not to deliver is counted here.
+ */
+
+/** Counters of one Broker. */
+export interface BrokerStats {
+  /** Live MQTT connections (past CONNACK). */
+  clients: number;
+  /** PUBLISH packets received from clients. */
+  publishesReceived: number;
+  /** PUBLISH packets sent to clients (live, queued, re-sent, retained). */
+  publishesSent: number;
+  /** QoS 0 messages dropped because the subscriber's socket was congested. */
+  droppedCongested: number;
+  /** QoS 1/2 messages dropped because a session's queue was full (maxQueuedMessages). */
+  droppedQueueFull: number;
+  /** Messages dropped because they exceeded the client's Maximum Packet Size [MQTT-3.1.2-25]. */
+  droppedTooLarge: number;
+  /** QoS 0 messages not queued for disconnected persistent sessions. */
+  droppedOffline: number;
+  /** Connections closed for a protocol violation or malformed packet. */
+  protocolErrors: number;
+  /** Will messages published. */
+  willsPublished: number;
+}
+
+/** Fresh zeroed counters. */
+export function createStats(): BrokerStats {
+  return {
+    clients: 0, publishesReceived: 0, publishesSent: 0, droppedCongested: 0, droppedQueueFull: 0,
+    droppedTooLarge: 0, droppedOffline: 0, protocolErrors: 0, willsPublished: 0,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * SUBSCRIBE → SUBACK and UNSUBSCRIBE → UNSUBACK (MQTT 3.1.1 §3.8-3.11, MQTT 5.0 §3.8-3.11), with
+ * the retained messages a new subscription receives. Cold path: filters are strings here.
+ */
+import type { QoS, SubscribePacket, SubscriptionRequest, UnsubscribePacket } from "../protocol/packets.ts";
+import { ReasonCode, SUBACK_FAILURE_V4 } from "../protocol/reason_codes.ts";
+import type { FrameBatch } from "../wasm/types.ts";
+import { SUBSCRIBE_REPLACED, TOPIC_FILTER_INVALID } from "../wasm/topic_index.ts";
+import { type Message, StoredPublication } from "../session/message.ts";
+import type { Client } from "./client.ts";
+import type { BrokerCore } from "./core.ts";
+import { fail } from "./errors.ts";
+
+const SHARE_PREFIX = "$share/";
+
+/** A retained message owed to a new subscription, sent after the SUBACK. */
+interface RetainedDelivery {
+  msg: Message;
+  qos: QoS;
+  subIds: number[] | null;
+}
+
+/** A SUBSCRIBE: one SUBACK reason code per filter, in order [MQTT-3.8.4-6], then retained messages. */
+export function handleSubscribe(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
+  const p = batch.packet(i) as SubscribePacket;
+  const subId = p.properties?.subscriptionIdentifiers?.[0] ?? 0;
+  const codes: number[] = [];
+  const retained: RetainedDelivery[] = [];
+  for (const req of p.subscriptions) {
+    if (req.noLocal && req.filter.startsWith(SHARE_PREFIX)) return fail(core, client, ReasonCode.ProtocolError); // [MQTT-3.8.3-4]
+    const code = subscribeOne(core, client, req, subId, retained);
+    codes.push(code < 0x80 || client.level >= 5 ? code : SUBACK_FAILURE_V4);
+  }
+  client.send(core.encoder.encode({ type: 9, packetId: p.packetId, reasonCodes: codes }, client.level as 3 | 4 | 5)); // [MQTT-3.8.4-1]
+  const s = client.session!;
+  for (const r of retained) s.deliver(new StoredPublication(r.msg), r.qos, true, r.subIds); // [MQTT-3.3.1-8]
+}
+
+/** Adds one subscription; returns the granted QoS or a failure reason code. */
+function subscribeOne(
+  core: BrokerCore, client: Client, req: SubscriptionRequest, subId: number, retained: RetainedDelivery[],
+): number {
+  const opts = core.opts;
+  const s = client.session!;
+  const filter = req.filter;
+  const shared = filter.startsWith(SHARE_PREFIX);
+  if (shared && !opts.sharedSubscriptionAvailable) return ReasonCode.SharedSubscriptionsNotSupported;
+  if (!opts.wildcardSubscriptionAvailable && /[+#]/.test(filter)) return ReasonCode.WildcardSubscriptionsNotSupported;
+  if (subId !== 0 && !opts.subscriptionIdentifierAvailable) return ReasonCode.SubscriptionIdentifiersNotSupported;
+  if (filter.length > opts.maxTopicLength) return ReasonCode.TopicFilterInvalid;
+  const granted = Math.min(req.qos, opts.maximumQoS) as QoS; // [MQTT-3.9.3-2]
+  const rh = req.retainHandling ?? 0;
+  const options = granted | (req.noLocal ? 4 : 0) | (req.retainAsPublished ? 8 : 0) | (rh << 4);
+  const r = core.index.subscribe(filter, s.sid, options, subId);
+  if (r === TOPIC_FILTER_INVALID) return ReasonCode.TopicFilterInvalid; // [MQTT-4.7.3-1]
+  const existed = r === SUBSCRIBE_REPLACED; // a repeat replaces the subscription [MQTT-3.8.4-3]
+  s.subscriptions.set(filter, { options, subscriptionId: subId });
+  // Retained messages: not for shared subscriptions (MQTT 5.0 §4.8.2); Retain Handling 0 always,
+  // 1 only for a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10] [MQTT-3.3.1-11].
+  if (shared || rh === 2 || (rh === 1 && existed)) return granted;
+  for (const msg of core.retained.match(filter)) {
+    retained.push({ msg, qos: (msg.qos < granted ? msg.qos : granted) as QoS, subIds: subId !== 0 ? [subId] : null });
+  }
+  return granted;
+}
+
+/** An UNSUBSCRIBE: UNSUBACK with one reason code per filter (v5) [MQTT-3.10.4-5]. */
+export function handleUnsubscribe(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
+  const p = batch.packet(i) as UnsubscribePacket;
+  const s = client.session!;
+  const codes: number[] = [];
+  for (const filter of p.filters) {
+    const r = core.index.unsubscribe(filter, s.sid); // 0x00, 0x11 none existed, 0x8F invalid
+    s.subscriptions.delete(filter);
+    codes.push(r);
+  }
+  const v5 = client.level >= 5;
+  client.send(core.encoder.encode({ type: 11, packetId: p.packetId, reasonCodes: v5 ? codes : undefined }, client.level as 3 | 4 | 5));
+}

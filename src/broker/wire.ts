@@ -1,0 +1,118 @@
+/**
+ * Small, fixed-shape packets and PUBLISH re-assembly from stored parts, written straight into bytes.
+ *
+ * The WASM encoder handles the variable, cold packets (CONNACK, SUBACK, …) and live PUBLISH variants
+ * built from the decoder's memory; these helpers cover what is cheaper as a few byte stores: acks,
+ * PINGRESP, and PUBLISH packets rebuilt from a stored message (queued, in flight, retained) whose
+ * bytes no longer live in WASM memory. Topics stay bytes throughout.
+ *
+ *   PUBLISH: [type<<4|dup<<3|qos<<1|retain] [remaining length varint] [topic len u16] [topic]
+ *            [packet id u16 if qos>0] [v5: props length varint] [v5: props] [payload]
+ */
+import { PropertyId } from "../protocol/packets.ts";
+
+/** Bytes taken by `n` as an MQTT variable byte integer. */
+export function varintSize(n: number): number {
+  return n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : 4;
+}
+
+/** Writes `n` as a variable byte integer at `o`; returns the offset after it. */
+export function writeVarint(buf: Uint8Array, o: number, n: number): number {
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    buf[o++] = b;
+  } while (n > 0);
+  return o;
+}
+
+/** The parts of a PUBLISH to assemble: each a view (any backing buffer). */
+export interface PublishParts {
+  topic: Uint8Array;
+  /** v5 property bytes to carry (without length prefix); ignored below level 5. */
+  props: Uint8Array;
+  payload: Uint8Array;
+}
+
+/**
+ * Assembles a PUBLISH. `flags` is the low nibble (dup/qos/retain); `subIds` adds v5 Subscription
+ * Identifier properties (MQTT 5.0 §3.3.4: one per matching subscription). Returns a fresh buffer
+ * and, through `pidOffsetOut[0]`, where the packet id sits (-1 for QoS 0) so callers can patch it.
+ */
+export function buildPublish(
+  parts: PublishParts, flags: number, packetId: number, level: number, subIds: number[] | null,
+): Uint8Array {
+  const qos = (flags >> 1) & 3;
+  const v5 = level >= 5;
+  let subLen = 0;
+  if (v5 && subIds !== null) for (let i = 0; i < subIds.length; i++) subLen += 1 + varintSize(subIds[i]);
+  const propsLen = v5 ? parts.props.length + subLen : 0;
+  const remaining = 2 + parts.topic.length + (qos > 0 ? 2 : 0) + (v5 ? varintSize(propsLen) + propsLen : 0) +
+    parts.payload.length;
+  const out = new Uint8Array(1 + varintSize(remaining) + remaining);
+  out[0] = 0x30 | (flags & 0x0f);
+  let o = writeVarint(out, 1, remaining);
+  out[o++] = parts.topic.length >> 8;
+  out[o++] = parts.topic.length & 0xff;
+  out.set(parts.topic, o);
+  o += parts.topic.length;
+  if (qos > 0) {
+    out[o++] = packetId >> 8;
+    out[o++] = packetId & 0xff;
+  }
+  if (v5) {
+    o = writeVarint(out, o, propsLen);
+    out.set(parts.props, o);
+    o += parts.props.length;
+    if (subIds !== null) {
+      for (let i = 0; i < subIds.length; i++) {
+        out[o++] = PropertyId.SubscriptionIdentifier;
+        o = writeVarint(out, o, subIds[i]);
+      }
+    }
+  }
+  out.set(parts.payload, o);
+  return out;
+}
+
+/** Offset of the packet id inside a PUBLISH built with QoS > 0 (first byte at 0). */
+export function publishPacketIdOffset(packet: Uint8Array): number {
+  let o = 1;
+  while (packet[o] & 0x80) o++;
+  o++;
+  const topicLen = (packet[o] << 8) | packet[o + 1];
+  return o + 2 + topicLen;
+}
+
+/** Sets DUP/QoS/retain flags and packet id of an assembled PUBLISH in place. */
+export function patchPublish(packet: Uint8Array, flags: number, packetId: number, pidOffset: number): void {
+  packet[0] = 0x30 | (flags & 0x0f);
+  if (pidOffset >= 0) {
+    packet[pidOffset] = packetId >> 8;
+    packet[pidOffset + 1] = packetId & 0xff;
+  }
+}
+
+/**
+ * PUBACK / PUBREC / PUBREL / PUBCOMP. The reason code is written only for v5 and only when not
+ * Success (MQTT 5.0 §3.4.2.1: it may be omitted when 0x00 and there are no properties).
+ */
+export function ackBytes(type: number, packetId: number, reason: number, level: number): Uint8Array {
+  const withReason = level >= 5 && reason !== 0;
+  const out = new Uint8Array(withReason ? 5 : 4);
+  out[0] = (type << 4) | (type === 6 ? 0x02 : 0); // PUBREL's fixed header flags are 0010 [MQTT-3.6.1-1]
+  out[1] = withReason ? 3 : 2;
+  out[2] = packetId >> 8;
+  out[3] = packetId & 0xff;
+  if (withReason) out[4] = reason;
+  return out;
+}
+
+/** PINGRESP. */
+export const PINGRESP = new Uint8Array([0xd0, 0x00]);
+
+/** A v5 DISCONNECT with a reason code and no properties. */
+export function disconnectBytes(reason: number): Uint8Array {
+  return new Uint8Array([0xe0, 0x01, reason]);
+}

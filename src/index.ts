@@ -1,0 +1,17 @@
+/**
+ * `vireo`: the MQTT 3.1 / 3.1.1 / 5.0 broker for Bun and Deno.
+ *
+ * @example
+ * import { Broker } from "vireo";
+ * const broker = new Broker({ host: "127.0.0.1", port: 1883 });
+ * const { host, port } = await broker.listen();
+ * // …
+ * await broker.close();
+ */
+export { Broker } from "./broker/broker.ts";
+export type { BrokerOptions } from "./broker/options.ts";
+export type { BrokerStats } from "./broker/stats.ts";
+export { type Config, ConfigError, DEFAULT_CONFIG, loadConfig, mergeConfig } from "./config/config.ts";
+export { HELP_TEXT, parseArgs, resolveConfig } from "./config/cli.ts";
+export * from "./protocol/packets.ts";
+export * from "./protocol/reason_codes.ts";

@@ -1,0 +1,61 @@
+/**
+ * CLI entry: `bun run src/main.ts [options]` or `deno run -A src/main.ts [options]`.
+ * Prints `vireo listening on HOST:PORT (mqtt)` once ready. SIGINT / SIGTERM shut down cleanly
+ * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; bad flags or config exit 2.
+ */
+import process from "node:process";
+import { Broker } from "./broker/broker.ts";
+import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
+import { ConfigError } from "./config/config.ts";
+
+/** Exit code for invalid flags or configuration. */
+const EXIT_CONFIG = 2;
+/** Exit code when the port cannot be bound. */
+const EXIT_LISTEN = 1;
+
+function configFromArgs(): ResolvedConfig {
+  try {
+    return resolveConfig(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`vireo: ${err.message}`);
+    process.exit(EXIT_CONFIG);
+  }
+}
+
+/** Calls `stop` once on SIGINT or SIGTERM (Deno's own API there, node:process elsewhere). */
+function onSignals(stop: () => void): void {
+  const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void } }).Deno;
+  for (const sig of ["SIGINT", "SIGTERM"]) {
+    if (deno !== undefined) deno.addSignalListener(sig, stop);
+    else process.on(sig, stop);
+  }
+}
+
+async function main(): Promise<void> {
+  const { config, help } = configFromArgs();
+  if (help) {
+    console.log(HELP_TEXT);
+    return;
+  }
+  const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+  let addr: { host: string; port: number };
+  try {
+    addr = await broker.listen();
+  } catch (err) {
+    console.error(`vireo: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+    process.exit(EXIT_LISTEN);
+  }
+  console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
+  let stopping = false;
+  onSignals(() => {
+    if (stopping) return;
+    stopping = true;
+    broker.close().then(() => process.exit(0), (err) => {
+      console.error(`vireo: shutdown failed: ${(err as Error).message}`);
+      process.exit(1);
+    });
+  });
+}
+
+await main();

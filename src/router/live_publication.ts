@@ -1,0 +1,120 @@
+/**
+ * A PUBLISH being routed straight out of the decoder's frame table. Nothing is copied unless a
+ * delivery needs it: QoS 0 subscribers at the publisher's level get the publisher's own bytes;
+ * every other (level class, QoS, retain) variant is encoded once per publish and shared, with the
+ * packet id patched per subscriber. A stable Message copy is made only for QoS > 0 and retain.
+ * Valid only during the synchronous routing of one frame (decoder views die at the next push).
+ */
+import type { ProtocolLevel, QoS } from "../protocol/packets.ts";
+import type { FrameBatch } from "../wasm/types.ts";
+import type { PacketEncoder } from "../wasm/encoder.ts";
+import { buildPublish, type PublishParts } from "../broker/wire.ts";
+import { forwardableProps, propsForwardAsIs } from "../broker/props.ts";
+import type { Message, Publication } from "../session/message.ts";
+
+const EMPTY = new Uint8Array(0);
+
+/** One reusable instance per broker: `load` points it at the next frame. */
+export class LivePublication implements Publication {
+  qos: QoS = 0;
+  retain = false;
+  origin = -1;
+  private batch!: FrameBatch;
+  private i = 0;
+  private level = 4;
+  private topic: Uint8Array | null = null;
+  private asIs = true;
+  private props: Uint8Array | null = null;
+  private msg: Message | null = null;
+  private readonly variants: Array<Uint8Array | null> = new Array(16).fill(null);
+
+  constructor(private readonly encoder: PacketEncoder | null) {}
+
+  /**
+   * Points at frame `i`. `topic` replaces the frame's topic (an inbound Topic Alias resolved to
+   * its topic), else null.
+   */
+  load(batch: FrameBatch, i: number, level: number, origin: number, topic: Uint8Array | null): this {
+    this.batch = batch;
+    this.i = i;
+    this.level = level;
+    this.origin = origin;
+    this.topic = topic;
+    const flags = batch.flags(i);
+    this.qos = ((flags >> 1) & 3) as QoS;
+    this.retain = (flags & 1) !== 0;
+    this.msg = null;
+    this.props = null;
+    this.asIs = level < 5 || propsForwardAsIs(batch.bytes, batch.propertiesOffset(i), batch.propertiesLength(i));
+    this.variants.fill(null);
+    return this;
+  }
+
+  /** The topic bytes (a view; copy to keep). */
+  topicBytes(): Uint8Array {
+    if (this.topic !== null) return this.topic;
+    const b = this.batch, i = this.i, off = b.topicOffset(i);
+    return b.bytes.subarray(off, off + b.topicLength(i));
+  }
+
+  message(): Message {
+    if (this.msg !== null) return this.msg;
+    const p = this.parts();
+    this.msg = {
+      topic: p.topic.slice(), props: this.asIs ? p.props.slice() : p.props, payload: p.payload.slice(),
+      qos: this.qos, retain: this.retain, origin: this.origin,
+    };
+    return this.msg;
+  }
+
+  render(level: number, flags: number, subIds: number[] | null): Uint8Array {
+    if (subIds !== null && level >= 5) {
+      if (subIds.length === 1 && this.canEncode()) return this.encode(level, flags, subIds[0]);
+      return buildPublish(this.parts(), flags, 0, level, subIds); // several ids: per subscriber anyway
+    }
+    const key = (level >= 5 ? 8 : 0) | (flags & 7);
+    const cached = this.variants[key];
+    if (cached !== null) return cached;
+    const b = this.batch, i = this.i;
+    const same = (level >= 5) === (this.level >= 5) && (b.flags(i) & 0x0f) === (flags & 7) && this.topic === null && this.asIs;
+    if (same && (flags & 6) === 0) return b.bytes.subarray(b.start(i), b.start(i) + b.length(i)); // unchanged
+    const bytes = same
+      ? b.bytes.slice(b.start(i), b.start(i) + b.length(i))
+      : this.encode(level, flags);
+    this.variants[key] = bytes;
+    return bytes;
+  }
+
+  /** True when the WASM encoder can build from the frame's own bytes (no alias-resolved topic). */
+  private canEncode(): boolean {
+    return this.encoder !== null && this.topic === null;
+  }
+
+  /**
+   * A fresh PUBLISH for another level / flag set: one WASM call over the frame's bytes (it drops
+   * per-hop properties itself), or assembled in JS when the topic came from an alias.
+   */
+  private encode(level: number, flags: number, subscriptionId = 0): Uint8Array {
+    if (!this.canEncode()) return buildPublish(this.parts(), flags, 0, level, null);
+    const b = this.batch, i = this.i, base = b.bytes.byteOffset;
+    return this.encoder!.publishFrom(
+      flags, 0, base + b.topicOffset(i), b.topicLength(i), base + b.propertiesOffset(i),
+      this.level >= 5 ? b.propertiesLength(i) : 0, base + b.payloadOffset(i), b.payloadLength(i),
+      level as ProtocolLevel, subscriptionId,
+    ).slice();
+  }
+
+  /**
+   * Views of topic, forwardable properties and payload. Views are taken afresh on every call:
+   * an encode may grow WASM memory, which detaches views taken before it.
+   */
+  private parts(): PublishParts {
+    const b = this.batch, i = this.i, bytes = b.bytes;
+    const pOff = b.propertiesOffset(i), pLen = this.level >= 5 ? b.propertiesLength(i) : 0;
+    let props = EMPTY;
+    if (pLen > 0 && this.asIs) props = bytes.subarray(pOff, pOff + pLen);
+    else if (pLen > 0) props = this.props ??= forwardableProps(bytes, pOff, pLen); // an owned copy
+    const payOff = b.payloadOffset(i);
+    return { topic: this.topicBytes(), props, payload: bytes.subarray(payOff, payOff + b.payloadLength(i)) };
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Routing: topic bytes → WASM topic index → one delivery per subscriber (overlapping subscriptions
+ * already folded by the index: highest QoS, all subscription identifiers) and one per matching
+ * shared group.
+ */
+import type { QoS } from "../protocol/packets.ts";
+import type { TopicIndex } from "../wasm/topic_index.ts";
+import type { Publication } from "../session/message.ts";
+import type { SessionRegistry } from "../session/registry.ts";
+import { SharedSelector } from "./shared.ts";
+
+/** Options byte bit: Retain As Published. */
+const OPT_RAP = 0x08;
+
+/** Routes publications to sessions. */
+export class Router {
+  private readonly shared: SharedSelector;
+
+  constructor(private readonly index: TopicIndex, private readonly sessions: SessionRegistry) {
+    this.shared = new SharedSelector(sessions);
+  }
+
+  /** Delivers `pub` (topic = `topic[off, off+len)`) to every matching subscription. */
+  route(pub: Publication, topic: Uint8Array, off: number, len: number): void {
+    const m = this.index.match(topic, off, len);
+    const pubQos = pub.qos;
+    for (let i = 0; i < m.count; i++) {
+      const sid = m.subscriber(i);
+      const s = this.sessions.bySubscriber(sid);
+      if (s === undefined) continue;
+      if (sid === pub.origin && m.noLocal(i)) continue; // [MQTT-3.8.3-3]
+      const granted = m.qos(i);
+      const qos = (pubQos < granted ? pubQos : granted) as QoS; // [MQTT-3.8.4-8]
+      // Live forwards carry retain=0 [MQTT-3.3.1-9], unless Retain As Published [MQTT-3.3.1-13].
+      const retain = pub.retain && m.retainAsPublished(i);
+      const subIds = m.subscriptionIdCount(i) > 0 ? m.subscriptionIds(i)! : null; // [MQTT-3.3.4-3]
+      s.deliver(pub, qos, retain, subIds);
+    }
+    for (let g = 0; g < m.sharedCount; g++) this.deliverShared(pub, m, g);
+  }
+
+  private deliverShared(pub: Publication, m: ReturnType<TopicIndex["match"]>, g: number): void {
+    const member = this.shared.pick(m, g);
+    if (member < 0) return;
+    const s = this.sessions.bySubscriber(m.sharedSubscriber(g, member))!;
+    const opts = m.sharedOptions(g, member);
+    const granted = opts & 3;
+    const qos = (pub.qos < granted ? pub.qos : granted) as QoS;
+    const subId = m.sharedSubscriptionId(g, member);
+    s.deliver(pub, qos, pub.retain && (opts & OPT_RAP) !== 0, subId !== 0 ? [subId] : null);
+  }
+}

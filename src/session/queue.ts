@@ -1,0 +1,55 @@
+/**
+ * A session's FIFO of QoS 1/2 deliveries waiting for a connection, a free slot in the inflight
+ * window, or a relieved socket. Bounded: the owner decides what to do when `push` refuses.
+ */
+import type { QoS } from "../protocol/packets.ts";
+import type { Message } from "./message.ts";
+
+/** One pending delivery: the message and what this subscriber gets. */
+export interface Delivery {
+  msg: Message;
+  /** Effective QoS (min of published and granted). */
+  qos: QoS;
+  /** Retain flag to send. */
+  retain: boolean;
+  /** v5 subscription identifiers of the matching subscriptions, or null. */
+  subIds: number[] | null;
+}
+
+/** Array-backed FIFO with a moving head (amortised O(1) shift, compacted as it drains). */
+export class DeliveryQueue {
+  private items: Delivery[] = [];
+  private head = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Queued deliveries. */
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Appends; false (nothing stored) when the queue already holds `limit` deliveries. */
+  push(d: Delivery): boolean {
+    if (this.length >= this.limit) return false;
+    this.items.push(d);
+    return true;
+  }
+
+  /** Removes and returns the oldest delivery. */
+  shift(): Delivery | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const d = this.items[this.head];
+    this.items[this.head++] = undefined as unknown as Delivery;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return d;
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Starts a Broker on 127.0.0.1 with an ephemeral port for one test.
+ */
+import { Broker } from "../../src/broker/broker.ts";
+import type { BrokerOptions } from "../../src/broker/options.ts";
+
+/** A running test broker. */
+export interface TestBroker {
+  broker: Broker;
+  port: number;
+  url: string;
+  /** Closes the broker (idempotent). */
+  close(): Promise<void>;
+}
+
+/** Starts a broker on 127.0.0.1:0 (logging silenced unless `config.log` is given). */
+export async function startBroker(config: BrokerOptions = {}): Promise<TestBroker> {
+  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, ...config });
+  const { port } = await broker.listen();
+  let closed: Promise<void> | null = null;
+  return {
+    broker,
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    close: () => (closed ??= broker.close()),
+  };
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `cond` every 10 ms until true; rejects after `timeoutMs` with `what` in the message. */
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
