@@ -36,7 +36,8 @@ export function readProperties(ctx: u32): bool {
   const outer = narrow(pos + <usize>n);
   let seen: u64 = 0;
   while (pos < lim && err == 0) {
-    const id = readVarint();
+    // Identifiers are varints, but all defined ones fit one byte: a continuation bit means unknown.
+    const id = readU8();
     if (err != 0) break;
     if (id >= 64 || checkPropertyAllowed(id, ctx) != 0) { fail(MALFORMED); break; }
     if ((seen & (<u64>1 << id)) != 0 && !repeatable(id, ctx)) { fail(PROTOCOL_ERROR); break; } // §2.2.2.2 more than once

@@ -12,8 +12,8 @@
 
 import { beginPacket, err, MALFORMED } from "./reader";
 import { beginFrame, F_FLAGS, F_LENGTH, F_LEVEL, F_REASON, F_START, F_TYPE, fieldUsed, frameCap, fset,
-  FULL_FRAMES, H_CONSUMED, H_LEVEL, H_NEEDED, H_STATUS, hset, inputPtr, propUsed, resetTables,
-  rollback, tableFull } from "./frame_table";
+  FULL_FRAMES, H_CONSUMED, H_LEVEL, H_NEEDED, H_STATUS, hset, inputPtr, propUsed, rollback,
+  startCall, tableFull } from "./frame_table";
 import { connectLevel, decodeConnack, decodeConnect } from "./decode_connect";
 import { decodeAck, decodePublish } from "./decode_publish";
 import { decodeSuback, decodeSubscribe } from "./decode_subscribe";
@@ -24,7 +24,7 @@ const PACKET_TOO_LARGE: i32 = 0x95;
 
 /** Decodes [start, end) of the input region; frames go from index `first`. Returns the frame count. */
 export function decodeStream(start: u32, end: u32, level: u32, maxSize: u32, first: u32): u32 {
-  if (first == 0) resetTables();
+  startCall(first == 0);
   let p = inputPtr + <usize>start;
   const e = inputPtr + <usize>end;
   let n = first;

@@ -116,10 +116,12 @@ export function growTables(mask: u32, framesUsed: u32): void {
   hset(H_FIELD_CAP, fieldCap);
 }
 
-/** Empties the property and field tables (a new batch starts). */
-export function resetTables(): void {
-  propUsed = 0;
-  fieldUsed = 0;
+/** Starts a decode call: a new batch empties the property and field tables, a resumed one keeps them. */
+export function startCall(newBatch: bool): void {
+  if (newBatch) {
+    propUsed = 0;
+    fieldUsed = 0;
+  }
   tableFull = 0;
 }
 
