@@ -72,10 +72,10 @@ export function foldEnd(): u32 {
   if (ident != 0) addIdent(e, ident);
 }
 
-/** Merges the subscriber set whose 12-byte header is at `set` into the output. */
+/** Merges the subscriber set whose header is at `set` into the output. */
 export function foldSet(set: usize): void {
   const count = load<u32>(set);
-  const entries = <usize>load<u32>(set, 8);
+  const entries = <usize>load<u32>(set, 4);
   const end = entries + (<usize>count << 3);
   const out = tableFor(H_SUBS, (subCount + count) << 2);
   tableFor(H_SUBIDS, (subIdCount + count) << 1);

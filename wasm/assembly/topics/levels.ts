@@ -1,5 +1,6 @@
 // The input buffer (topic or filter bytes written by the facade) and its split into levels.
 // Each call splits once: level offsets, lengths and hashes go to static tables sized with the input.
+import { bufferAlloc, bufferFree } from "./alloc";
 import { hashBytes } from "./hash";
 
 const SLASH: u8 = 0x2f;
@@ -14,17 +15,27 @@ export let levelStart: usize = 0;
 export let levelLen: usize = 0;
 export let levelHash: usize = 0;
 export let levelCount: u32 = 0;
+/** Node reached at each depth by the last walk (path[0] = root), for unlinking emptied nodes. */
+export let pathPtr: usize = 0;
 
-/** Makes the input buffer hold at least `len` bytes (abandoning the old one: waste is bounded). */
+/** Makes the input buffer hold at least `len` bytes (the level tables follow its size). */
 export function reserveInput(len: usize): void {
   if (len <= inputCap) return;
   let cap: usize = inputCap == 0 ? 65536 : inputCap;
   while (cap < len) cap <<= 1;
-  inputPtr = heap.alloc(cap);
+  if (inputCap != 0) {
+    bufferFree(inputPtr, inputCap);
+    bufferFree(levelStart, (inputCap + 1) << 2);
+    bufferFree(levelLen, (inputCap + 1) << 2);
+    bufferFree(levelHash, (inputCap + 1) << 2);
+    bufferFree(pathPtr, (inputCap + 2) << 2);
+  }
+  inputPtr = bufferAlloc(cap);
   inputCap = cap;
-  levelStart = heap.alloc((cap + 1) << 2);
-  levelLen = heap.alloc((cap + 1) << 2);
-  levelHash = heap.alloc((cap + 1) << 2);
+  levelStart = bufferAlloc((cap + 1) << 2);
+  levelLen = bufferAlloc((cap + 1) << 2);
+  levelHash = bufferAlloc((cap + 1) << 2);
+  pathPtr = bufferAlloc((cap + 2) << 2);
 }
 
 // @ts-ignore: decorator

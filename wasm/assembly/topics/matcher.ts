@@ -18,7 +18,7 @@ let memberCount: u32 = 0;
 function emitGroup(g: usize): void {
   const set = g + G_SET;
   const count = load<u32>(set);
-  const entries = <usize>load<u32>(set, 8);
+  const entries = <usize>load<u32>(set, 4);
   const members = tableFor(H_MEMBERS, (memberCount + count) * 3) + <usize>memberCount * 12;
   for (let i: u32 = 0; i < count; i++) {
     const s = entries + (<usize>i << 3);

@@ -1,55 +1,65 @@
 // Trie nodes in linear memory and their children: an open-addressed table (linear probing,
 // backward-shift deletion, no tombstones) of (hash, node) pairs, so a level with 100k children is
 // still O(1) per lookup. `+` and `#` children sit in their own fields: matching reaches them without
-// a probe.
+// a probe. Nodes keep no parent pointer or hash: walks record their path (levels.ts `pathAt`) and the
+// level hashes, which is all unlinking needs. A node with a token of <= 16 bytes takes 48 bytes.
 //
-//   node (48 + tokenLen bytes):
-//   +0  parent      +4  token hash
-//   +8  child count +12 child capacity (power of two, 0 = none) +16 child table
-//   +20 `+` child   +24 `#` child
-//   +28 sub count   +32 sub capacity  +36 sub table   (retained trie: +28 has value, +36 message id)
-//   +40 shared group list   +44 token length   +48 token bytes
+//   node (32 + token bytes):
+//   +0  child count   +4  child table   +8  `+` child   +12 `#` child
+//   +16 subscriber set: count, +20 block (retained trie: +16 has message, +20 message id)
+//   +24 shared group list   +28 token length (u16)   +30 child capacity (u8 log2 + 1, 0 = none)
+//   +31 subscriber-set capacity (u8, same encoding)   +32 token bytes
 import { allocBlock, freeBlock } from "./alloc";
 import { bytesEqual, mix } from "./hash";
 
-export const N_PARENT: usize = 0;
-export const N_HASH: usize = 4;
-export const N_CHILDREN: usize = 8; // a child set: count, capacity, table
-export const N_PLUS: usize = 20;
-export const N_WILD: usize = 24;
-export const N_SUBS: usize = 28; // a subscriber set: count, capacity, table
-export const N_SHARED: usize = 40;
-export const N_TOKLEN: usize = 44;
-export const N_TOKEN: usize = 48;
+export const N_CHILDREN: usize = 0;
+export const N_PLUS: usize = 8;
+export const N_WILD: usize = 12;
+export const N_SUBS: usize = 16; // a subscriber set: count, block; capacity byte at N_SUBS_CAP
+export const N_SHARED: usize = 24;
+export const N_TOKLEN: usize = 28;
+export const N_CHILD_CAP: usize = 30;
+export const N_SUBS_CAP: usize = 31;
+export const N_TOKEN: usize = 32;
+
+/** Capacity stored as a byte at `at` (log2 + 1, 0 = none). */
+// @ts-ignore: decorator
+@inline export function capGet(at: usize): u32 {
+  const v = <u32>load<u8>(at);
+  return v == 0 ? 0 : <u32>1 << (v - 1);
+}
+
+// @ts-ignore: decorator
+@inline export function capSet(at: usize, cap: u32): void {
+  store<u8>(at, cap == 0 ? 0 : <u8>(ctz(cap) + 1));
+}
 
 /** A new node with no children and no subscribers. */
-export function nodeNew(parent: usize, tok: usize, len: usize, h: u32): usize {
+export function nodeNew(tok: usize, len: usize): usize {
   const n = allocBlock(N_TOKEN + len);
   memory.fill(n, 0, N_TOKEN);
-  store<u32>(n, <u32>parent, N_PARENT);
-  store<u32>(n, h, N_HASH);
-  store<u32>(n, <u32>len, N_TOKLEN);
+  store<u16>(n + N_TOKLEN, <u16>len);
   memory.copy(n + N_TOKEN, tok, len);
   return n;
 }
 
 /** Frees a node (its tables must already be released). */
 export function nodeFree(n: usize): void {
-  freeBlock(n, N_TOKEN + <usize>load<u32>(n, N_TOKLEN));
+  freeBlock(n, N_TOKEN + <usize>load<u16>(n + N_TOKLEN));
 }
 
 /** The child of `n` whose token is `len` bytes at `tok` with hash `h`, or 0. */
 export function childFind(n: usize, tok: usize, len: usize, h: u32): usize {
-  const cap = load<u32>(n, N_CHILDREN + 4);
+  const cap = capGet(n + N_CHILD_CAP);
   if (cap == 0) return 0;
-  const table = <usize>load<u32>(n, N_CHILDREN + 8);
+  const table = <usize>load<u32>(n, 4);
   const mask = cap - 1;
   let i = mix(h) & mask;
   while (true) {
     const e = table + (<usize>i << 3);
     const c = <usize>load<u32>(e, 4);
     if (c == 0) return 0;
-    if (load<u32>(e) == h && load<u32>(c, N_TOKLEN) == <u32>len && bytesEqual(c + N_TOKEN, tok, len)) return c;
+    if (load<u32>(e) == h && <usize>load<u16>(c + N_TOKLEN) == len && bytesEqual(c + N_TOKEN, tok, len)) return c;
     i = (i + 1) & mask;
   }
 }
@@ -63,8 +73,8 @@ function tablePut(table: usize, mask: u32, h: u32, c: usize): void {
 
 /** Re-creates the child table of `n` with `cap` slots (0 releases it). */
 function childRehash(n: usize, cap: u32): void {
-  const oldCap = load<u32>(n, N_CHILDREN + 4);
-  const old = <usize>load<u32>(n, N_CHILDREN + 8);
+  const oldCap = capGet(n + N_CHILD_CAP);
+  const old = <usize>load<u32>(n, 4);
   let table: usize = 0;
   if (cap != 0) {
     table = allocBlock(<usize>cap << 3);
@@ -76,30 +86,30 @@ function childRehash(n: usize, cap: u32): void {
     }
   }
   if (oldCap != 0) freeBlock(old, <usize>oldCap << 3);
-  store<u32>(n, cap, N_CHILDREN + 4);
-  store<u32>(n, <u32>table, N_CHILDREN + 8);
+  capSet(n + N_CHILD_CAP, cap);
+  store<u32>(n, <u32>table, 4);
 }
 
-/** Adds child `c` (not already present) to `n`. Load factor stays <= 3/4 so probes end. */
-export function childAdd(n: usize, c: usize): void {
-  const count = load<u32>(n, N_CHILDREN) + 1;
-  let cap = load<u32>(n, N_CHILDREN + 4);
+/** Adds child `c` (token hash `h`, not already present) to `n`. Load stays <= 3/4 so probes end. */
+export function childAdd(n: usize, c: usize, h: u32): void {
+  const count = load<u32>(n) + 1;
+  let cap = capGet(n + N_CHILD_CAP);
   if (count * 4 > cap * 3) {
     let want: u32 = cap == 0 ? 2 : cap;
     while (count * 4 > want * 3) want <<= 1;
     childRehash(n, want);
     cap = want;
   }
-  tablePut(<usize>load<u32>(n, N_CHILDREN + 8), cap - 1, load<u32>(c, N_HASH), c);
-  store<u32>(n, count, N_CHILDREN);
+  tablePut(<usize>load<u32>(n, 4), cap - 1, h, c);
+  store<u32>(n, count);
 }
 
-/** Removes child `c` from `n`; shrinks the table when it is mostly empty. */
-export function childRemove(n: usize, c: usize): void {
-  const cap = load<u32>(n, N_CHILDREN + 4);
-  const table = <usize>load<u32>(n, N_CHILDREN + 8);
+/** Removes child `c` (token hash `h`) from `n`; shrinks the table when it is mostly empty. */
+export function childRemove(n: usize, c: usize, h: u32): void {
+  const cap = capGet(n + N_CHILD_CAP);
+  const table = <usize>load<u32>(n, 4);
   const mask = cap - 1;
-  let i = mix(load<u32>(c, N_HASH)) & mask;
+  let i = mix(h) & mask;
   while (<usize>load<u32>(table + (<usize>i << 3), 4) != c) i = (i + 1) & mask;
   // Backward-shift deletion: pull later entries of the probe run into the hole.
   let j = i;
@@ -108,36 +118,37 @@ export function childRemove(n: usize, c: usize): void {
     const e = table + (<usize>j << 3);
     if (load<u32>(e, 4) == 0) break;
     const k = mix(load<u32>(e)) & mask;
-    const movable = j > i ? (k <= i || k > j) : (k <= i && k > j);
-    if (movable) {
+    if (j > i ? (k <= i || k > j) : (k <= i && k > j)) {
       store<u64>(table + (<usize>i << 3), load<u64>(e));
       i = j;
     }
   }
   store<u64>(table + (<usize>i << 3), 0);
-  const count = load<u32>(n, N_CHILDREN) - 1;
-  store<u32>(n, count, N_CHILDREN);
+  const count = load<u32>(n) - 1;
+  store<u32>(n, count);
   if (count == 0) childRehash(n, 0);
   else if (cap > 8 && count * 8 < cap) childRehash(n, cap >> 1);
 }
 
 /** True when a node holds nothing and can be unlinked. */
 export function nodeIsEmpty(n: usize): bool {
-  return load<u32>(n, N_CHILDREN) == 0 && load<u32>(n, N_PLUS) == 0 && load<u32>(n, N_WILD) == 0 &&
+  return load<u32>(n) == 0 && load<u32>(n, N_PLUS) == 0 && load<u32>(n, N_WILD) == 0 &&
     load<u32>(n, N_SUBS) == 0 && load<u32>(n, N_SHARED) == 0;
 }
 
 /**
- * Unlinks and frees `n` and then each ancestor left empty, up to (not including) `root`,
- * so churn does not leave dead branches behind.
+ * Unlinks and frees the emptied tail of a walked path: `path` holds the node of each depth
+ * (path[0] = root, path[d] reached through level d - 1 whose hash is `hashAt(d - 1)`), so churn
+ * leaves no dead branches behind.
  */
-export function nodePrune(n: usize, root: usize): void {
-  while (n != root && nodeIsEmpty(n)) {
-    const parent = <usize>load<u32>(n, N_PARENT);
+export function nodePrune(path: usize, depth: u32, hashes: usize): void {
+  for (let d = depth; d > 0; d--) {
+    const n = <usize>load<u32>(path + (<usize>d << 2));
+    if (!nodeIsEmpty(n)) return;
+    const parent = <usize>load<u32>(path + (<usize>(d - 1) << 2));
     if (<usize>load<u32>(parent, N_PLUS) == n) store<u32>(parent, 0, N_PLUS);
     else if (<usize>load<u32>(parent, N_WILD) == n) store<u32>(parent, 0, N_WILD);
-    else childRemove(parent, n);
+    else childRemove(parent, n, load<u32>(hashes + (<usize>(d - 1) << 2)));
     nodeFree(n);
-    n = parent;
   }
 }

@@ -1,6 +1,7 @@
 // The static header and growable output tables read by the facade (src/wasm/topic_index.ts).
-// Tables grow by doubling into fresh heap blocks (old ones abandoned: waste is bounded); the
-// header always holds their current addresses, so the facade re-reads it after each call.
+// Tables grow by doubling (old blocks go back to the allocator); the header always holds their
+// current addresses, so the facade re-reads it after each call.
+import { bufferAlloc, bufferFree } from "./alloc";
 //
 //   header (u32 words): see H_* below; the facade mirrors these indexes.
 
@@ -36,8 +37,11 @@ export function tableFor(t: i32, words: u32): usize {
   if (words <= cap) return ptr;
   let want: u32 = cap == 0 ? 1024 : cap << 1;
   while (want < words) want <<= 1;
-  const fresh = heap.alloc(<usize>want << 2);
-  if (cap != 0) memory.copy(fresh, ptr, <usize>cap << 2);
+  const fresh = bufferAlloc(<usize>want << 2);
+  if (cap != 0) {
+    memory.copy(fresh, ptr, <usize>cap << 2);
+    bufferFree(ptr, <usize>cap << 2);
+  }
   store<u32>(capAt, want);
   hset(t, <u32>fresh);
   return fresh;
@@ -81,13 +85,14 @@ export function seenPut(sid: u32, slot: u32): i32 {
 
 /**
  * Makes room for `total` entries at load <= 1/2. A grown table is rebuilt from the first `known`
- * output entries (16 bytes each at `subs`, sid first); the old one is abandoned (sizes double).
+ * output entries (16 bytes each at `subs`, sid first).
  */
 export function seenReserve(total: u32, subs: usize, known: u32): void {
   if (total * 2 <= seenCap) return;
   let cap: u32 = seenCap < 256 ? 256 : seenCap;
   while (cap < total * 2) cap <<= 1;
-  seenPtr = heap.alloc(<usize>cap << 4);
+  if (seenCap != 0) bufferFree(seenPtr, <usize>seenCap << 4);
+  seenPtr = bufferAlloc(<usize>cap << 4);
   memory.fill(seenPtr, 0, <usize>cap << 4);
   seenCap = cap;
   if (generation == 0) generation = 1;

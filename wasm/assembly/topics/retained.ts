@@ -1,18 +1,21 @@
 // The retained index: a second trie keyed by topic name whose nodes carry a message id (the broker
 // keeps the messages in JS by id). A filter walks it: `+` visits every child, `#` the whole
 // subtree, a plain level one hash probe; the cost follows what matches, never the store size.
-import { inputPtr, levelKind, lvHash, lvLen, lvStart, splitLevels, validFilter, validTopic, LV_HASH, LV_PLUS } from "./levels";
-import { N_CHILDREN, N_SUBS, childAdd, childFind, nodeNew, nodePrune } from "./node";
+import {
+  LV_HASH, LV_PLUS, inputPtr, levelHash, levelKind, lvHash, lvLen, lvStart, pathPtr, splitLevels, validFilter,
+  validTopic,
+} from "./levels";
+import { N_CHILD_CAP, N_SUBS, N_TOKEN, N_TOKLEN, capGet, childAdd, childFind, nodeNew, nodePrune } from "./node";
 import { H_RETAINED, H_RETAINED_COUNT, H_STACK, hset, tableFor } from "./out";
 
 const R_HAS: usize = N_SUBS; // 1 when the node holds a retained message
-const R_ID: usize = N_SUBS + 8;
+const R_ID: usize = N_SUBS + 4;
 const SUBTREE: u32 = 0xffffffff; // stack level meaning "everything below"
 
 /** Reason code for a malformed topic name (MQTT 5 TopicNameInvalid). */
 export const TOPIC_NAME_INVALID: i32 = 0x90;
 
-const retRoot: usize = nodeNew(0, 0, 0, 0);
+const retRoot: usize = nodeNew(0, 0);
 let retainedTotal: u32 = 0;
 
 /** Stores message `id` as the retained message of the topic in the input buffer: 0 new, 1 replaced, 0x90. */
@@ -23,8 +26,8 @@ export function retainedSet(len: usize, id: u32): i32 {
   for (let i: u32 = 0; i < n; i++) {
     let next = childFind(node, lvStart(i), lvLen(i), lvHash(i));
     if (next == 0) {
-      next = nodeNew(node, lvStart(i), lvLen(i), lvHash(i));
-      childAdd(node, next);
+      next = nodeNew(lvStart(i), lvLen(i));
+      childAdd(node, next, lvHash(i));
     }
     node = next;
   }
@@ -39,12 +42,16 @@ export function retainedSet(len: usize, id: u32): i32 {
 export function retainedDelete(len: usize): f64 {
   const n = splitLevels(inputPtr, len);
   let node = retRoot;
-  for (let i: u32 = 0; i < n && node != 0; i++) node = childFind(node, lvStart(i), lvLen(i), lvHash(i));
+  store<u32>(pathPtr, <u32>node);
+  for (let i: u32 = 0; i < n && node != 0; i++) {
+    node = childFind(node, lvStart(i), lvLen(i), lvHash(i));
+    store<u32>(pathPtr + (<usize>(i + 1) << 2), <u32>node);
+  }
   if (node == 0 || load<u32>(node, R_HAS) == 0) return 0;
   const id = load<u32>(node, R_ID);
   store<u32>(node, 0, R_HAS);
   retainedTotal--;
-  nodePrune(node, retRoot);
+  nodePrune(pathPtr, n, levelHash);
   return <f64>id + 1;
 }
 
@@ -64,12 +71,12 @@ function push(node: usize, lv: u32): void {
 
 /** Pushes every child of `node`, skipping '$' topics at the first level [MQTT-4.7.2-1]. */
 function pushChildren(node: usize, lv: u32, skipDollar: bool): void {
-  const cap = load<u32>(node, N_CHILDREN + 4);
-  const table = <usize>load<u32>(node, N_CHILDREN + 8);
+  const cap = capGet(node + N_CHILD_CAP);
+  const table = <usize>load<u32>(node, 4);
   for (let i: u32 = 0; i < cap; i++) {
     const c = <usize>load<u32>(table + (<usize>i << 3), 4);
     if (c == 0) continue;
-    if (skipDollar && load<u32>(c, 44) > 0 && load<u8>(c + 48) == 0x24) continue;
+    if (skipDollar && load<u16>(c + N_TOKLEN) > 0 && load<u8>(c + N_TOKEN) == 0x24) continue;
     push(c, lv);
   }
 }

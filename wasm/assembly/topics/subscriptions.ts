@@ -2,24 +2,26 @@
 // A shared subscription is stored under its filter's node in a group record (one per share name),
 // so matching returns each (group, filter) with its members and the broker picks one.
 //
-//   group (24 + nameLen bytes): +0 next  +4 name hash  +8 subscriber set (12 bytes)
-//                               +20 name length  +24 name bytes
+//   group (24 + nameLen bytes): +0 next  +4 name hash  +8 subscriber set (count, block)
+//                               +16 name length (u16)  +23 set capacity byte  +24 name bytes
 import { allocBlock, freeBlock } from "./alloc";
 import { bytesEqual, hashBytes } from "./hash";
-import { LV_HASH, LV_PLUS, levelKind, lvHash, lvLen, lvStart, splitLevels, validFilter } from "./levels";
+import {
+  LV_HASH, LV_PLUS, levelHash, levelKind, lvHash, lvLen, lvStart, pathPtr, splitLevels, validFilter,
+} from "./levels";
 import { N_PLUS, N_SHARED, N_SUBS, N_WILD, childAdd, childFind, nodeNew, nodePrune } from "./node";
 import { subClear, subRemove, subUpsert } from "./subset";
 
 export const G_NEXT: usize = 0;
 export const G_SET: usize = 8;
-const G_NAMELEN: usize = 20;
+const G_NAMELEN: usize = 16;
 const G_NAME: usize = 24;
 
 /** Reason code for a malformed filter (MQTT 5 TopicFilterInvalid). */
 export const TOPIC_FILTER_INVALID: i32 = 0x8f;
 
 /** Root of the subscription trie. */
-export const subRoot: usize = nodeNew(0, 0, 0, 0);
+export const subRoot: usize = nodeNew(0, 0);
 
 // Filled by parseFilter: the filter proper and the share name (length 0 when not shared).
 let filterPtr: usize = 0;
@@ -50,21 +52,27 @@ function parseFilter(ptr: usize, len: usize): bool {
   return validFilter(filterPtr, filterLen); // [MQTT-4.7.1-1] .. [MQTT-4.7.1-3]
 }
 
+/** Levels of the filter walked last (its path is at `pathPtr`). */
+let walkDepth: u32 = 0;
+
 /** The node for the parsed filter's levels (created when `create`), or 0 when absent. */
 function walk(create: bool): usize {
   const n = splitLevels(filterPtr, filterLen);
+  walkDepth = n;
   let node = subRoot;
+  store<u32>(pathPtr, <u32>node);
   for (let i: u32 = 0; i < n; i++) {
     const kind = levelKind(i);
     const field = kind == LV_PLUS ? N_PLUS : kind == LV_HASH ? N_WILD : 0;
     let next: usize = field != 0 ? <usize>load<u32>(node + field) : childFind(node, lvStart(i), lvLen(i), lvHash(i));
     if (next == 0) {
       if (!create) return 0;
-      next = nodeNew(node, lvStart(i), lvLen(i), lvHash(i));
+      next = nodeNew(lvStart(i), lvLen(i));
       if (field != 0) store<u32>(node + field, <u32>next);
-      else childAdd(node, next);
+      else childAdd(node, next, lvHash(i));
     }
     node = next;
+    store<u32>(pathPtr + (<usize>(i + 1) << 2), <u32>node);
   }
   return node;
 }
@@ -73,7 +81,7 @@ function walk(create: bool): usize {
 function groupOf(node: usize, create: bool): usize {
   const h = hashBytes(sharePtr, shareLen);
   for (let g = <usize>load<u32>(node, N_SHARED); g != 0; g = <usize>load<u32>(g, G_NEXT)) {
-    if (load<u32>(g, 4) == h && <usize>load<u32>(g, G_NAMELEN) == shareLen &&
+    if (load<u32>(g, 4) == h && <usize>load<u16>(g + G_NAMELEN) == shareLen &&
       bytesEqual(g + G_NAME, sharePtr, shareLen)) return g;
   }
   if (!create) return 0;
@@ -81,7 +89,7 @@ function groupOf(node: usize, create: bool): usize {
   memory.fill(g, 0, G_NAME);
   store<u32>(g, load<u32>(node, N_SHARED), G_NEXT);
   store<u32>(g, h, 4);
-  store<u32>(g, <u32>shareLen, G_NAMELEN);
+  store<u16>(g + G_NAMELEN, <u16>shareLen);
   memory.copy(g + G_NAME, sharePtr, shareLen);
   store<u32>(node, <u32>g, N_SHARED);
   return g;
@@ -93,7 +101,7 @@ function groupDrop(node: usize, g: usize): void {
   while (<usize>load<u32>(at) != g) at = <usize>load<u32>(at) + G_NEXT;
   store<u32>(at, load<u32>(g, G_NEXT));
   subClear(g + G_SET);
-  freeBlock(g, G_NAME + <usize>load<u32>(g, G_NAMELEN));
+  freeBlock(g, G_NAME + <usize>load<u16>(g + G_NAMELEN));
 }
 
 /**
@@ -122,6 +130,6 @@ export function unsubscribe(ptr: usize, len: usize, sid: u32): i32 {
   } else if (!subRemove(node + N_SUBS, sid)) {
     return 0;
   }
-  nodePrune(node, subRoot);
+  nodePrune(pathPtr, walkDepth, levelHash);
   return 1;
 }

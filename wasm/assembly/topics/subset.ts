@@ -2,11 +2,15 @@
 // dense array so matching reads count * 8 contiguous bytes; sets above 8 entries add a hash index
 // (sid -> position) so re-subscribe and unsubscribe stay O(1) with 100k subscribers on one filter.
 //
-//   set header (12 bytes, inside a node or group): +0 count  +4 capacity (power of two)  +8 block
+//   set header (inside a node or group): +0 count  +4 block  +15 capacity (a byte: log2 + 1, 0 = none)
 //   block: cap entries of 8 bytes, then (cap > 8) an index of 2 * cap u32 slots (position + 1, 0 = empty)
 //   entry: +0 subscriber id (< 2^31: bit 31 is a scratch mark for the matcher)
 //          +4 subscription identifier << 4 | options (QoS bits 0-1, No Local bit 2, RAP bit 3)
 import { allocBlock, freeBlock } from "./alloc";
+import { capGet, capSet } from "./node";
+
+/** Offset of the capacity byte from the set header (node: +16 -> +31, group: +8 -> +23). */
+export const SET_CAP: usize = 15;
 
 const LINEAR_MAX: u32 = 8;
 
@@ -43,8 +47,8 @@ function indexPut(block: usize, cap: u32, sid: u32, pos: u32): void {
 /** Moves the set into a block of `cap` entries (0 releases it), rebuilding the index. */
 function resize(set: usize, cap: u32): void {
   const count = load<u32>(set);
-  const oldCap = load<u32>(set, 4);
-  const old = <usize>load<u32>(set, 8);
+  const oldCap = capGet(set + SET_CAP);
+  const old = <usize>load<u32>(set, 4);
   let block: usize = 0;
   if (cap != 0) {
     block = allocBlock(blockSize(cap));
@@ -55,15 +59,15 @@ function resize(set: usize, cap: u32): void {
     }
   }
   if (oldCap != 0) freeBlock(old, blockSize(oldCap));
-  store<u32>(set, cap, 4);
-  store<u32>(set, <u32>block, 8);
+  capSet(set + SET_CAP, cap);
+  store<u32>(set, <u32>block, 4);
 }
 
 /** The entry address of subscriber `sid` in `set`, or 0. */
 export function subFind(set: usize, sid: u32): usize {
   const count = load<u32>(set);
-  const cap = load<u32>(set, 4);
-  const block = <usize>load<u32>(set, 8);
+  const cap = capGet(set + SET_CAP);
+  const block = <usize>load<u32>(set, 4);
   if (cap <= LINEAR_MAX) {
     for (let p: u32 = 0; p < count; p++) {
       if (load<u32>(block + (<usize>p << 3)) == sid) return block + (<usize>p << 3);
@@ -90,9 +94,9 @@ export function subUpsert(set: usize, sid: u32, ident: u32, opts: u32): bool {
     return true;
   }
   const count = load<u32>(set);
-  let cap = load<u32>(set, 4);
+  let cap = capGet(set + SET_CAP);
   if (count == cap) resize(set, cap = cap == 0 ? 1 : cap << 1);
-  const block = <usize>load<u32>(set, 8);
+  const block = <usize>load<u32>(set, 4);
   store<u32>(block + (<usize>count << 3), sid);
   store<u32>(block + (<usize>count << 3), packOptions(ident, opts), 4);
   if (cap > LINEAR_MAX) indexPut(block, cap, sid, count);
@@ -104,8 +108,8 @@ export function subUpsert(set: usize, sid: u32, ident: u32, opts: u32): bool {
 export function subRemove(set: usize, sid: u32): bool {
   const e = subFind(set, sid);
   if (e == 0) return false;
-  const cap = load<u32>(set, 4);
-  const block = <usize>load<u32>(set, 8);
+  const cap = capGet(set + SET_CAP);
+  const block = <usize>load<u32>(set, 4);
   const pos = <u32>((e - block) >>> 3);
   const last = load<u32>(set) - 1;
   if (cap > LINEAR_MAX) indexDelete(block, cap, indexSlot(block, cap, sid, pos));
