@@ -6,7 +6,7 @@
  * Standalone: `bun run bench/topics.bench.ts`. From bench/index.ts: `runTopicBenchmarks(opts)`.
  */
 import { Bench } from "tinybench";
-import { Qlobber } from "qlobber";
+import qlobber from "qlobber";
 import { createTopicIndex, type TopicIndex } from "../src/wasm/topic_index.ts";
 
 /** One result row. `ratio` is WASM ops/s over qlobber ops/s (match rows only). */
@@ -23,6 +23,13 @@ export interface TopicBenchOptions {
   time?: number;
   print?: boolean;
 }
+
+/** The part of qlobber's API used here (it ships no types). */
+interface Matcher {
+  add(topic: string, value: number): unknown;
+  match(topic: string): number[];
+}
+const { Qlobber } = qlobber as unknown as { Qlobber: new (opts: object) => Matcher };
 
 const BATCH = 256; // operations per tinybench iteration, so timer overhead does not dominate
 const encoder = new TextEncoder();
