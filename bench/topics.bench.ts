@@ -54,6 +54,14 @@ function topicsFor(n: number): string[] {
   return out;
 }
 
+/** JS heap in use after a full collection (Bun); 0 where that is not available. */
+function jsHeap(): number {
+  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+  if (!bun) return 0;
+  bun.gc(true);
+  return process.memoryUsage().heapUsed;
+}
+
 function mb(bytes: number): string { return `${(bytes / 1048576).toFixed(1)} MiB`; }
 
 function opsOf(bench: Bench, name: string): number {
@@ -68,12 +76,15 @@ async function matchRows(n: number, time: number, log: (s: string) => void): Pro
   let t0 = performance.now();
   for (let i = 0; i < n; i++) index.subscribe(filterOf(i), i, 1);
   const wasmBuild = performance.now() - t0;
+  const heapBefore = jsHeap();
   t0 = performance.now();
   for (let i = 0; i < n; i++) q.add(filterOf(i), i);
   const qBuild = performance.now() - t0;
+  const qHeap = jsHeap() - heapBefore;
   const mem = index.memoryStats();
   log(`${n} filters: subscribe ${wasmBuild.toFixed(0)} ms (qlobber add ${qBuild.toFixed(0)} ms); ` +
-    `WASM trie ${mb(mem.liveBytes)} live (${(mem.liveBytes / n).toFixed(0)} B/filter), memory ${mb(mem.memoryBytes)}`);
+    `WASM trie ${mb(mem.liveBytes)} live (${(mem.liveBytes / n).toFixed(0)} B/filter), memory ${mb(mem.memoryBytes)}` +
+    (qHeap > 0 ? `; qlobber JS heap +${mb(qHeap)}` : ""));
   const topics = topicsFor(n);
   const bytes = topics.map((t) => encoder.encode(t));
   let sink = 0;
@@ -90,6 +101,7 @@ async function matchRows(n: number, time: number, log: (s: string) => void): Pro
   return [
     { name: `topics: match @${n} filters (wasm)`, opsPerSec: wasm, ratio: wasm / ql },
     { name: `topics: match @${n} filters (qlobber)`, opsPerSec: ql },
+    { name: `topics: subscribe to ${n} filters (wasm)`, opsPerSec: n / wasmBuild * 1000, ratio: qBuild / wasmBuild },
   ];
 }
 

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  createTopicIndex, NO_SUBSCRIPTION_EXISTED, SUBSCRIBE_NEW, SUBSCRIBE_REPLACED, TOPIC_FILTER_INVALID,
+  createTopicIndex, loadTopicIndex, NO_SUBSCRIPTION_EXISTED, SUBSCRIBE_NEW, SUBSCRIBE_REPLACED, TOPIC_FILTER_INVALID,
   UNSUBSCRIBE_SUCCESS,
 } from "../../src/wasm/topic_index.ts";
 import { canonical } from "./naive.ts";
@@ -136,4 +136,12 @@ test("validation helpers", () => {
   assert.equal(index.validTopicName("a\0"), false);
   assert.equal(index.validTopicFilter("a/#"), true);
   assert.equal(index.validTopicFilter("a/#/"), false);
+});
+
+test("asynchronous load gives an independent index", async () => {
+  const a = await loadTopicIndex();
+  const b = createTopicIndex();
+  a.subscribe("x/#", 1, 0);
+  assert.equal(a.match("x/y").count, 1);
+  assert.equal(b.match("x/y").count, 0);
 });
