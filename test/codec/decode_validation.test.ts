@@ -84,6 +84,7 @@ const CASES: Case[] = [
   ["§3.1.2.11.4 (5.0) maximum packet size 0", 5, connect5(2, [0x27, 0, 0, 0, 0], str("c")), 0x82],
   ["§3.1.2.11.7 (5.0) request problem information 2", 5, connect5(2, [0x17, 2], str("c")), 0x82],
   ["§3.3.2.3.2 (5.0) payload format indicator 2", 5, publish5([0x01, 2], "t"), 0x82],
+  ["[MQTT-3.3.2-14] (5.0) response topic with a wildcard", 5, publish5([0x08, ...str("r/+")], "t"), 0x82],
   // CONNECT
   ["[MQTT-3.1.2-1] wrong protocol name", 4, pkt(0x10, [...str("MQTX"), 4, 2, 0, 60, ...str("c")]), 0x82],
   ["[MQTT-3.1.2-2] unsupported protocol level 6", 4, pkt(0x10, [...str("MQTT"), 6, 2, 0, 60, ...str("c")]), 0x84],

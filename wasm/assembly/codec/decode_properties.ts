@@ -15,6 +15,7 @@ import { F_PROP_COUNT, F_PROP_FIRST, F_PROPS_LEN, F_PROPS_OFF, fset, propPush, p
 import { checkPropertyAllowed, checkPropertyValue, K_BINARY, K_BYTE, K_PAIR, K_STRING, K_U16, K_U32,
   K_VARINT, propertyKind, repeatable } from "./validate_properties";
 import { utf8Valid } from "./utf8";
+import { hasWildcard } from "./validate_publish";
 
 /** The block read by the last `readProperties`: bytes after the length, and its table entries. */
 export let blockPtr: usize = 0;
@@ -69,6 +70,7 @@ function readValue(id: u32): bool {
 function readBytes(id: u32, isString: bool): bool {
   if (!lenPrefixed()) return false;
   if (isString && !utf8Valid(fieldPtr, fieldLen)) { fail(MALFORMED); return false; } // [MQTT-1.5.4-1]
+  if (id == 0x08 && hasWildcard(fieldPtr, fieldLen)) { fail(PROTOCOL_ERROR); return false; } // [MQTT-3.3.2-14]
   return propPush(<i32>id, rel(fieldPtr), fieldLen, 0, 0);
 }
 

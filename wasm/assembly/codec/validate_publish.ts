@@ -18,12 +18,18 @@ export function validatePublishFlags(flags: u32): i32 {
 export function validateTopicName(p: usize, len: i32, alias: i32): i32 {
   if (len == 0) return alias != 0 ? 0 : PROTOCOL_ERROR; // [MQTT-4.7.3-1] §3.3.2.3.4 empty topic needs an alias
   if (!utf8Valid(p, len)) return MALFORMED; // [MQTT-1.5.3-1] [MQTT-1.5.3-2]
+  if (hasWildcard(p, len)) return TOPIC_NAME_INVALID; // [MQTT-3.3.2-2] no wildcards in a topic name
+  return 0;
+}
+
+/** True when `len` bytes at `p` hold '+' or '#'. */
+export function hasWildcard(p: usize, len: i32): bool {
   const end = p + <usize>len;
   for (let q = p; q < end; q++) {
     const c = load<u8>(q);
-    if (c == 0x2b || c == 0x23) return TOPIC_NAME_INVALID; // [MQTT-3.3.2-2] no wildcards
+    if (c == 0x2b || c == 0x23) return true;
   }
-  return 0;
+  return false;
 }
 
 /** 0, or 0x82 for a zero packet identifier where one is required. */
