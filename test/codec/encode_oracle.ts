@@ -67,7 +67,8 @@ function toMqttProps(p: Properties | undefined): Loose {
   const out: Loose = {};
   for (const [ours, theirs, kind] of PROPS) {
     const v: Loose = p[ours];
-    if (v === undefined) continue;
+    // An empty list is no property at all; mqtt-packet would fail on it (zero-length property).
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) continue;
     if (kind === "bool") out[theirs] = v === 1;
     else if (kind === "bin") out[theirs] = Buffer.from(v);
     else if (kind === "user") {
