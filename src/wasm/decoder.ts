@@ -135,8 +135,9 @@ class WasmStreamDecoder implements StreamDecoder {
       return batch;
     }
     const consumed = mem.h(H.CONSUMED);
-    // Keep only the incomplete tail; reserve room for the rest of it when its size is known.
-    if (consumed < total) this.pending.append(mem.bytes.subarray(consumed, total), this.needed);
+    // Keep only the incomplete tail. Room for the rest is reserved up to 1 MiB only: `needed` comes
+    // from the peer, and a header announcing 256 MB must not make us allocate it before it arrives.
+    if (consumed < total) this.pending.append(mem.bytes.subarray(consumed, total), Math.min(this.needed, 1 << 20));
     return batch;
   }
 

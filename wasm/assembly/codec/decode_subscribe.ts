@@ -10,7 +10,7 @@
 
 import { err, fail, fieldLen, fieldPtr, left, lenPrefixed, lim, MALFORMED, pos, toEnd, readU16, readU8 } from "./reader";
 import { F_FIELD_COUNT, F_FIELD_FIRST, F_PACKET_ID, F_PAYLOAD_LEN, F_PAYLOAD_OFF, fieldPush, fieldUsed,
-  fset, rel } from "./frame_table";
+  fset, rel, tableFull } from "./frame_table";
 import { readProperties, setFrameProperties } from "./decode_properties";
 import { utf8Valid } from "./utf8";
 import { validatePacketId } from "./validate_publish";
@@ -33,7 +33,7 @@ function readHead(type: u32, level: u32): i32 {
 /** Decodes a SUBSCRIBE (type 8) or UNSUBSCRIBE (type 10) body; returns 0 or a reason code. */
 export function decodeSubscribe(type: u32, level: u32): i32 {
   const head = readHead(type, level);
-  if (head != 0 || err != 0) return head;
+  if (head != 0 || tableFull != 0) return head;
   const first = fieldUsed;
   fset(F_FIELD_FIRST, <i32>first);
   while (pos < lim) {
@@ -57,7 +57,7 @@ export function decodeSubscribe(type: u32, level: u32): i32 {
 /** Decodes a SUBACK (type 9) or UNSUBACK (type 11) body; returns 0 or a reason code. */
 export function decodeSuback(type: u32, level: u32): i32 {
   const head = readHead(type, level);
-  if (head != 0 || err != 0) return head;
+  if (head != 0 || tableFull != 0) return head;
   fset(F_PAYLOAD_OFF, rel(pos));
   fset(F_PAYLOAD_LEN, left());
   if (type == 11 && level < 5) {
