@@ -92,11 +92,21 @@ export class Broker {
     if (opts.connectTimeoutMs > 0) this.connectDeadlines.set(conn.id, core.clock.now() + opts.connectTimeoutMs);
   }
 
-  /** One socket chunk: ONE decoder push, then each frame in order. */
+  /** One socket chunk. A throw here is a broker bug: log it and drop only this client. */
   private onData(conn: Connection, chunk: Uint8Array): void {
     const c = conn.context as Client | undefined;
     if (c === undefined || c.state === ClientState.Closed) return;
-    const core = this.core;
+    try {
+      this.process(c, chunk);
+    } catch (err) {
+      this.core.opts.log(`client ${c.clientId || conn.id}: internal error: ${(err as Error).stack ?? err}`);
+      fail(this.core, c, ReasonCode.UnspecifiedError);
+    }
+  }
+
+  /** ONE decoder push for the chunk, then each frame in order. */
+  private process(c: Client, chunk: Uint8Array): void {
+    const core = this.core, conn = c.conn;
     const batch = c.decoder.push(chunk);
     const n = batch.count;
     if (n === 0) return;

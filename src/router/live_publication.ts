@@ -97,8 +97,9 @@ export class LivePublication implements Publication {
   private encode(level: number, flags: number, subscriptionId = 0): Uint8Array {
     if (!this.canEncode()) return buildPublish(this.parts(), flags, 0, level, null);
     const b = this.batch, i = this.i, base = b.bytes.byteOffset;
+    const placeholderId = (flags & 6) !== 0 ? 1 : 0; // the caller patches the real one in
     return this.encoder!.publishFrom(
-      flags, 0, base + b.topicOffset(i), b.topicLength(i), base + b.propertiesOffset(i),
+      flags, placeholderId, base + b.topicOffset(i), b.topicLength(i), base + b.propertiesOffset(i),
       this.level >= 5 ? b.propertiesLength(i) : 0, base + b.payloadOffset(i), b.payloadLength(i),
       level as ProtocolLevel, subscriptionId,
     ).slice();
