@@ -68,13 +68,13 @@ function decodeConnectPayload(first: u32, flags: u32, level: u32): i32 {
       fieldSetExtra(first + 6, <i32>blockFirst, <i32>blockCount);
     }
     if (!lenPrefixed()) return err;
-    const bad = validateTopicName(fieldPtr, fieldLen, 0); // [MQTT-3.1.3-11] will topic is a topic name
+    const bad = validateTopicName(fieldPtr, fieldLen, 0); // will topic [MQTT-3.1.3-10] (5.0: [MQTT-3.1.3-11])
     if (bad != 0) return bad;
     fieldSet(first + 2, rel(fieldPtr), fieldLen);
     if (!lenPrefixed()) return err;
     fieldSet(first + 3, rel(fieldPtr), fieldLen);
   }
-  if ((flags & 0x80) != 0 && !readString(first + 4)) return err; // [MQTT-3.1.2-19]
+  if ((flags & 0x80) != 0 && !readString(first + 4)) return err; // [MQTT-3.1.2-19] [MQTT-3.1.3-11]
   if ((flags & 0x40) != 0) { // [MQTT-3.1.2-21]
     if (!lenPrefixed()) return err;
     fieldSet(first + 5, rel(fieldPtr), fieldLen);
