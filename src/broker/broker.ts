@@ -74,10 +74,16 @@ export class Broker {
   async close(): Promise<void> {
     const core = this.core;
     core.ticker.stop();
-    for (const c of [...core.clients.values()]) {
-      if (c.state === ClientState.Connected) closeWith(core, c, ReasonCode.ServerShuttingDown, true);
+    const live = [...core.clients.values()].filter((c) => c.state === ClientState.Connected);
+    // Wills first, while every other client is still attached to receive them.
+    for (const c of live) {
+      const s = c.session!;
+      const will = s.will;
+      s.will = null;
+      if (will !== null && s.link === c) publishWillNow(core, will, s.sid);
     }
     core.wills.fireAll();
+    for (const c of live) closeWith(core, c, ReasonCode.ServerShuttingDown, false);
     const listener = this.listener;
     this.listener = null;
     if (listener !== null) await listener.close();
