@@ -84,6 +84,12 @@ class Pending {
     this.buf.set(src, this.len);
     this.len = need;
   }
+
+  /** Empties the buffer; one grown for a large packet is dropped so idle connections stay small. */
+  release(): void {
+    this.len = 0;
+    if (this.buf.length > 1 << 16) this.buf = new Uint8Array(0);
+  }
 }
 
 class WasmStreamDecoder implements StreamDecoder {
@@ -112,7 +118,7 @@ class WasmStreamDecoder implements StreamDecoder {
     const input = this.mem.reserve(total);
     if (kept > 0) input.set(this.pending.buf.subarray(0, kept));
     input.set(chunk, kept);
-    this.pending.len = 0;
+    this.pending.release();
     return this.decode(total);
   }
 
@@ -142,7 +148,7 @@ class WasmStreamDecoder implements StreamDecoder {
   }
 
   reset(): void {
-    this.pending.len = 0;
+    this.pending.release();
     this.needed = 0;
     this.broken = false;
   }
