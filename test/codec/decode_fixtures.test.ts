@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createCodecWasm } from "../../src/wasm/codec_instance.ts";
 import { createDecoderFactory } from "../../src/wasm/decoder.ts";
+import type { DecodedBatch } from "../../src/wasm/frame_batch.ts";
 import type { Packet, ProtocolLevel } from "../../src/protocol/packets.ts";
 import type { StreamDecoder } from "../../src/wasm/types.ts";
 import { concatFixtures, type Fixture, fixtureBytes } from "../fixtures/fixture.ts";
@@ -91,7 +92,7 @@ test("a 3.1 CONNECT (MQIsdp) switches the level to 3", () => {
   const connect3 = V4_FIXTURES.find((f) => f.level === 3)!;
   const d = decoderFor(5);
   const b = d.push(fixtureBytes(connect3));
-  assert.equal(b.level(0), 3);
+  assert.equal((b as DecodedBatch).level(0), 3);
   assert.equal(d.protocolLevel, 3);
 });
 
