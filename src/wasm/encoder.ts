@@ -13,6 +13,9 @@ import { encodeError } from "./encode_errors.ts";
 import { fillTable } from "./encode_fill.ts";
 import { EncoderTable, S_DETAIL, S_OUT } from "./encode_table.ts";
 
+/** Packets up to this size are copied into a caller's buffer byte by byte (no view allocated). */
+const SMALL_COPY = 64;
+
 /** PUBLISH first-byte flags (low nibble), as in the decoder's frame table. */
 export const PublishFlags = { RETAIN: 1, QOS1: 2, QOS2: 4, DUP: 8 } as const;
 
@@ -67,29 +70,47 @@ class WasmPacketEncoder implements PacketEncoder {
     this.table = new EncoderTable(wasm);
   }
 
-  /** The output view for a call's result `n`, or the RangeError it stands for. */
-  private result(n: number, type: number, level: number): Uint8Array {
+  /** The out address for a call's result `n` (views refreshed), or the RangeError it stands for. */
+  private out(n: number, type: number, level: number): number {
     const t = this.table;
     if (n < 0) throw encodeError(n, t.stateWord(S_DETAIL), type, level);
-    const out = t.stateWord(S_OUT); // refreshes the views if the call grew memory
-    return t.u8.subarray(out, out + n);
+    return t.stateWord(S_OUT); // refreshes the views if the call grew memory
+  }
+
+  /** The output view for a call's result `n`, or the RangeError it stands for. */
+  private result(n: number, type: number, level: number): Uint8Array {
+    const out = this.out(n, type, level);
+    return this.table.u8.subarray(out, out + n);
+  }
+
+  /** Encodes into the out region; returns the length (the address is state word S_OUT). */
+  private run(packet: Packet, level: ProtocolLevel): number {
+    if (packet === null || typeof packet !== "object") throw new RangeError("cannot encode: not a packet");
+    fillTable(this.table, packet, level);
+    return this.ex.encodePacket(level);
   }
 
   encodeView(packet: Packet, level: ProtocolLevel): Uint8Array {
-    if (packet === null || typeof packet !== "object") throw new RangeError("cannot encode: not a packet");
-    fillTable(this.table, packet, level);
-    return this.result(this.ex.encodePacket(level), packet.type, level);
+    return this.result(this.run(packet, level), packet.type, level);
   }
 
   encode(packet: Packet, level: ProtocolLevel): Uint8Array {
-    return this.encodeView(packet, level).slice();
+    const n = this.run(packet, level);
+    const out = this.out(n, packet.type, level);
+    return this.table.u8.slice(out, out + n); // one allocation (no intermediate view)
   }
 
   encodeInto(packet: Packet, level: ProtocolLevel, target: Uint8Array, offset: number): number {
-    const view = this.encodeView(packet, level);
-    if (offset < 0 || target.length - offset < view.length) return -view.length;
-    target.set(view, offset);
-    return view.length;
+    const n = this.run(packet, level);
+    const out = this.out(n, packet.type, level);
+    if (!(offset >= 0) || target.length - offset < n) return -n;
+    const u8 = this.table.u8;
+    if (n <= SMALL_COPY) {
+      for (let i = 0; i < n; i++) target[offset + i] = u8[out + i];
+    } else {
+      target.set(u8.subarray(out, out + n), offset);
+    }
+    return n;
   }
 
   publishFrom(
