@@ -28,9 +28,6 @@ class DecoderMemory implements BatchTables {
 
   // deno-lint-ignore no-explicit-any
   constructor(private readonly wasm: CodecWasm, readonly exports: any) {
-    // Built with --exportStart: the start function (heap set-up, our regions) is run by hand. It is
-    // guarded by a "started" flag, so the encoder facade calling it too is harmless.
-    exports._initialize?.();
     this.header = exports.decodeHeader() >>> 2;
     this.refresh();
   }

@@ -19,14 +19,23 @@ const IMPORTS = {
   },
 };
 
+/**
+ * Runs the module's static initialisers once (built with --exportStart _initialize): until then
+ * heap.alloc would hand out memory overlapping static data. The start function guards re-runs.
+ */
+function initialized(instance: WebAssembly.Instance): WebAssembly.Instance {
+  (instance.exports._initialize as (() => void) | undefined)?.();
+  return instance;
+}
+
 /** Synchronous instantiation (servers, workers). Browsers' main thread should prefer the async form. */
 export function instantiateSync(b64: string): WebAssembly.Instance {
   const mod = new WebAssembly.Module(base64ToBytes(b64) as BufferSource);
-  return new WebAssembly.Instance(mod, IMPORTS);
+  return initialized(new WebAssembly.Instance(mod, IMPORTS));
 }
 
 /** Asynchronous instantiation (any runtime, including a browser's main thread). */
 export async function instantiate(b64: string): Promise<WebAssembly.Instance> {
   const { instance } = await WebAssembly.instantiate(base64ToBytes(b64) as BufferSource, IMPORTS);
-  return instance;
+  return initialized(instance);
 }

@@ -33,9 +33,7 @@ export async function loadTopicsWasm(): Promise<TopicsExports> {
   return start(await instantiate(TOPICS_WASM_BASE64));
 }
 
-/** Runs the module's top-level code (built with --exportStart, so it is not run on instantiation). */
+/** The typed exports (the loader has already run the module's start function). */
 function start(instance: WebAssembly.Instance): TopicsExports {
-  const exports = instance.exports as unknown as TopicsExports & { _initialize?: () => void };
-  exports._initialize?.();
-  return exports;
+  return instance.exports as unknown as TopicsExports;
 }
