@@ -36,6 +36,10 @@ const UTF8_PER_UNIT = 3;
 /** Strings up to this length are copied with a char loop when ASCII (cheaper than encodeInto). */
 const ASCII_LOOP_MAX = 64;
 
+/** Limits checked before copying (the WASM encoder checks them exactly). */
+const MAX_STRING = 65535;
+const MAX_REMAINING = 268435455;
+
 const utf8 = new TextEncoder();
 
 /** A u32 from caller data, or a RangeError naming the field. */
@@ -113,6 +117,8 @@ export class EncoderTable {
   str(s: string, what: string): number {
     if (typeof s !== "string") throw new RangeError(`${what} must be a string, got ${typeof s}`);
     const n = s.length;
+    // Every UTF-16 unit is at least one UTF-8 byte: refuse before reserving 3 bytes per unit.
+    if (n > MAX_STRING) throw new RangeError(`cannot encode: ${what} is longer than 65,535 bytes`);
     if (this.sp + n * UTF8_PER_UNIT > this.scratchCap) this.grow(this.sp + n * UTF8_PER_UNIT, 0);
     const at = this.scratch + this.sp;
     this.last = this.sp;
@@ -139,6 +145,7 @@ export class EncoderTable {
   bin(b: Uint8Array, what: string): number {
     if (!(b instanceof Uint8Array)) throw new RangeError(`${what} must be a Uint8Array`);
     const n = b.length;
+    if (n > MAX_REMAINING) throw new RangeError(`cannot encode: ${what} makes the remaining length exceed 268,435,455 bytes`);
     if (this.sp + n > this.scratchCap) this.grow(this.sp + n, 0);
     this.last = this.sp;
     this.u8.set(b, this.scratch + this.sp);

@@ -15,10 +15,15 @@ const connect = (extra: Record<string, unknown>): Packet =>
 const long = "x".repeat(65536);
 
 const CASES: Array<[string, Packet, ProtocolLevel, RegExp]> = [
-  ["topic over 65,535 bytes", pub({ topic: long }), 4, /PUBLISH: topic is longer than 65,535 bytes/],
+  ["topic over 65,535 bytes", pub({ topic: long }), 4, /topic is longer than 65,535 bytes/],
   ["multi-byte topic over 65,535 bytes", pub({ topic: "€".repeat(21846) }), 4, /topic is longer/],
   ["client id over 65,535 bytes", connect({ clientId: long }), 4, /clientId is longer/],
-  ["user property over 65,535 bytes", pub({ properties: { userProperties: [["k", long]] } }), 5, /UserProperty.*longer/],
+  ["user property over 65,535 characters", pub({ properties: { userProperties: [["k", long]] } }), 5,
+    /user property value is longer/],
+  ["user property over 65,535 UTF-8 bytes", pub({ properties: { userProperties: [["k", "€".repeat(21846)]] } }), 5,
+    /PUBLISH: property UserProperty \(0x26\) is longer than 65,535 bytes/],
+  ["reason string over 65,535 UTF-8 bytes", { type: 4, packetId: 1, reasonCode: 0x80,
+    properties: { reasonString: "€".repeat(21846) } }, 5, /PUBACK: property ReasonString \(0x1f\) is longer/],
   ["will payload over 65,535 bytes", connect({ will: { topic: "w", payload: new Uint8Array(65536), qos: 0,
     retain: false } }), 4, /will\.payload is longer/],
   ["PUBLISH QoS 3", pub({ qos: 3, packetId: 1 }), 4, /QoS 3 is not 0, 1 or 2/],

@@ -88,8 +88,10 @@ let ready = false;
 /** Write cursor in the out region. */
 let pos: usize = 0;
 
+/** State block word `i` (S_*). */
 // @ts-ignore: decorator
 @inline export function sget(i: i32): u32 { return load<u32>(STATE + (<usize>i << 2)); }
+/** Sets state block word `i`. */
 // @ts-ignore: decorator
 @inline export function sset(i: i32, v: u32): void { store<u32>(STATE + (<usize>i << 2), v); }
 
@@ -182,12 +184,14 @@ export function begin(first: u32, remaining: u64): i32 {
   return <i32>total;
 }
 
+/** One byte at the cursor. */
 // @ts-ignore: decorator
 @inline export function putU8(v: u32): void {
   store<u8>(pos, <u8>v);
   pos += 1;
 }
 
+/** Big-endian two byte integer (MQTT 5.0 §1.5.2). */
 // @ts-ignore: decorator
 @inline export function putU16(v: u32): void {
   store<u8>(pos, <u8>(v >> 8));
@@ -201,6 +205,7 @@ export function putU32(v: u32): void {
   pos += 4;
 }
 
+/** Variable byte integer, 7 bits per byte, low group first (MQTT 5.0 §1.5.5). */
 export function putVarint(v: u32): void {
   let n = v;
   do {
