@@ -74,7 +74,7 @@ function toMqttProps(p: Properties | undefined): Loose {
     else if (kind === "user") {
       const obj: Loose = Object.create(null);
       for (const [k, val] of v as Array<[string, string]>) {
-        obj[k] = obj[k] === undefined ? val : [].concat(obj[k], val);
+        obj[k] = obj[k] === undefined ? val : ([] as string[]).concat(obj[k], val);
       }
       out[theirs] = obj;
     } else out[theirs] = v;
