@@ -56,6 +56,7 @@ function message(code: number, detail: number, type: number, level: number): str
     case -16: return `${name}: retain handling ${detail} is not 0, 1 or 2`;
     case -17: return `${name}: malformed property block at byte ${detail}`;
     case -18: return `${name}: session present must be 0 when the connection is refused (code ${detail})`;
+    case -19: return `${name}: an address range lies outside WASM memory`;
   }
   return `${name}: encoder error ${code}`;
 }

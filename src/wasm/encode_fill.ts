@@ -15,6 +15,18 @@ import {
 
 type Kind = "int" | "str" | "bin" | "user" | "subids";
 
+/** `v` as an array, or a RangeError naming the field (a malformed packet is the caller's data). */
+function list<T>(v: unknown, what: string): T[] {
+  if (!Array.isArray(v)) throw new RangeError(`cannot encode: ${what} must be an array`);
+  return v as T[];
+}
+
+/** `v` as an object, or a RangeError naming the field. */
+function obj<T>(v: unknown, what: string): T {
+  if (v === null || typeof v !== "object") throw new RangeError(`cannot encode: ${what} must be an object`);
+  return v as T;
+}
+
 /** Properties in wire order: ascending identifier (the order the encoder writes them). */
 const PROPERTY_ORDER: ReadonlyArray<readonly [keyof Properties, number, Kind]> = [
   ["payloadFormatIndicator", PropertyId.PayloadFormatIndicator, "int"],
@@ -57,9 +69,10 @@ function property(t: EncoderTable, id: number, kind: Kind, value: unknown, name:
     const len = t.bin(value as Uint8Array, name);
     t.entry(id, t.last, len, 0);
   } else if (kind === "subids") {
-    for (const v of value as number[]) t.entry(id, u32(v, name), 0, 0);
+    for (const v of list<number>(value, name)) t.entry(id, u32(v, name), 0, 0);
   } else {
-    for (const pair of value as Array<[string, string]>) {
+    for (const pair of list<[string, string]>(value, name)) {
+      list(pair, "a user property");
       const keyLen = t.str(pair[0], "user property name");
       const at = t.last;
       const valueLen = t.str(pair[1], "user property value");
@@ -71,6 +84,7 @@ function property(t: EncoderTable, id: number, kind: Kind, value: unknown, name:
 /** Writes a property set as entries and records them at header word `at` (v5 only). */
 function properties(t: EncoderTable, at: number, props: Properties | undefined, level: number): void {
   if (props === undefined || level < 5) return;
+  obj(props, "properties");
   const first = t.entryCount;
   for (const [key, id, kind] of PROPERTY_ORDER) {
     const value = props[key];
@@ -85,6 +99,7 @@ function connect(t: EncoderTable, p: ConnectPacket, level: number): void {
   t.strField(T_A, p.clientId, "clientId");
   properties(t, T_PROPS, p.properties, level);
   if (p.will !== undefined) {
+    obj(p.will, "will");
     flags |= 2 | (p.will.retain ? 4 : 0);
     t.set(T_QOS, u32(p.will.qos, "will.qos"));
     t.strField(T_B, p.will.topic, "will.topic");
@@ -116,9 +131,13 @@ function subscribe(t: EncoderTable, p: SubscribePacket, level: number): void {
   t.set(T_PACKET_ID, u32(p.packetId, "packetId"));
   properties(t, T_PROPS, p.properties, level);
   const first = t.entryCount;
-  for (const s of p.subscriptions) {
+  for (const s of list<SubscribePacket["subscriptions"][number]>(p.subscriptions, "subscriptions")) {
+    obj(s, "a subscription");
     const len = t.str(s.filter, "filter");
-    const v5 = (s.noLocal ? 1 : 0) | (s.retainAsPublished ? 2 : 0) | (u32(s.retainHandling ?? 0, "retainHandling") << 2);
+    const rh = u32(s.retainHandling ?? 0, "retainHandling");
+    // Checked here too: a large value shifted into the options word could wrap to a valid one.
+    if (rh > 2) throw new RangeError(`cannot encode: SUBSCRIBE: retain handling ${rh} is not 0, 1 or 2`);
+    const v5 = (s.noLocal ? 1 : 0) | (s.retainAsPublished ? 2 : 0) | (rh << 2);
     t.entry(t.last, len, u32(s.qos, "qos"), v5);
   }
   t.span(T_LIST, first);
@@ -128,7 +147,7 @@ function unsubscribe(t: EncoderTable, p: UnsubscribePacket, level: number): void
   t.set(T_PACKET_ID, u32(p.packetId, "packetId"));
   properties(t, T_PROPS, p.properties, level);
   const first = t.entryCount;
-  for (const f of p.filters) {
+  for (const f of list<string>(p.filters, "filters")) {
     const len = t.str(f, "filter");
     t.entry(t.last, len, 0, 0);
   }
@@ -140,7 +159,7 @@ function codes(t: EncoderTable, p: SubackPacket | UnsubackPacket, level: number)
   t.set(T_PACKET_ID, u32(p.packetId, "packetId"));
   properties(t, T_PROPS, p.properties, level);
   const first = t.entryCount;
-  for (const c of p.reasonCodes ?? []) t.entry(u32(c, "reasonCodes[]"), 0, 0, 0);
+  for (const c of list<number>(p.reasonCodes ?? [], "reasonCodes")) t.entry(u32(c, "reasonCodes[]"), 0, 0, 0);
   t.span(T_LIST, first);
 }
 

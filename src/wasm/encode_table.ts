@@ -42,10 +42,15 @@ const MAX_REMAINING = 268435455;
 
 const utf8 = new TextEncoder();
 
+/** A short description of a bad value for a message (String() can throw, e.g. on symbols). */
+function describe(value: unknown): string {
+  return typeof value === "number" ? String(value) : typeof value;
+}
+
 /** A u32 from caller data, or a RangeError naming the field. */
 export function u32(value: unknown, what: string): number {
   if (typeof value !== "number" || !(value >= 0 && value <= 0xffffffff) || Math.floor(value) !== value) {
-    throw new RangeError(`${what} must be an integer 0..4294967295, got ${String(value)}`);
+    throw new RangeError(`cannot encode: ${what} must be an integer 0..4294967295, got ${describe(value)}`);
   }
   return value;
 }
@@ -115,7 +120,7 @@ export class EncoderTable {
 
   /** Copies a string as UTF-8 into scratch; returns its byte length (offset: `this.last`). */
   str(s: string, what: string): number {
-    if (typeof s !== "string") throw new RangeError(`${what} must be a string, got ${typeof s}`);
+    if (typeof s !== "string") throw new RangeError(`cannot encode: ${what} must be a string, got ${typeof s}`);
     const n = s.length;
     // Every UTF-16 unit is at least one UTF-8 byte: refuse before reserving 3 bytes per unit.
     if (n > MAX_STRING) throw new RangeError(`cannot encode: ${what} is longer than 65,535 bytes`);
@@ -143,7 +148,7 @@ export class EncoderTable {
 
   /** Copies bytes into scratch; returns their length (offset: `this.last`). */
   bin(b: Uint8Array, what: string): number {
-    if (!(b instanceof Uint8Array)) throw new RangeError(`${what} must be a Uint8Array`);
+    if (!(b instanceof Uint8Array)) throw new RangeError(`cannot encode: ${what} must be a Uint8Array`);
     const n = b.length;
     if (n > MAX_REMAINING) throw new RangeError(`cannot encode: ${what} makes the remaining length exceed 268,435,455 bytes`);
     if (this.sp + n > this.scratchCap) this.grow(this.sp + n, 0);

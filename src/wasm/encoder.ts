@@ -86,6 +86,9 @@ class WasmPacketEncoder implements PacketEncoder {
   /** Encodes into the out region; returns the length (the address is state word S_OUT). */
   private run(packet: Packet, level: ProtocolLevel): number {
     if (packet === null || typeof packet !== "object") throw new RangeError("cannot encode: not a packet");
+    // Numbers only cross into WASM: anything else would be converted (and could throw a TypeError).
+    if (typeof packet.type !== "number") throw new RangeError("cannot encode: packet type must be a number");
+    if (typeof level !== "number") throw new RangeError("cannot encode: protocol level must be 3, 4 or 5");
     fillTable(this.table, packet, level);
     return this.ex.encodePacket(level);
   }

@@ -13,9 +13,10 @@ import {
   rawKeptSize, seenTopicAlias,
 } from "./encode_properties";
 import {
-  E_DUP_QOS0, E_EMPTY_TOPIC, E_PACKET_ID, E_PROPERTY_VALUE, E_QOS, E_STRING_LENGTH, F_TOPIC, MAX_U16, T_A, T_B,
+  E_DUP_QOS0, E_EMPTY_TOPIC, E_OUT_OF_BOUNDS, E_PACKET_ID, E_PROPERTY_VALUE, E_QOS, E_STRING_LENGTH, E_TOO_LARGE,
+  F_TOPIC, MAX_REMAINING, MAX_U16, T_A, T_B,
   T_FLAGS, T_PACKET_ID, T_PROPS, T_QOS, begin, fail, putBytes, putField, putU16, putU8, putVarint,
-  scratchAt, tget, varintSize,
+  inMemory, scratchAt, tget, varintSize,
 } from "./writer";
 
 /** Checks the fixed-header fields every PUBLISH shares; 0 or an error. */
@@ -76,14 +77,17 @@ export function encodePublishFrom(
   if (level >= 5) {
     if (topicAlias > MAX_U16) return fail(E_PROPERTY_VALUE, P_TOPIC_ALIAS);
     if (subscriptionId > 268435455) return fail(E_PROPERTY_VALUE, P_SUBSCRIPTION_IDENTIFIER);
+    if (!inMemory(props, propsLen)) return fail(E_OUT_OF_BOUNDS, 0);
     kept = rawKeptSize(props, propsLen);
     if (kept < 0) return <i32>kept;
     const extra: u32 = (topicAlias > 0 ? 3 : 0) + (subscriptionId > 0 ? 1 + varintSize(subscriptionId) : 0);
     propBytes = blockSize(<u32>kept + extra);
   }
   if (topicLen == 0 && !(level >= 5 && topicAlias > 0)) return fail(E_EMPTY_TOPIC, F_TOPIC);
-  const total = begin(0x30 | (flags & 0x0f), headSize(topicLen, qos) + propBytes + <u64>payloadLen);
-  if (total < 0) return total;
+  const remaining = headSize(topicLen, qos) + propBytes + <u64>payloadLen;
+  if (remaining > MAX_REMAINING) return fail(E_TOO_LARGE, 0);
+  if (!inMemory(topic, topicLen) || (withPayload && !inMemory(payload, payloadLen))) return fail(E_OUT_OF_BOUNDS, 0);
+  const total = begin(0x30 | (flags & 0x0f), remaining, withPayload ? 0 : payloadLen);
   putU16(topicLen);
   putBytes(topic, topicLen);
   if (qos > 0) putU16(packetId);

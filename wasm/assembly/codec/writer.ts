@@ -64,6 +64,7 @@ export const E_KEEP_ALIVE = -15;
 export const E_SUBSCRIPTION_OPTIONS = -16;
 export const E_MALFORMED_PROPERTIES = -17;
 export const E_SESSION_PRESENT = -18;
+export const E_OUT_OF_BOUNDS = -19;
 
 /** Field ids reported in S_DETAIL with E_STRING_LENGTH / E_EMPTY_TOPIC (property ids are < 0x100). */
 export const F_TOPIC: u32 = 0x101;
@@ -158,23 +159,30 @@ export function fail(code: i32, detail: u32): i32 {
   return code;
 }
 
+/** True when [ptr, ptr + len) lies inside memory (publishFrom takes addresses from its caller). */
+export function inMemory(ptr: usize, len: u32): bool {
+  return <u64>ptr + <u64>len <= (<u64>memory.size() << 16);
+}
+
 /** Bytes taken by `n` as a variable byte integer (n ≤ 268,435,455). */
 export function varintSize(n: u32): u32 {
   return n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : 4;
 }
 
 /**
- * Starts a packet: checks the remaining length, makes the out region big enough (fresh, contents
- * are not kept: nothing is written yet), writes the fixed header. Returns the whole packet's length
- * or E_TOO_LARGE.
+ * Starts a packet: checks the remaining length, makes the out region big enough for all but the
+ * last `unwritten` bytes (a header-only PUBLISH leaves its payload to the caller; the region is
+ * fresh, contents are not kept: nothing is written yet), writes the fixed header. Returns the
+ * whole packet's length or E_TOO_LARGE.
  */
-export function begin(first: u32, remaining: u64): i32 {
+export function begin(first: u32, remaining: u64, unwritten: u32 = 0): i32 {
   if (remaining > MAX_REMAINING) return fail(E_TOO_LARGE, 0); // [MQTT-1.5.5] / §2.2.3
   const rem = <u32>remaining;
   const total: u32 = 1 + varintSize(rem) + rem;
+  const need = total - unwritten;
   let cap = sget(S_OUT_CAP);
-  if (total > cap) {
-    cap = grown(cap, total);
+  if (need > cap) {
+    cap = grown(cap, need);
     sset(S_OUT, <u32>heap.alloc(cap));
     sset(S_OUT_CAP, cap);
   }
