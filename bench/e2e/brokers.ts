@@ -1,0 +1,39 @@
+/**
+ * The brokers the end-to-end runner compares: Vireo from this checkout, and Mosquitto (the
+ * reference) when `mosquitto` is on PATH, with a generated minimal configuration.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { onPath, ROOT } from "./procs.ts";
+
+/** How to start one broker on a given port (127.0.0.1 only). */
+export interface BrokerSpec {
+  name: string;
+  argv(port: number): string[];
+}
+
+/** Vireo: `bun run src/main.ts -p PORT --host 127.0.0.1` with the repository's bun. */
+export const vireo: BrokerSpec = {
+  name: "vireo",
+  argv: (port) => [join(ROOT, "node_modules", ".bin", "bun"), "run", "src/main.ts",
+    "-p", String(port), "--host", "127.0.0.1"],
+};
+
+/** Mosquitto with a generated config: one local listener, anonymous, no persistence, no log. */
+export const mosquitto: BrokerSpec = {
+  name: "mosquitto",
+  argv: (port) => {
+    const dir = join(tmpdir(), `vireo-bench-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const conf = join(dir, `mosquitto-${port}.conf`);
+    writeFileSync(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true",
+      "persistence false", "log_dest none", ""].join("\n"));
+    return ["mosquitto", "-c", conf];
+  },
+};
+
+/** Vireo, plus Mosquitto if installed (and not excluded). */
+export function availableBrokers(withReference = true): BrokerSpec[] {
+  return withReference && onPath("mosquitto") ? [vireo, mosquitto] : [vireo];
+}

@@ -1,0 +1,127 @@
+/**
+ * The end-to-end cases: each is one vload invocation, run against every broker.
+ *
+ * Names follow the issue: `tp-{fanin,fanout,pair}-q{0,1}-{16,256}` (closed-loop max throughput),
+ * `lat-…` (open loop at a fixed 10,000 deliveries/s), `wild-q{0,1}-{16,256}` (10,000 distinct
+ * wildcard filters), `conn-10k`, `idle-10k`, `ret-q{0,1}-{16,256}` (100,000 retained messages
+ * to a new `#` subscriber).
+ */
+
+/** A figure read from vload's JSON and shown in the table. */
+export interface Metric {
+  /** Key in vload's JSON output. */
+  key: string;
+  /** Column label, with unit. */
+  label: string;
+  /** Whether a larger value is better (throughput) or worse (latency, time, memory). */
+  higherIsBetter: boolean;
+}
+
+/** One benchmark case. */
+export interface BenchCase {
+  name: string;
+  /** vload arguments (without --port / --pid / --label). */
+  args: string[];
+  metrics: Metric[];
+  /** In the `--quick` subset. */
+  quick: boolean;
+  /** Upper bound on the vload run, seconds (passed as --max-time; the runner adds slack). */
+  maxTime: number;
+}
+
+/** Durations of the flow cases, seconds. */
+export interface Timing {
+  duration: number;
+  warmup: number;
+}
+
+const RATE = 10_000; // deliveries per second in the latency cases
+const FANOUT_SUBS = 100;
+const THROUGHPUT: Metric = { key: "deliv_rate", label: "msgs/s", higherIsBetter: true };
+const P50: Metric = { key: "lat_p50_us", label: "p50 µs", higherIsBetter: false };
+const P99: Metric = { key: "lat_p99_us", label: "p99 µs", higherIsBetter: false };
+
+function timed(t: Timing): string[] {
+  return ["--duration", String(t.duration), "--warmup", String(t.warmup), "--drain", "2"];
+}
+
+function flowMax(t: Timing): number {
+  return Math.ceil(t.duration + t.warmup + 2 + 20);
+}
+
+/** Every case, in run order. */
+export function allCases(t: Timing): BenchCase[] {
+  const out: BenchCase[] = [];
+  const scenarios = ["fanin", "fanout", "pair"] as const;
+  for (const sc of scenarios) {
+    for (const q of [0, 1]) {
+      for (const pl of [16, 256]) {
+        out.push({
+          name: `tp-${sc}-q${q}-${pl}`,
+          args: ["--scenario", sc, "--qos", String(q), "--payload", String(pl), ...timed(t)],
+          metrics: [THROUGHPUT],
+          quick: pl === 16,
+          maxTime: flowMax(t),
+        });
+      }
+    }
+  }
+  for (const sc of scenarios) {
+    for (const q of [0, 1]) {
+      // Offered rate counts deliveries: fan-out publishes RATE / subscribers.
+      const rate = sc === "fanout" ? RATE / FANOUT_SUBS : RATE;
+      out.push({
+        name: `lat-${sc}-q${q}-16`,
+        args: ["--scenario", sc, "--qos", String(q), "--payload", "16", "--rate", String(rate),
+          ...timed(t)],
+        metrics: [P50, P99],
+        quick: (sc === "fanin" && q === 0) || (sc === "pair" && q === 1),
+        maxTime: flowMax(t),
+      });
+    }
+  }
+  for (const q of [0, 1]) {
+    for (const pl of [16, 256]) {
+      out.push({
+        name: `wild-q${q}-${pl}`,
+        args: ["--scenario", "wildcard", "--filters", "10000", "--subs", "100", "--pubs", "10",
+          "--qos", String(q), "--payload", String(pl), ...timed(t)],
+        metrics: [THROUGHPUT],
+        quick: q === 0 && pl === 16,
+        maxTime: flowMax(t) + 20,
+      });
+    }
+  }
+  out.push({
+    name: "conn-10k",
+    args: ["--scenario", "conn", "--conns", "10000", "--conn-window", "100"],
+    metrics: [{ key: "conn_time_s", label: "s", higherIsBetter: false }],
+    quick: true,
+    maxTime: 40,
+  });
+  out.push({
+    name: "idle-10k",
+    args: ["--scenario", "idle", "--conns", "10000", "--hold", "2"],
+    metrics: [{ key: "kib_per_conn", label: "KiB/conn", higherIsBetter: false }],
+    quick: true,
+    maxTime: 40,
+  });
+  for (const q of [0, 1]) {
+    for (const pl of [16, 256]) {
+      out.push({
+        name: `ret-q${q}-${pl}`,
+        args: ["--scenario", "retained", "--retained", "100000", "--qos", String(q),
+          "--payload", String(pl), "--window", "64"],
+        metrics: [{ key: "ret_all_s", label: "s", higherIsBetter: false }],
+        quick: pl === 16,
+        maxTime: 60,
+      });
+    }
+  }
+  return out;
+}
+
+/** The cases selected by `--quick` and `--cases REGEX`. */
+export function selectCases(t: Timing, quick: boolean, filter?: RegExp): BenchCase[] {
+  return allCases(t).filter((c) => (!quick || c.quick) && (!filter || filter.test(c.name)));
+}
