@@ -32,6 +32,8 @@ export class RawClient {
   closed = false;
   /** Bytes received in total. */
   received = 0;
+  /** Every chunk received, in order (for byte-exact assertions). */
+  readonly chunks: Uint8Array[] = [];
   private readonly parser: ReturnType<typeof mqttPacket.parser>;
 
   private constructor(private readonly socket: Socket, level: number) {
@@ -40,6 +42,7 @@ export class RawClient {
     this.parser.on("error", () => {});
     socket.on("data", (d: Uint8Array) => {
       this.received += d.length;
+      this.chunks.push(new Uint8Array(d));
       this.parser.parse(d as Parameters<typeof this.parser.parse>[0]);
     });
     socket.on("close", () => (this.closed = true));
@@ -51,6 +54,17 @@ export class RawClient {
       const s = connect(port, "127.0.0.1", () => resolve(new RawClient(s, level)));
       s.once("error", reject);
     });
+  }
+
+  /** Everything received so far as one buffer. */
+  allBytes(): Uint8Array {
+    const out = new Uint8Array(this.received);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+    return out;
   }
 
   /** Sends raw bytes. */
