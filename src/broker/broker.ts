@@ -8,7 +8,9 @@
  * // … mqtt://127.0.0.1:port …
  * await broker.close();
  */
+import type { QoS } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
+import { type Message, StoredPublication } from "../session/message.ts";
 import { createTransport, type Connection, type ConnectionHandlers, type Listener } from "../transport/index.ts";
 import { TimerWheel } from "../timers/wheel.ts";
 import { Client, ClientState } from "./client.ts";
@@ -19,6 +21,9 @@ import { closeWith, fail } from "./errors.ts";
 import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "./stats.ts";
+
+const utf8 = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
 /** An MQTT 3.1 / 3.1.1 / 5.0 broker. */
 export class Broker {
@@ -56,6 +61,22 @@ export class Broker {
   /** Live counters (connections, messages, drops). */
   get stats(): BrokerStats {
     return this.core.stats;
+  }
+
+  /**
+   * Publishes a message as the server (embedders): routed like a client's PUBLISH, stored if
+   * `retain` (an empty payload then deletes the retained message).
+   * @throws RangeError for an invalid topic name.
+   */
+  publish(topic: string, payload: Uint8Array | string, options: { qos?: QoS; retain?: boolean } = {}): void {
+    const core = this.core;
+    if (!core.index.validTopicName(topic)) throw new RangeError(`invalid topic name: ${JSON.stringify(topic)}`);
+    const msg: Message = {
+      topic: utf8.encode(topic), props: EMPTY, payload: typeof payload === "string" ? utf8.encode(payload) : payload.slice(),
+      qos: options.qos ?? 0, retain: options.retain ?? false, origin: -1,
+    };
+    if (msg.retain) core.retained.set(msg);
+    core.router.route(new StoredPublication(msg), msg.topic, 0, msg.topic.length);
   }
 
   /** Binds config.host:config.port (port 0 picks a free one) and starts the timer tick. */

@@ -89,6 +89,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
   client.state = ClientState.Connected;
   core.stats.clients++;
   core.keepAlive.watch(client.conn.id, keepAlive);
+  if (opts.verbose) opts.log(`client ${client.clientId} connected (level ${p.protocolLevel}, ${client.conn.remoteAddress}), session present ${present}`);
   if (present) session.resume(); // [MQTT-4.4.0-1]
 }
 

@@ -15,6 +15,7 @@ import { disconnectBytes } from "./wire.ts";
  */
 export function fail(core: BrokerCore, client: Client, reason: number): void {
   core.stats.protocolErrors++;
+  if (core.opts.verbose) core.opts.log(`client ${client.clientId || client.conn.id}: closed for reason 0x${reason.toString(16)}`);
   if (client.state === ClientState.AwaitConnect) { // not CONNECT first, or garbage [MQTT-3.1.0-1]
     client.state = ClientState.Closed;
     client.conn.destroy();

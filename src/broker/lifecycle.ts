@@ -28,6 +28,7 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean): 
   core.keepAlive.unwatch(client.conn.id);
   core.stats.clients--;
   const s = client.session!;
+  if (core.opts.verbose) core.opts.log(`client ${s.clientId} disconnected${publishWill ? " (will applies)" : ""}`);
   if (s.link !== client) return; // already taken over
   s.link = null;
   const will = s.will;

@@ -133,3 +133,21 @@ test("a client id connecting again takes the session over: the old connection is
     assert.ok(await old.waitClosed());
     assert.equal(fresh.closed, false);
   }));
+
+test("a connection that sends no CONNECT within connectTimeoutMs is closed", () =>
+  withBroker({ connectTimeoutMs: 300, keepAliveTickMs: 50 }, async ({ raw }) => {
+    const c = await raw.open(4);
+    const started = Date.now();
+    assert.ok(await c.waitClosed(3000));
+    assert.ok(Date.now() - started >= 250);
+  }));
+
+test("maxConnections: connections beyond the limit are closed at once", () =>
+  withBroker({ maxConnections: 1 }, async ({ raw }) => {
+    const first = await raw.open(4);
+    first.sendPacket(connectPacket("first", 4));
+    await first.next("connack");
+    const second = await raw.open(4);
+    assert.ok(await second.waitClosed());
+    assert.equal(first.closed, false);
+  }));
