@@ -71,9 +71,6 @@ export class EncoderTable {
   private entries = 0;
 
   constructor(private readonly wasm: CodecWasm) {
-    // Built with --exportStart: the module's start function (which sets up the heap) must be run by
-    // hand. It is guarded by a "started" flag, so the decoder facade calling it too is harmless.
-    wasm.exports._initialize?.();
     this.state = (wasm.exports.encodeState() as number) >>> 2;
     this.refresh();
   }
