@@ -114,8 +114,8 @@ function connackProperties(core: BrokerCore, client: Client, p: ConnectPacket, a
 function attachSession(core: BrokerCore, client: Client, cleanStart: boolean): { session: Session; present: boolean } {
   const id = client.clientId;
   let s = core.sessions.get(id);
+  // The old connection's will follows the usual rules; its session passes to this connection.
   if (s !== undefined && s.link !== null) closeWith(core, s.link as Client, ReasonCode.SessionTakenOver, true);
-  s = core.sessions.get(id); // the take-over may have ended it (expiry 0)
   if (s !== undefined && cleanStart) {
     endSession(core, s);
     s = undefined;

@@ -31,7 +31,7 @@ export function fail(core: BrokerCore, client: Client, reason: number): void {
 export function closeWith(core: BrokerCore, client: Client, reason: number, publishWill: boolean): void {
   if (client.state === ClientState.Closed) return;
   if (client.state === ClientState.Connected && client.level >= 5) client.send(disconnectBytes(reason));
-  detach(core, client, publishWill);
+  detach(core, client, publishWill, reason === ReasonCode.SessionTakenOver);
   client.conn.end();
 }
 

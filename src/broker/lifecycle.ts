@@ -18,9 +18,10 @@ const EMPTY = new Uint8Array(0);
 /**
  * The connection is gone (or going): stop its keep-alive, detach it from its session, hand a
  * will to the scheduler unless the client said DISCONNECT normally [MQTT-3.1.2-10], and start
- * the session's expiry (0 = the session ends now). Idempotent.
+ * the session's expiry (0 = the session ends now). On take-over (`takeover`) the session is
+ * left for the new connection, which resumes or ends it. Idempotent.
  */
-export function detach(core: BrokerCore, client: Client, publishWill: boolean): void {
+export function detach(core: BrokerCore, client: Client, publishWill: boolean, takeover = false): void {
   const wasConnected = client.state === ClientState.Connected;
   client.state = ClientState.Closed;
   core.clients.delete(client.conn.id);
@@ -36,6 +37,7 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean): 
   if (publishWill && will !== null) {
     core.wills.schedule(s.clientId, will, s.sid, will.properties?.willDelayInterval ?? 0);
   }
+  if (takeover) return;
   if (s.expiryInterval === 0) endSession(core, s);
   else if (s.expiryInterval !== EXPIRY_NEVER) core.expiry.set(s.clientId, core.clock.now() + s.expiryInterval * 1000);
 }

@@ -151,3 +151,18 @@ test("maxConnections: connections beyond the limit are closed at once", () =>
     assert.ok(await second.waitClosed());
     assert.equal(first.closed, false);
   }));
+
+test("v5 take-over with clean start 0 resumes the session (subscriptions kept, session present 1)", () =>
+  withBroker({}, async ({ raw, pool }) => {
+    const old = await raw.open(5);
+    old.sendPacket(connectPacket("same", 5, { clean: false }), 5);
+    await old.next("connack");
+    old.sendPacket({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "kept", qos: 1 }] }, 5);
+    await old.next("suback");
+    const fresh = await raw.open(5);
+    fresh.sendPacket(connectPacket("same", 5, { clean: false }), 5);
+    assert.equal((await fresh.next("connack")).sessionPresent, true);
+    const pub = await pool.connect({ clientId: "p" });
+    await pub.publishAsync("kept", "x", { qos: 1 });
+    assert.equal(String((await fresh.next("publish")).payload), "x");
+  }));
