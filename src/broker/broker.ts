@@ -76,7 +76,7 @@ export class Broker {
       qos: options.qos ?? 0, retain: options.retain ?? false, origin: -1,
     };
     if (msg.retain) core.retained.set(msg);
-    core.router.route(new StoredPublication(msg), msg.topic, 0, msg.topic.length);
+    core.router.route(new StoredPublication(msg, () => core.clock.now()), msg.topic, 0, msg.topic.length);
   }
 
   /** Binds config.host:config.port (port 0 picks a free one) and starts the timer tick. */

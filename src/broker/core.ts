@@ -54,11 +54,11 @@ export class BrokerCore {
     this.encoder = createEncoder(wasm);
     this.index = createTopicIndex();
     this.sessions = new SessionRegistry({
-      stats: this.stats, maxQueuedMessages: opts.maxQueuedMessages, log: opts.log,
+      stats: this.stats, maxQueuedMessages: opts.maxQueuedMessages, log: opts.log, now,
     });
     this.router = new Router(this.index, this.sessions);
-    this.retained = new RetainedStore(this.index);
-    this.live = new LivePublication(this.encoder);
+    this.retained = new RetainedStore(this.index, this.stats);
+    this.live = new LivePublication(this.encoder, now);
     this.wills = new WillScheduler({ now, tickMs, publish: (w, o) => this.publishWill(w, o) });
     this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
     this.keepAlive = new KeepAliveMonitor({ now, tickMs, onTimeout: (id) => this.onKeepAliveTimeout(id) });

@@ -4,7 +4,7 @@
  */
 import type { Properties, Will } from "../protocol/packets.ts";
 import type { PacketEncoder } from "../wasm/encoder.ts";
-import { type Message, StoredPublication } from "../session/message.ts";
+import { type Message, stampExpiry, StoredPublication } from "../session/message.ts";
 import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
@@ -66,10 +66,11 @@ export function willMessage(encoder: PacketEncoder, will: Will, origin: number):
 
 /** Publishes a will like any PUBLISH: retained if asked, then routed. */
 export function publishWillNow(core: BrokerCore, will: Will, origin: number): void {
-  const msg = willMessage(core.encoder, will, origin);
+  const now = () => core.clock.now();
+  const msg = stampExpiry(willMessage(core.encoder, will, origin), now());
   core.stats.willsPublished++;
   if (msg.retain) core.retained.set(msg);
-  core.router.route(new StoredPublication(msg), msg.topic, 0, msg.topic.length);
+  core.router.route(new StoredPublication(msg, now), msg.topic, 0, msg.topic.length);
 }
 
 /**

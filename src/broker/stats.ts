@@ -19,6 +19,8 @@ export interface BrokerStats {
   droppedTooLarge: number;
   /** QoS 0 messages not queued for disconnected persistent sessions. */
   droppedOffline: number;
+  /** Queued or retained messages whose v5 Message Expiry Interval passed before delivery. */
+  droppedExpired: number;
   /** Connections closed for a protocol violation or malformed packet. */
   protocolErrors: number;
   /** Will messages published. */
@@ -29,6 +31,6 @@ export interface BrokerStats {
 export function createStats(): BrokerStats {
   return {
     clients: 0, publishesReceived: 0, publishesSent: 0, droppedCongested: 0, droppedQueueFull: 0,
-    droppedTooLarge: 0, droppedOffline: 0, protocolErrors: 0, willsPublished: 0,
+    droppedTooLarge: 0, droppedOffline: 0, droppedExpired: 0, protocolErrors: 0, willsPublished: 0,
   };
 }

@@ -33,7 +33,8 @@ export function handleSubscribe(core: BrokerCore, client: Client, batch: FrameBa
   }
   client.send(core.encoder.encode({ type: 9, packetId: p.packetId, reasonCodes: codes }, client.level as 3 | 4 | 5)); // [MQTT-3.8.4-1]
   const s = client.session!;
-  for (const r of retained) s.deliver(new StoredPublication(r.msg), r.qos, true, r.subIds); // [MQTT-3.3.1-8]
+  const now = () => core.clock.now();
+  for (const r of retained) s.deliver(new StoredPublication(r.msg, now), r.qos, true, r.subIds); // [MQTT-3.3.1-8]
 }
 
 /** Adds one subscription; returns the granted QoS or a failure reason code. */
@@ -58,7 +59,7 @@ function subscribeOne(
   // Retained messages: not for shared subscriptions (MQTT 5.0 §4.8.2); Retain Handling 0 always,
   // 1 only for a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10] [MQTT-3.3.1-11].
   if (shared || rh === 2 || (rh === 1 && existed)) return granted;
-  for (const msg of core.retained.match(filter)) {
+  for (const msg of core.retained.match(filter, core.clock.now())) {
     retained.push({ msg, qos: (msg.qos < granted ? msg.qos : granted) as QoS, subIds: subId !== 0 ? [subId] : null });
   }
   return granted;

@@ -10,7 +10,7 @@ import type { FrameBatch } from "../wasm/types.ts";
 import type { PacketEncoder } from "../wasm/encoder.ts";
 import { buildPublish, type PublishParts } from "../broker/wire.ts";
 import { forwardableProps, propsForwardAsIs } from "../broker/props.ts";
-import type { Message, Publication } from "../session/message.ts";
+import { type Message, type Publication, stampExpiry } from "../session/message.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -28,7 +28,7 @@ export class LivePublication implements Publication {
   private msg: Message | null = null;
   private readonly variants: Array<Uint8Array | null> = new Array(16).fill(null);
 
-  constructor(private readonly encoder: PacketEncoder | null) {}
+  constructor(private readonly encoder: PacketEncoder | null, private readonly now: () => number) {}
 
   /**
    * Points at frame `i`. `topic` replaces the frame's topic (an inbound Topic Alias resolved to
@@ -60,10 +60,10 @@ export class LivePublication implements Publication {
   message(): Message {
     if (this.msg !== null) return this.msg;
     const p = this.parts();
-    this.msg = {
+    this.msg = stampExpiry({
       topic: p.topic.slice(), props: this.asIs ? p.props.slice() : p.props, payload: p.payload.slice(),
       qos: this.qos, retain: this.retain, origin: this.origin,
-    };
+    }, this.now());
     return this.msg;
   }
 

@@ -4,14 +4,15 @@
  * of retained topics.
  */
 import type { TopicIndex } from "../wasm/topic_index.ts";
-import type { Message } from "../session/message.ts";
+import { isExpired, type Message } from "../session/message.ts";
+import type { BrokerStats } from "../broker/stats.ts";
 
 /** The retained store of one broker. */
 export class RetainedStore {
   private readonly messages = new Map<number, Message>();
   private nextId = 1;
 
-  constructor(private readonly index: TopicIndex) {}
+  constructor(private readonly index: TopicIndex, private readonly stats: BrokerStats) {}
 
   /** Number of retained messages. */
   get size(): number {
@@ -31,13 +32,24 @@ export class RetainedStore {
     this.messages.set(id, msg);
   }
 
-  /** Retained messages whose topics match `filter` (the `$` rule applied by the index). */
-  match(filter: string): Message[] {
+  /**
+   * Retained messages whose topics match `filter` (the `$` rule applied by the index). Messages
+   * whose v5 expiry passed are deleted instead (MQTT 5.0 §3.3.2.3.3).
+   */
+  match(filter: string, nowMs: number): Message[] {
     const r = this.index.retainedMatch(filter);
     const out: Message[] = [];
+    const expired: Message[] = [];
     for (let i = 0; i < r.count; i++) {
       const m = this.messages.get(r.id(i));
-      if (m !== undefined) out.push(m);
+      if (m === undefined) continue;
+      if (isExpired(m, nowMs)) expired.push(m);
+      else out.push(m);
+    }
+    for (const m of expired) { // after reading the reused result
+      const id = this.index.retainedDelete(m.topic);
+      if (id >= 0) this.messages.delete(id);
+      this.stats.droppedExpired++;
     }
     return out;
   }

@@ -8,7 +8,7 @@ import { ReasonCode } from "../protocol/reason_codes.ts";
 import type { BrokerStats } from "../broker/stats.ts";
 import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset } from "../broker/wire.ts";
 import { InflightWindow } from "./inflight.ts";
-import { type Publication, publishFlags } from "./message.ts";
+import { isExpired, partsAt, type Publication, publishFlags } from "./message.ts";
 import { type Delivery, DeliveryQueue } from "./queue.ts";
 
 /** What a session needs from the connection it is attached to. */
@@ -28,6 +28,8 @@ export interface SessionContext {
   readonly stats: BrokerStats;
   readonly maxQueuedMessages: number;
   log(message: string): void;
+  /** Cached clock (ms), for message expiry. */
+  now(): number;
 }
 
 /** One subscription as the session remembers it (the topic index holds the matching copy). */
@@ -118,7 +120,8 @@ export class Session {
         continue;
       }
       const d = e.delivery;
-      this.write(link, buildPublish(d.msg, publishFlags(d.qos, d.retain, true), e.packetId, link.level, d.subIds)); // [MQTT-3.3.1-1]
+      const parts = partsAt(d.msg, this.ctx.now());
+      this.write(link, buildPublish(parts, publishFlags(d.qos, d.retain, true), e.packetId, link.level, d.subIds)); // [MQTT-3.3.1-1]
     }
     this.drain();
   }
@@ -129,7 +132,12 @@ export class Session {
     if (link === null) return;
     while (this.queue.length > 0 && this.canTransmit(link)) {
       const d = this.queue.shift()!;
-      const bytes = buildPublish(d.msg, publishFlags(d.qos, d.retain), 0, link.level, d.subIds);
+      const now = this.ctx.now();
+      if (isExpired(d.msg, now)) { // not started yet: dropped [MQTT-3.3.2-5]
+        this.ctx.stats.droppedExpired++;
+        continue;
+      }
+      const bytes = buildPublish(partsAt(d.msg, now), publishFlags(d.qos, d.retain), 0, link.level, d.subIds);
       this.transmitBytes(link, d, bytes);
     }
   }

@@ -32,10 +32,12 @@ function payloadOf(p: Uint8Array): string {
 }
 const packetIdOf = (p: Uint8Array) => (p[5] << 8) | p[6];
 
+const clock = { ms: 1_000_000 };
+
 function setup(maxQueuedMessages = 10) {
   const stats = createStats();
   const logs: string[] = [];
-  const s = new Session("c", 0, { stats, maxQueuedMessages, log: (m) => logs.push(m) });
+  const s = new Session("c", 0, { stats, maxQueuedMessages, log: (m) => logs.push(m), now: () => clock.ms });
   const link = new FakeLink();
   s.link = link;
   return { s, link, stats, logs };
