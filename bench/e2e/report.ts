@@ -20,6 +20,8 @@ export interface BrokerFigure {
   min: number | null;
   max: number | null;
   okRuns: number;
+  /** Runs disturbed by other processes (other_user_pct above the limit even after retries). */
+  noisyRuns: number;
   lost: number | null;
   brokerCpu: number | null;
   loadgenCpu: number | null;
@@ -69,7 +71,8 @@ function figure(runs: RunRecord[], key: string): BrokerFigure {
   const use = vals.length ? vals : all;
   return {
     value: median(use), min: use.length ? Math.min(...use) : null,
-    max: use.length ? Math.max(...use) : null, okRuns: ok.length, lost: pick("lost"),
+    max: use.length ? Math.max(...use) : null, okRuns: ok.length,
+    noisyRuns: runs.filter((r) => r.result.noisy === true).length, lost: pick("lost"),
     brokerCpu, loadgenCpu, limit, errors,
   };
 }
@@ -116,7 +119,7 @@ export function markdownTable(rows: SummaryRow[], brokers: string[]): string {
     const cells = [r.case, `${r.unit} ${r.higherIsBetter ? "↑" : "↓"}`];
     for (const b of brokers) {
       const f = r.brokers[b];
-      const bad = f && f.okRuns === 0 && f.value !== null ? " ⚠" : "";
+      const bad = (f && f.okRuns === 0 && f.value !== null ? " ⚠" : "") + (f && f.noisyRuns ? " ~" : "");
       cells.push(f && f.value !== null ? `${fmt(f.value)} (${fmt(f.min)}–${fmt(f.max)})${bad}` : "failed");
     }
     if (z) cells.push(r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`);
@@ -130,6 +133,9 @@ export function markdownTable(rows: SummaryRow[], brokers: string[]): string {
   }
   const notes = rows.flatMap((r) => brokers.flatMap((b) =>
     (r.brokers[b]?.errors ?? []).map((e) => `- ${r.case} ${b}: ${e}`)));
+  if (rows.some((r) => brokers.some((b) => r.brokers[b]?.noisyRuns))) {
+    lines.push("", "~ = some runs were disturbed by other processes on the machine (see other_user_pct in the JSON).");
+  }
   if (notes.length) lines.push("", "Errors (⚠ = no run without error):", ...[...new Set(notes)]);
   return lines.join("\n");
 }

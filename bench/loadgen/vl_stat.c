@@ -59,9 +59,10 @@ uint64_t hist_q(const vl_hist *h, double q)
     return h->max;
 }
 
-/* utime + stime of a process (all threads), seconds; -1 if unreadable. */
-double proc_cpu_s(int pid)
+/* utime + stime of a process (all threads), seconds; -1 if unreadable. *user: utime. */
+double proc_cpu_s(int pid, double *user)
 {
+    *user = -1;
     if (pid <= 0) return -1;
     char path[48], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
@@ -76,13 +77,15 @@ double proc_cpu_s(int pid)
     /* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
     if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
         return -1;
+    *user = (double)ut / (double)sysconf(_SC_CLK_TCK);
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-double self_cpu_s(void)
+double self_cpu_s(double *user)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
+    *user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
     return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
@@ -107,6 +110,18 @@ long proc_kib(int pid, const char *field)
     return v;
 }
 
+/* User-mode time (user + nice) of all CPUs so far, seconds: the noise check subtracts the
+ * broker's and our own, leaving what other processes ran during the measurement. */
+static double all_user_s(void)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return -1;
+    unsigned long long u = 0, n = 0;
+    int k = fscanf(f, "cpu %llu %llu", &u, &n);
+    fclose(f);
+    return k == 2 ? (double)(u + n) / (double)sysconf(_SC_CLK_TCK) : -1;
+}
+
 void vl_snapshot(vl_snap *s, uint64_t now)
 {
     s->t = now;
@@ -116,6 +131,7 @@ void vl_snapshot(vl_snap *s, uint64_t now)
         s->acked += vl_pubs[i].acked;
     }
     s->received = G.received;
-    s->self_cpu = self_cpu_s();
-    s->broker_cpu = proc_cpu_s(cfg.broker_pid);
+    s->self_cpu = self_cpu_s(&s->self_user);
+    s->broker_cpu = proc_cpu_s(cfg.broker_pid, &s->broker_user);
+    s->all_user = all_user_s();
 }

@@ -60,7 +60,9 @@ typedef struct {
 typedef struct {
     uint64_t t;
     uint64_t sent, received, acked;
-    double self_cpu, broker_cpu; /* seconds */
+    double self_cpu, broker_cpu;   /* seconds, user + system */
+    double self_user, broker_user; /* seconds, user mode only */
+    double all_user;               /* seconds of user mode on every CPU (/proc/stat) */
 } vl_snap;
 
 /* Log-linear histogram: 32 sub-buckets per power of two (about 3 % resolution). */
@@ -107,8 +109,8 @@ extern vl_state_t G;
 uint64_t vl_now(void);
 void hist_add(vl_hist *h, uint64_t v);
 uint64_t hist_q(const vl_hist *h, double q);
-double proc_cpu_s(int pid);
-double self_cpu_s(void);
+double proc_cpu_s(int pid, double *user);
+double self_cpu_s(double *user);
 long proc_kib(int pid, const char *field);
 void vl_snapshot(vl_snap *s, uint64_t now);
 
