@@ -12,7 +12,7 @@ import { buildPublish, type PublishParts } from "../broker/wire.ts";
 import { forwardableProps, propsForwardAsIs } from "../broker/props.ts";
 import { type Message, type Publication, stampExpiry } from "../session/message.ts";
 
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 /** One reusable instance per broker: `load` points it at the next frame. */
 export class LivePublication implements Publication {
@@ -112,7 +112,7 @@ export class LivePublication implements Publication {
   private parts(): PublishParts {
     const b = this.batch, i = this.i, bytes = b.bytes;
     const pOff = b.propertiesOffset(i), pLen = this.level >= 5 ? b.propertiesLength(i) : 0;
-    let props = EMPTY;
+    let props: Uint8Array = EMPTY;
     if (pLen > 0 && this.asIs) props = bytes.subarray(pOff, pOff + pLen);
     else if (pLen > 0) props = this.props ??= forwardableProps(bytes, pOff, pLen); // an owned copy
     const payOff = b.payloadOffset(i);

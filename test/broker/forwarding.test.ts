@@ -69,3 +69,18 @@ test("v5 → 3.1.1 drops properties; v5 → v5 keeps user properties; 3.1.1 → 
     assert.equal(n5.properties?.userProperties, undefined);
     await sleep(10);
   }));
+
+test("MQTT 3.1 (level 3) subscribers receive from 3.1.1 and 5.0 publishers", () =>
+  withBroker({}, async (w) => {
+    const s3 = await rawSubscriber(w, "s3", 3, 2);
+    const p4 = await w.pool.connect({ clientId: "p4" });
+    const p5 = await w.pool.connect({ clientId: "p5", protocolVersion: 5 });
+    await p4.publishAsync("f/t", "from4", { qos: 2 });
+    await p5.publishAsync("f/t", "from5", { qos: 1, properties: { userProperties: { a: "b" } } });
+    const a = await s3.next("publish");
+    s3.sendPacket({ cmd: "pubrec", messageId: a.messageId }, 3);
+    await s3.next("pubrel");
+    s3.sendPacket({ cmd: "pubcomp", messageId: a.messageId }, 3);
+    const b = await s3.next("publish");
+    assert.deepEqual([String(a.payload), a.qos, String(b.payload), b.qos], ["from4", 2, "from5", 1]);
+  }));

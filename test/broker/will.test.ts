@@ -10,7 +10,7 @@ import { connectPacket, type RawClient } from "../helpers/raw.ts";
 import { withBroker, type World } from "../helpers/setup.ts";
 
 const will = (extra: Record<string, unknown> = {}) => ({
-  topic: "devices/d1/status", payload: Buffer.from("offline"), qos: 1, retain: false, ...extra,
+  topic: "devices/d1/status", payload: Buffer.from("offline"), qos: 1 as const, retain: false, ...extra,
 });
 
 /** A raw client connected (CONNACK received) with `extra` CONNECT fields. */
