@@ -76,7 +76,7 @@ function decodeTasks(payloadSize: number) {
   };
   const parser = mqttPacket.parser({ protocolVersion: 4 });
   let parsed = 0;
-  parser.on("packet", (p: { payload?: Buffer }) => { parsed++; sink += p.payload?.length ?? 0; });
+  parser.on("packet", (p) => { parsed++; sink += (p as { payload?: Buffer }).payload?.length ?? 0; });
   parser.on("error", (e: Error) => { throw e; });
   const reference = () => {
     parsed = 0;

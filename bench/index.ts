@@ -14,7 +14,7 @@
  */
 import { existsSync } from "node:fs";
 import { cpus, release } from "node:os";
-import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { codecTable, runCodecBenchmarks, type CodecBenchRow } from "./codec.bench.ts";
 import { parseBenchArgs, runE2E, type E2EResult } from "./e2e/run.ts";
 import { writeResults } from "./e2e/report.ts";
@@ -28,7 +28,7 @@ export interface MicroRow {
 }
 
 async function topicRows(quick: boolean): Promise<MicroRow[] | null> {
-  const path = join(import.meta.dirname, "topics.bench.ts");
+  const path = fileURLToPath(new URL("./topics.bench.ts", import.meta.url));
   if (!existsSync(path)) return null;
   const mod = await import(path) as { runTopicBenchmarks?: (o: object) => Promise<MicroRow[]> };
   if (!mod.runTopicBenchmarks) return null;

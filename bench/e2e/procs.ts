@@ -7,9 +7,10 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync, mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Repository root (two levels above this file). */
-export const ROOT = join(import.meta.dirname, "..", "..");
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const LOADGEN_DIR = join(ROOT, "bench", "loadgen");
 /** Path of the built load generator. */
 export const VLOAD = join(ROOT, "bench", "bin", "vload");
