@@ -94,19 +94,23 @@ export function patchPublish(packet: Uint8Array, flags: number, packetId: number
   }
 }
 
+/** Reused by ackBytes: acks are written straight to a connection, which copies at once. */
+const ACK = new Uint8Array(5);
+const ACK4 = ACK.subarray(0, 4);
+
 /**
  * PUBACK / PUBREC / PUBREL / PUBCOMP. The reason code is written only for v5 and only when not
  * Success (MQTT 5.0 §3.4.2.1: it may be omitted when 0x00 and there are no properties).
+ * Returns a shared scratch view, valid until the next call: hand it to a write that copies.
  */
 export function ackBytes(type: number, packetId: number, reason: number, level: number): Uint8Array {
   const withReason = level >= 5 && reason !== 0;
-  const out = new Uint8Array(withReason ? 5 : 4);
-  out[0] = (type << 4) | (type === 6 ? 0x02 : 0); // PUBREL's fixed header flags are 0010 [MQTT-3.6.1-1]
-  out[1] = withReason ? 3 : 2;
-  out[2] = packetId >> 8;
-  out[3] = packetId & 0xff;
-  if (withReason) out[4] = reason;
-  return out;
+  ACK[0] = (type << 4) | (type === 6 ? 0x02 : 0); // PUBREL's fixed header flags are 0010 [MQTT-3.6.1-1]
+  ACK[1] = withReason ? 3 : 2;
+  ACK[2] = packetId >> 8;
+  ACK[3] = packetId & 0xff;
+  ACK[4] = reason;
+  return withReason ? ACK : ACK4;
 }
 
 /** PINGRESP. */

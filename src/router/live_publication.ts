@@ -74,10 +74,12 @@ export class LivePublication implements Publication {
     }
     const key = (level >= 5 ? 8 : 0) | (flags & 7);
     const cached = this.variants[key];
-    if (cached !== null) return cached;
+    if (cached !== null && cached.length > 0) return cached; // a view of grown memory reads as empty
     const b = this.batch, i = this.i;
     const same = (level >= 5) === (this.level >= 5) && (b.flags(i) & 0x0f) === (flags & 7) && this.topic === null && this.asIs;
-    if (same && (flags & 6) === 0) return b.bytes.subarray(b.start(i), b.start(i) + b.length(i)); // unchanged
+    if (same && (flags & 6) === 0) { // QoS 0, nothing differs: the publisher's own bytes
+      return (this.variants[key] = b.bytes.subarray(b.start(i), b.start(i) + b.length(i)));
+    }
     const bytes = same
       ? b.bytes.slice(b.start(i), b.start(i) + b.length(i))
       : this.encode(level, flags);
