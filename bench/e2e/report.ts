@@ -84,8 +84,11 @@ export function summarise(cases: BenchCase[], brokers: string[], runs: RunRecord
     for (const m of c.metrics) {
       const figs: Record<string, BrokerFigure> = {};
       for (const b of brokers) figs[b] = figure(runs.filter((r) => r.case === c.name && r.broker === b), m.key);
-      const a = figs[brokers[0]!]?.value ?? null;
-      const z = brokers[1] ? figs[brokers[1]]?.value ?? null : null;
+      // No ratio from a side whose every run failed (e.g. retained messages dropped): its
+      // figure is not the thing measured.
+      const usable = (f?: BrokerFigure) => (f && f.okRuns > 0 ? f.value : null);
+      const a = usable(figs[brokers[0]!]);
+      const z = brokers[1] ? usable(figs[brokers[1]]) : null;
       rows.push({
         case: c.name, metric: m.key, unit: m.label, higherIsBetter: m.higherIsBetter, brokers: figs,
         ratio: a !== null && z !== null && z > 0 ? a / z : null,
