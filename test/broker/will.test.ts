@@ -23,8 +23,8 @@ async function rawConnect(w: World, id: string, level: number, extra: Record<str
 }
 
 /** An MQTT.js monitor subscribed to the status topic. */
-async function monitor(w: World, protocolVersion: 4 | 5 = 4) {
-  const m = await w.pool.connect({ clientId: "monitor", protocolVersion });
+async function monitor(w: World, protocolVersion: 4 | 5 = 4, keepalive = 60) {
+  const m = await w.pool.connect({ clientId: "monitor", protocolVersion, keepalive });
   const got = collect(m);
   await subscribe(m, "devices/+/status", { qos: 1 });
   return got;
@@ -157,3 +157,24 @@ test("server shutdown publishes connected clients' wills; v5 clients get DISCONN
     assert.equal((await mon.next("disconnect")).reasonCode, 0x8b);
     assert.ok(await mon.waitClosed());
   }));
+
+test("injected clock: an hour-long Will Delay and Session Expiry elapse without waiting an hour", async () => {
+  let fake = Date.now();
+  await withBroker({ now: () => fake, keepAliveTickMs: 20 }, async (w) => {
+    const got = await monitor(w, 4, 0); // no keep-alive: the jumps below would time it out
+    const d = await rawConnect(w, "d1", 5, {
+      properties: { sessionExpiryInterval: 7200 }, will: will({ properties: { willDelayInterval: 3600 } }),
+    });
+    d.destroy();
+    await sleep(100);
+    fake += 3599_000;
+    await sleep(100);
+    assert.equal(got.length, 0, "not before the delay");
+    fake += 2_000;
+    await got.waitFor(1, 2000);
+    assert.ok(w.b.broker.core.sessions.get("d1") !== undefined, "the session outlives the will");
+    fake += 7200_000;
+    await sleep(150);
+    assert.equal(w.b.broker.core.sessions.get("d1"), undefined, "then expires");
+  });
+});
