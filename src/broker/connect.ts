@@ -11,6 +11,7 @@ import { type Client, ClientState } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
+import type { ConnectInfo } from "./hooks.ts";
 
 /** MQTT 3.1 limits client identifiers to 1-23 characters (MQTT 3.1 §3.1, "Client Identifier"). */
 const V31_MAX_CLIENT_ID = 23;
@@ -53,7 +54,15 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
     if (will.retain && !opts.retainAvailable) return ReasonCode.RetainNotSupported; // [MQTT-3.2.2-13]
     if (will.qos > opts.maximumQoS) return ReasonCode.QoSNotSupported; // [MQTT-3.2.2-12]
   }
-  return 0;
+  return opts.hooks.authenticate?.(connectInfo(client, p)) ?? 0;
+}
+
+/** What hooks see of a CONNECT. */
+function connectInfo(client: Client, p: ConnectPacket): ConnectInfo {
+  return {
+    clientId: client.clientId, level: p.protocolLevel, username: p.username, password: p.password,
+    remoteAddress: client.conn.remoteAddress,
+  };
 }
 
 /** Negotiates limits, takes over or resumes the session, sends CONNACK. */
@@ -90,6 +99,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
   core.stats.clients++;
   core.keepAlive.watch(client.conn.id, keepAlive);
   if (opts.verbose) opts.log(`client ${client.clientId} connected (level ${p.protocolLevel}, ${client.conn.remoteAddress}), session present ${present}`);
+  opts.hooks.onConnect?.(connectInfo(client, p), present);
   if (present) session.resume(); // [MQTT-4.4.0-1]
 }
 

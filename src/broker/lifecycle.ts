@@ -30,6 +30,7 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
   core.stats.clients--;
   const s = client.session!;
   if (core.opts.verbose) core.opts.log(`client ${s.clientId} disconnected${publishWill ? " (will applies)" : ""}`);
+  core.opts.hooks.onDisconnect?.(s.clientId, publishWill);
   if (s.link !== client) return; // already taken over
   s.link = null;
   const will = s.will;

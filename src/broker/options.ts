@@ -2,6 +2,7 @@
  * Broker options: the project Config plus broker-only knobs, with their defaults.
  */
 import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
+import type { BrokerHooks } from "./hooks.ts";
 
 /** What `new Broker(options)` accepts: any Config field, plus embedder hooks. */
 export interface BrokerOptions extends Partial<Config> {
@@ -9,19 +10,22 @@ export interface BrokerOptions extends Partial<Config> {
   log?: (message: string) => void;
   /** Millisecond clock (tests inject a fake one); default Date.now. */
   now?: () => number;
+  /** Embedder hooks (authentication, connect/disconnect notifications). */
+  hooks?: BrokerHooks;
 }
 
 /** Options with every field resolved. */
 export interface ResolvedOptions extends Config {
   log: (message: string) => void;
   now: () => number;
+  hooks: BrokerHooks;
 }
 
 /** Fills in defaults. */
 export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   const log = options.log ?? ((m: string) => console.error(`vireo: ${m}`));
   const now = options.now ?? (() => Date.now());
-  return { ...DEFAULT_CONFIG, ...stripUndefined(options), log, now };
+  return { ...DEFAULT_CONFIG, ...stripUndefined(options), log, now, hooks: options.hooks ?? {} };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
