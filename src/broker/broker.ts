@@ -116,7 +116,8 @@ export class Broker {
     const client = new Client(conn, core.decoders({ maxPacketSize: opts.maxPacketSize }), opts.maxBufferedBytes);
     conn.context = client;
     core.clients.set(conn.id, client);
-    if (opts.connectTimeoutMs > 0) this.connectDeadlines.set(conn.id, core.clock.now() + opts.connectTimeoutMs);
+    // Deadlines read the clock afresh: the cached one may lag by a tick (more under load).
+    if (opts.connectTimeoutMs > 0) this.connectDeadlines.set(conn.id, core.clock.refresh() + opts.connectTimeoutMs);
   }
 
   /** One socket chunk. A throw here is a broker bug: log it and drop only this client. */

@@ -59,7 +59,8 @@ export class BrokerCore {
     this.router = new Router(this.index, this.sessions);
     this.retained = new RetainedStore(this.index, this.stats);
     this.live = new LivePublication(this.encoder, now);
-    this.wills = new WillScheduler({ now, tickMs, publish: (w, o) => this.publishWill(w, o) });
+    const fresh = () => this.clock.refresh(); // for deadlines: the cached time may lag a tick
+    this.wills = new WillScheduler({ now: fresh, tickMs, publish: (w, o) => this.publishWill(w, o) });
     this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
     this.keepAlive = new KeepAliveMonitor({ now, tickMs, onTimeout: (id) => this.onKeepAliveTimeout(id) });
     this.ticker.add(this.keepAlive);

@@ -40,7 +40,7 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
   }
   if (takeover) return;
   if (s.expiryInterval === 0) endSession(core, s);
-  else if (s.expiryInterval !== EXPIRY_NEVER) core.expiry.set(s.clientId, core.clock.now() + s.expiryInterval * 1000);
+  else if (s.expiryInterval !== EXPIRY_NEVER) core.expiry.set(s.clientId, core.clock.refresh() + s.expiryInterval * 1000);
 }
 
 /** Ends a session: its pending will goes out now, its subscriptions and messages are dropped. */
