@@ -66,9 +66,10 @@ export function propsForwardAsIs(b: Uint8Array, off: number, len: number): boole
   return true;
 }
 
-/** Offset of the value of the first property `id` in `b[0, b.length)`, or -1. */
-export function findProperty(b: Uint8Array, id: number): number {
-  for (let o = 0; o < b.length;) {
+/** Offset of the value of the first property `id` in `b[off, off+len)` (whole `b` by default), or -1. */
+export function findProperty(b: Uint8Array, id: number, off = 0, len = b.length - off): number {
+  const end = off + len;
+  for (let o = off; o < end;) {
     if (b[o] === id) return o + 1;
     const size = valueSize(b[o], b, o + 1);
     if (size < 0) return -1;

@@ -2,12 +2,13 @@
  * Inbound PUBLISH and the acknowledgement packets of both directions (MQTT 5.0 §3.3-3.7, §4.3).
  * The hot path: reads the decoder's frame table, routes, acknowledges; no topic string is made.
  */
-import { PacketType } from "../protocol/packets.ts";
+import { PacketType, PropertyId } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import type { FrameBatch } from "../wasm/types.ts";
 import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
+import { findProperty } from "./props.ts";
 import { ackBytes } from "./wire.ts";
 
 /** A PUBLISH from the client. */
@@ -18,6 +19,10 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   const packetId = batch.packetId(i);
   core.stats.publishesReceived++;
   let topic: Uint8Array | null = null;
+  const propsLength = client.level >= 5 ? batch.propertiesLength(i) : 0;
+  if (propsLength > 0 && findProperty(batch.bytes, PropertyId.SubscriptionIdentifier, batch.propertiesOffset(i), propsLength) >= 0) {
+    return fail(core, client, ReasonCode.ProtocolError); // [MQTT-3.3.4-6]
+  }
   if (client.level >= 5 && batch.topicAlias(i) !== 0) {
     const resolved = resolveAlias(client, batch, i);
     if (typeof resolved === "number") return fail(core, client, resolved);

@@ -114,3 +114,10 @@ test("a PUBLISH topic with wildcards is refused (v5 DISCONNECT ≥ 0x80) [MQTT-3
     assert.ok(await p.waitClosed());
     await sleep(10);
   }));
+
+test("v5: a PUBLISH from a client carrying a Subscription Identifier → DISCONNECT 0x82 [MQTT-3.3.4-6]", () =>
+  withBroker({}, async (w) => {
+    const p = await rawSession(w, "p", 5);
+    p.sendPacket({ cmd: "publish", topic: "t", payload: "x", qos: 0, retain: false, dup: false, properties: { subscriptionIdentifier: 3 } }, 5);
+    assert.equal((await p.next("disconnect")).reasonCode, 0x82);
+  }));
