@@ -1,35 +1,18 @@
 /**
  * The JS side of the encoder's input: writes a packet's strings and binaries into the WASM scratch
  * region (UTF-8 straight into WASM memory) and the numbers describing it into the WASM table.
- * Layout (mirrors wasm/assembly/codec/writer.ts, see docs/WASM_ABI.md "Encoder"):
+ * Layout (wasm/assembly/codec/encode_layout.ts, shared with the WASM side; docs/WASM_ABI.md "Encoder"):
  *   table header words T_*, then 4-word entries (properties, subscriptions, filters, reason codes).
  */
 import type { CodecWasm } from "./codec_instance.ts";
 
-// State block words (u32) — wasm/assembly/codec/writer.ts S_*.
-export const S_OUT = 0;
-const S_SCRATCH = 2;
-const S_SCRATCH_CAP = 3;
-const S_TABLE = 4;
-const S_TABLE_CAP = 5;
-export const S_DETAIL = 6;
+import {
+  S_SCRATCH, S_SCRATCH_CAP, S_TABLE, S_TABLE_CAP, T_A, T_B, T_C, T_D, T_E, T_ENTRIES, T_FLAGS,
+  T_KEEP_ALIVE, T_LIST, T_PACKET_ID, T_PROPS, T_QOS, T_REASON, T_TYPE, T_WILL_PROPS,
+} from "../../wasm/assembly/codec/encode_layout.ts";
 
-// Table header words — writer.ts T_*.
-export const T_TYPE = 0;
-export const T_FLAGS = 1;
-export const T_PACKET_ID = 2;
-export const T_QOS = 3;
-export const T_REASON = 4;
-export const T_KEEP_ALIVE = 5;
-export const T_A = 6;
-export const T_B = 8;
-export const T_C = 10;
-export const T_D = 12;
-export const T_E = 14;
-export const T_PROPS = 16;
-export const T_WILL_PROPS = 18;
-export const T_LIST = 20;
-const T_ENTRIES = 24;
+// State block words and table header words: one definition shared with the WASM side.
+export * from "../../wasm/assembly/codec/encode_layout.ts";
 
 /** Most UTF-8 bytes one UTF-16 code unit can become. */
 const UTF8_PER_UNIT = 3;

@@ -20,30 +20,10 @@
 //     filter        offset, length, 0, 0
 //     reason code   code, 0, 0, 0
 
-export const STATE: usize = memory.data(8 * 4);
-export const S_OUT = 0;
-export const S_OUT_CAP = 1;
-export const S_SCRATCH = 2;
-export const S_SCRATCH_CAP = 3;
-export const S_TABLE = 4;
-export const S_TABLE_CAP = 5;
-export const S_DETAIL = 6;
+export * from "./encode_layout";
 
-export const T_TYPE = 0;
-export const T_FLAGS = 1;
-export const T_PACKET_ID = 2;
-export const T_QOS = 3;
-export const T_REASON = 4;
-export const T_KEEP_ALIVE = 5;
-export const T_A = 6;
-export const T_B = 8;
-export const T_C = 10;
-export const T_D = 12;
-export const T_E = 14;
-export const T_PROPS = 16;
-export const T_WILL_PROPS = 18;
-export const T_LIST = 20;
-export const T_ENTRIES = 24;
+export const STATE: usize = memory.data(8 * 4);
+
 
 /** Errors returned (negated) by the encode* exports; the facade turns them into RangeErrors. */
 export const E_LEVEL = -1;
