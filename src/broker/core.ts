@@ -12,6 +12,7 @@ import { Clock, Ticker } from "../timers/clock.ts";
 import { KeepAliveMonitor } from "../timers/keep_alive.ts";
 import { TimerWheel } from "../timers/wheel.ts";
 import { SessionRegistry } from "../session/registry.ts";
+import type { Session } from "../session/session.ts";
 import { Router } from "../router/router.ts";
 import { RetainedStore } from "../router/retained.ts";
 import { LivePublication } from "../router/live_publication.ts";
@@ -36,6 +37,8 @@ export class BrokerCore {
   /** Session expiry of disconnected sessions, keyed by client id. */
   readonly expiry: TimerWheel<string>;
   readonly keepAlive: KeepAliveMonitor;
+  /** Sessions with deliveries queued behind a congested socket, retried every tick. */
+  readonly drainPending = new Set<Session>();
   /** Connection id → client, for every open connection. */
   readonly clients = new Map<number, Client>();
   /** Set by the broker: closes a client whose keep-alive expired, ends a disconnected session. */
@@ -55,6 +58,7 @@ export class BrokerCore {
     this.index = createTopicIndex();
     this.sessions = new SessionRegistry({
       stats: this.stats, maxQueuedMessages: opts.maxQueuedMessages, log: opts.log, now,
+      wantDrain: (s) => this.drainPending.add(s),
     });
     this.router = new Router(this.index, this.sessions);
     this.retained = new RetainedStore(this.index, this.stats);
@@ -66,5 +70,14 @@ export class BrokerCore {
     this.ticker.add(this.keepAlive);
     this.ticker.add(this.wills);
     this.ticker.add(this.expiry);
+    this.ticker.add({ advance: () => this.drainCongested() });
+  }
+
+  /** One tick: sessions whose sockets are no longer congested send what queued up. */
+  private drainCongested(): void {
+    if (this.drainPending.size === 0) return;
+    const pending = [...this.drainPending];
+    this.drainPending.clear();
+    for (const s of pending) s.drain(); // re-registers itself while still congested
   }
 }

@@ -30,6 +30,11 @@ export interface SessionContext {
   log(message: string): void;
   /** Cached clock (ms), for message expiry. */
   now(): number;
+  /**
+   * Asks for drain() on a coming tick: deliveries queued behind a congested socket must not wait
+   * for an ack or a transport drain event that may never come (the kernel may take it all).
+   */
+  wantDrain(s: Session): void;
 }
 
 /** One subscription as the session remembers it (the topic index holds the matching copy). */
@@ -130,6 +135,7 @@ export class Session {
   drain(): void {
     const link = this.link;
     if (link === null) return;
+    if (this.queue.length > 0 && link.congested()) return this.ctx.wantDrain(this);
     while (this.queue.length > 0 && this.canTransmit(link)) {
       const d = this.queue.shift()!;
       const now = this.ctx.now();
@@ -166,6 +172,7 @@ export class Session {
 
   private enqueue(d: Delivery): void {
     if (!this.queue.push(d)) this.drop("QoS>0 message dropped: session queue full", "droppedQueueFull");
+    else if (this.link !== null && this.link.congested()) this.ctx.wantDrain(this);
   }
 
   /** The client's Maximum Packet Size: a larger message is discarded for it [MQTT-3.1.2-25]. */

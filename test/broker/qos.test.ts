@@ -143,3 +143,24 @@ test("v5: more unacknowledged QoS 2 PUBLISHes than our Receive Maximum → DISCO
     assert.equal((await p.next("disconnect")).reasonCode, 0x93);
     assert.ok(await p.waitClosed());
   }));
+
+test("backpressure: over maxBufferedBytes QoS 0 is dropped (counted) and QoS 1 queued, then delivered in order", () =>
+  withBroker({ maxBufferedBytes: 40, keepAliveTickMs: 20 }, async (w) => {
+    const s = await rawSession(w, "s", 4);
+    await rawSubscribe(s, "bp/#", 1, 4);
+    const p = await rawSession(w, "p", 4);
+    const burst: number[] = [];
+    for (let i = 0; i < 10; i++) burst.push(0x30, 0x07, 0x00, 0x04, 0x62, 0x70, 0x2f, 0x30, 0x41 + i); // QoS 0 "bp/0", 9 bytes
+    p.send(burst); // one chunk: the subscriber's batch passes 40 bytes within the tick
+    await sleep(100);
+    assert.ok(w.b.broker.stats.droppedCongested > 0, "some QoS 0 dropped");
+    for (let id = 1; id <= 6; id++) p.sendPacket({ cmd: "publish", topic: "bp/1", payload: `m${id}`, qos: 1, messageId: id, dup: false, retain: false });
+    const seen: string[] = [];
+    for (let k = 0; k < 6; k++) {
+      const m = await s.next("publish");
+      if (m.qos === 0) { k--; continue; }
+      seen.push(String(m.payload));
+      s.sendPacket({ cmd: "puback", messageId: m.messageId });
+    }
+    assert.deepEqual(seen, ["m1", "m2", "m3", "m4", "m5", "m6"]);
+  }));

@@ -37,20 +37,23 @@ const clock = { ms: 1_000_000 };
 function setup(maxQueuedMessages = 10) {
   const stats = createStats();
   const logs: string[] = [];
-  const s = new Session("c", 0, { stats, maxQueuedMessages, log: (m) => logs.push(m), now: () => clock.ms });
+  const drains: Session[] = [];
+  const s = new Session("c", 0, { stats, maxQueuedMessages, log: (m) => logs.push(m), now: () => clock.ms,
+    wantDrain: (x) => drains.push(x) });
   const link = new FakeLink();
   s.link = link;
-  return { s, link, stats, logs };
+  return { s, link, stats, logs, drains };
 }
 
 const deliver = (s: Session, m: Message) => s.deliver(new StoredPublication(m), m.qos, false, null);
 
 test("a congested link drops QoS 0 (counted, logged) and queues QoS 1 until drained", () => {
-  const { s, link, stats, logs } = setup();
+  const { s, link, stats, logs, drains } = setup();
   link.congestedNow = true;
   deliver(s, message("q0", 0));
   deliver(s, message("q1", 1));
   assert.equal(link.sent.length, 0);
+  assert.deepEqual(drains, [s], "a drain is requested for a coming tick");
   assert.equal(stats.droppedCongested, 1);
   assert.equal(logs.length, 1);
   assert.equal(s.queue.length, 1);
