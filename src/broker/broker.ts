@@ -81,6 +81,7 @@ export class Broker {
 
   /** Binds config.host:config.port (port 0 picks a free one) and starts the timer tick. */
   async listen(): Promise<{ host: string; port: number }> {
+    if (this.listener !== null) throw new Error("Broker.listen: already listening");
     const { host, port } = this.core.opts;
     this.listener = await createTransport().listen({ host, port }, this.handlers);
     this.core.ticker.start();
