@@ -139,6 +139,9 @@ export class Broker {
     const batch = c.decoder.push(chunk);
     const n = batch.count;
     if (n === 0) return;
+    // One clock read per chunk: after an event-loop stall the tick's cached time is stale, and
+    // keep-alive (watch/touch read it) would time out a client whose packets came in time.
+    core.clock.refresh();
     let i = 0;
     if (c.state === ClientState.AwaitConnect) {
       this.connectDeadlines.delete(conn.id);
