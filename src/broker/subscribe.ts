@@ -2,7 +2,7 @@
  * SUBSCRIBE → SUBACK and UNSUBSCRIBE → UNSUBACK (MQTT 3.1.1 §3.8-3.11, MQTT 5.0 §3.8-3.11), with
  * the retained messages a new subscription receives. Cold path: filters are strings here.
  */
-import type { QoS, SubscribePacket, SubscriptionRequest, UnsubscribePacket } from "../protocol/packets.ts";
+import type { Packet, ProtocolLevel, QoS, SubscribePacket, SubscriptionRequest, UnsubscribePacket } from "../protocol/packets.ts";
 import { ReasonCode, SUBACK_FAILURE_V4 } from "../protocol/reason_codes.ts";
 import type { FrameBatch } from "../wasm/types.ts";
 import { SUBSCRIBE_REPLACED, TOPIC_FILTER_INVALID } from "../wasm/topic_index.ts";
@@ -10,6 +10,7 @@ import { type Message, StoredPublication } from "../session/message.ts";
 import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
+import { ackListBytes } from "./wire.ts";
 
 const SHARE_PREFIX = "$share/";
 
@@ -31,7 +32,7 @@ export function handleSubscribe(core: BrokerCore, client: Client, batch: FrameBa
     const code = subscribeOne(core, client, req, subId, retained);
     codes.push(code < 0x80 || client.level >= 5 ? code : SUBACK_FAILURE_V4);
   }
-  client.send(core.encoder.encode({ type: 9, packetId: p.packetId, reasonCodes: codes }, client.level as 3 | 4 | 5)); // [MQTT-3.8.4-1]
+  client.send(ackList(core, 9, p.packetId, codes, client.level)); // [MQTT-3.8.4-1]
   const s = client.session!;
   const now = () => core.clock.now();
   for (const r of retained) s.deliver(new StoredPublication(r.msg, now), r.qos, true, r.subIds); // [MQTT-3.3.1-8]
@@ -75,6 +76,15 @@ export function handleUnsubscribe(core: BrokerCore, client: Client, batch: Frame
     s.subscriptions.delete(filter);
     codes.push(r);
   }
-  const v5 = client.level >= 5;
-  client.send(core.encoder.encode({ type: 11, packetId: p.packetId, reasonCodes: v5 ? codes : undefined }, client.level as 3 | 4 | 5));
+  client.send(ackList(core, 11, p.packetId, codes, client.level));
+}
+
+/** Longest reason-code list encoded in WASM (well inside the encoder's initial output region). */
+const WASM_ACK_LIST_MAX = 4096;
+
+/** SUBACK / UNSUBACK: the WASM encoder, or JS for lists long enough to grow WASM memory mid-batch. */
+function ackList(core: BrokerCore, type: 9 | 11, packetId: number, codes: number[], level: number): Uint8Array {
+  if (codes.length > WASM_ACK_LIST_MAX) return ackListBytes(type, packetId, codes, level);
+  const reasonCodes = type === 11 && level < 5 ? undefined : codes;
+  return core.encoder.encode({ type, packetId, reasonCodes } as Packet, level as ProtocolLevel);
 }
