@@ -37,24 +37,33 @@ export class Broker {
   /** Creates a broker; nothing listens until listen(). */
   constructor(options?: BrokerOptions) {
     const core = (this.core = new BrokerCore(resolveOptions(options)));
-    core.publishWill = (will, origin) => publishWillNow(core, will, origin);
-    core.onKeepAliveTimeout = (id) => {
+    // Timer and transport callbacks are guarded: a bug must cost one client, never the process.
+    const guard = <A extends unknown[]>(what: string, f: (...a: A) => void) => (...a: A): void => {
+      try {
+        f(...a);
+      } catch (err) {
+        core.opts.log(`internal error in ${what}: ${(err as Error).stack ?? err}`);
+      }
+    };
+    core.publishWill = guard("will", (will, origin) => publishWillNow(core, will, origin));
+    core.onKeepAliveTimeout = guard("keep-alive", (id: number) => {
       const c = core.clients.get(id);
       if (c !== undefined) closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
-    };
-    core.onSessionExpired = (clientId) => {
+    });
+    core.onSessionExpired = guard("session expiry", (clientId: string) => {
       const s = core.sessions.get(clientId);
       if (s !== undefined && s.link === null) endSession(core, s);
-    };
+    });
     this.connectDeadlines = new TimerWheel<number>({
-      tickMs: core.opts.keepAliveTickMs, now: () => core.clock.now(), onExpire: (id) => this.connectTimeout(id),
+      tickMs: core.opts.keepAliveTickMs, now: () => core.clock.now(),
+      onExpire: guard("connect timeout", (id: number) => this.connectTimeout(id)),
     });
     core.ticker.add(this.connectDeadlines);
     this.handlers = {
-      onOpen: (conn) => this.onOpen(conn),
+      onOpen: guard("open", (conn: Connection) => this.onOpen(conn)),
       onData: (conn, chunk) => this.onData(conn, chunk),
-      onClose: (conn) => this.onClose(conn),
-      onDrain: (conn) => this.onDrain(conn),
+      onClose: guard("close", (conn: Connection) => this.onClose(conn)),
+      onDrain: guard("drain", (conn: Connection) => this.onDrain(conn)),
     };
   }
 

@@ -81,6 +81,12 @@ export class BrokerCore {
     if (this.drainPending.size === 0) return;
     const pending = [...this.drainPending];
     this.drainPending.clear();
-    for (const s of pending) s.drain(); // re-registers itself while still congested
+    for (const s of pending) {
+      try {
+        s.drain(); // re-registers itself while still congested
+      } catch (err) {
+        this.opts.log(`internal error draining ${s.clientId}: ${(err as Error).stack ?? err}`);
+      }
+    }
   }
 }
