@@ -32,7 +32,7 @@
 vl_config cfg = {
     .host = "127.0.0.1", .prefix = "vl", .label = "", .port = 1883, .scenario = VS_FANIN,
     .pubs = -1, .subs = -1, .filters = -1, .conns = 10000, .qos = 0, .payload = 16,
-    .window = 64, .conn_window = 100, .procs = 1, .keepalive = 600, .quickack = 1,
+    .window = 64, .conn_window = 100, .keepalive = 600, .quickack = 1,
     .broker_pid = 0, .duration = 5, .warmup = 1, .drain = 3, .hold = 2, .max_time = 120,
     .rate = 0, .stall_s = 1, .retained = 100000,
 };
@@ -89,7 +89,7 @@ static void parse(int argc, char **argv)
         { "payload", 1, 0, 'l' }, { "duration", 1, 0, 'd' }, { "warmup", 1, 0, 'w' },
         { "drain", 1, 0, 'D' }, { "max-time", 1, 0, 'm' }, { "window", 1, 0, 'W' },
         { "rate", 1, 0, 'r' }, { "stall", 1, 0, 'T' }, { "prefix", 1, 0, 'x' },
-        { "label", 1, 0, 'L' }, { "no-quickack", 0, 0, 'A' }, { "procs", 1, 0, 'K' },
+        { "label", 1, 0, 'L' }, { "no-quickack", 0, 0, 'A' },
         { 0, 0, 0, 0 },
     };
     int k;
@@ -123,7 +123,6 @@ static void parse(int argc, char **argv)
         case 'x': cfg.prefix = optarg; break;
         case 'L': cfg.label = optarg; break;
         case 'A': cfg.quickack = 0; break;
-        case 'K': cfg.procs = atoi(optarg); break;
         default: usage();
         }
     }
@@ -133,7 +132,6 @@ static void parse(int argc, char **argv)
     if (cfg.window > 60000) cfg.window = 60000; /* packet ids must stay unique in flight */
     if (cfg.conn_window < 1) cfg.conn_window = 1;
     if (cfg.max_time > 300) cfg.max_time = 300; /* below --keepalive: no PINGREQ needed */
-    if (cfg.procs != 1) fprintf(stderr, "vload: --procs is not supported; running one process\n");
 }
 
 static double pct(double part, double secs) { return secs > 0 ? 100.0 * part / secs : -1; }

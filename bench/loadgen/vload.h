@@ -75,7 +75,7 @@ typedef struct {
 
 typedef struct {
     const char *host, *prefix, *label;
-    int port, scenario, pubs, subs, filters, conns, qos, payload, window, conn_window, procs;
+    int port, scenario, pubs, subs, filters, conns, qos, payload, window, conn_window;
     int keepalive, quickack, broker_pid;
     double duration, warmup, drain, hold, max_time, rate, stall_s, idle_s;
     uint64_t retained;
