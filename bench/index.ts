@@ -76,7 +76,8 @@ async function main(): Promise<void> {
       out.e2e = await runE2E(opts);
       console.log(`\n${out.e2e.table}`);
       console.log("\nRatio = vireo / mosquitto (↑: higher is better, ↓: lower is better). CPU % is of one " +
-        "core; a side at ≥ 85 % is the limit, \"neither\" means latency- or window-bound.");
+        "core; a side at ≥ 85 % is the limit, \"neither\" means latency- or window-bound. The load " +
+        "generator's (user) share is its own code; the rest is kernel loopback TCP work.");
     } catch (e) {
       errors.push(`e2e: ${(e as Error).message}`);
       console.log(`e2e benchmarks failed: ${(e as Error).message}`);

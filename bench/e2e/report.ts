@@ -25,6 +25,8 @@ export interface BrokerFigure {
   lost: number | null;
   brokerCpu: number | null;
   loadgenCpu: number | null;
+  /** The load generator's user-mode share: its own code (the rest is kernel TCP work). */
+  loadgenUser: number | null;
   /** Which CPU was saturated: "broker", "loadgen", "both", or "neither" (latency/window-bound). */
   limit: string;
   errors: string[];
@@ -73,7 +75,7 @@ function figure(runs: RunRecord[], key: string): BrokerFigure {
     value: median(use), min: use.length ? Math.min(...use) : null,
     max: use.length ? Math.max(...use) : null, okRuns: ok.length,
     noisyRuns: runs.filter((r) => r.result.noisy === true).length, lost: pick("lost"),
-    brokerCpu, loadgenCpu, limit, errors,
+    brokerCpu, loadgenCpu, loadgenUser: pick("loadgen_user_pct"), limit, errors,
   };
 }
 
@@ -108,7 +110,9 @@ function fmt(v: number | null): string {
 }
 
 function cpu(f: BrokerFigure | undefined): string {
-  return f ? `${fmt(f.brokerCpu)} / ${fmt(f.loadgenCpu)}` : "—";
+  if (!f) return "—";
+  const user = f.loadgenUser === null ? "" : ` (${fmt(f.loadgenUser)})`;
+  return `${fmt(f.brokerCpu)} / ${fmt(f.loadgenCpu)}${user}`;
 }
 
 /** The markdown table: value per broker (median; min–max), ratio, CPU, limit, losses. */
@@ -116,7 +120,7 @@ export function markdownTable(rows: SummaryRow[], brokers: string[]): string {
   const [a, z] = brokers;
   const head = ["case", "metric", ...brokers.map((b) => `${b} (min–max)`)];
   if (z) head.push(`${a}/${z}`);
-  head.push(...brokers.map((b) => `${b} CPU% broker/loadgen`), "limited by", "lost");
+  head.push(...brokers.map((b) => `${b} CPU% broker / loadgen (user)`), "limited by", "lost");
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
   for (const r of rows) {
     const cells = [r.case, `${r.unit} ${r.higherIsBetter ? "↑" : "↓"}`];

@@ -113,11 +113,19 @@ void conn_start(vl_conn *c, uint64_t now)
     c->t_open = now;
     c->state = CS_TCP;
     G.pending++;
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.ptr = c };
-    c->epollout = 1;
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+    c->epollout = 0;
     if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) die("epoll_ctl: %s", strerror(errno));
-    if (connect(c->fd, (struct sockaddr *)&peer, sizeof peer) < 0 && errno != EINPROGRESS)
+    if (connect(c->fd, (struct sockaddr *)&peer, sizeof peer) < 0 && errno != EINPROGRESS) {
         conn_kill(c, strerror(errno));
+        return;
+    }
+    /* Queue CONNECT at once: on loopback the handshake is usually done by the time we flush,
+     * so the connection costs no EPOLLOUT round. If not, send() says EAGAIN and the flush
+     * waits for EPOLLOUT; a refused connect shows up as EPOLLERR/EPOLLHUP on the read side.
+     * (The connection storm must measure the broker, not our system calls.) */
+    c->state = CS_CONNACK;
+    mq_connect(c);
 }
 
 void conn_kill(vl_conn *c, const char *why)
@@ -255,7 +263,7 @@ static void on_readable(vl_conn *c, uint64_t now)
      * their window) would leave the broker's next small write waiting on our delayed ACK
      * when the broker uses Nagle: 40 ms stalls. QoS 1 subscribers ACK with their PUBACKs.
      * The kernel clears the flag after use, hence re-armed per read. */
-    if (cfg.quickack && (!cfg.qos || c->pub >= 0)) {
+    if (cfg.quickack && (is_flow() || cfg.scenario == VS_RETAINED) && (!cfg.qos || c->pub >= 0)) {
         int one = 1;
         setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
     }
