@@ -13,14 +13,21 @@ export interface BrokerSpec {
   argv(port: number): string[];
 }
 
-/** Vireo: `bun run src/main.ts -p PORT --host 127.0.0.1` with the repository's bun. */
+/**
+ * Vireo: `bun run src/main.ts -p PORT --host 127.0.0.1` with the repository's bun, with its
+ * defaults; BENCH_VIREO_CONFIG=FILE adds `-c FILE` (e.g. to lift queue limits for an experiment).
+ */
 export const vireo: BrokerSpec = {
   name: "vireo",
   argv: (port) => [join(ROOT, "node_modules", ".bin", "bun"), "run", "src/main.ts",
+    ...(process.env.BENCH_VIREO_CONFIG ? ["-c", process.env.BENCH_VIREO_CONFIG] : []),
     "-p", String(port), "--host", "127.0.0.1"],
 };
 
-/** Mosquitto with a generated config: one local listener, anonymous, no persistence, no log. */
+/**
+ * Mosquitto with a generated config: one local listener, anonymous, no persistence, no log.
+ * BENCH_MOSQUITTO_EXTRA adds lines (separated by ";"), e.g. "max_queued_messages 0".
+ */
 export const mosquitto: BrokerSpec = {
   name: "mosquitto",
   argv: (port) => {
@@ -28,7 +35,9 @@ export const mosquitto: BrokerSpec = {
     mkdirSync(dir, { recursive: true });
     const conf = join(dir, `mosquitto-${port}.conf`);
     writeFileSync(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true",
-      "persistence false", "log_dest none", ""].join("\n"));
+      "persistence false", "log_dest none",
+      ...(process.env.BENCH_MOSQUITTO_EXTRA ?? "").split(";").map((l) => l.trim()).filter(Boolean),
+      ""].join("\n"));
     return ["mosquitto", "-c", conf];
   },
 };
