@@ -22,6 +22,8 @@ class DecoderMemory implements BatchTables {
   frames = 0;
   props = 0;
   fields = 0;
+  /** The one FrameBatch of this codec's decoders: they share the tables it reads. */
+  readonly batch = new DecodedBatch();
   private buffer: ArrayBufferLike | null = null;
   private readonly header: number;
   private inputPtr = -1;
@@ -66,10 +68,18 @@ class DecoderMemory implements BatchTables {
   }
 }
 
-/** Bytes of a partial packet kept between pushes; grows by doubling, copies only tails. */
+/**
+ * Bytes of a partial packet kept between pushes; grows by doubling, copies only tails. Made on the
+ * first packet that straddles two chunks: a connection whose packets each arrive whole (most idle
+ * devices) never has one.
+ */
 class Pending {
-  buf = new Uint8Array(0);
+  buf: Uint8Array;
   len = 0;
+
+  constructor(first: number) {
+    this.buf = new Uint8Array(Math.max(first, 64));
+  }
 
   append(src: Uint8Array, room = 0): void {
     const need = this.len + src.length;
@@ -81,20 +91,14 @@ class Pending {
     this.buf.set(src, this.len);
     this.len = need;
   }
-
-  /** Empties the buffer; one grown for a large packet is dropped so idle connections stay small. */
-  release(): void {
-    this.len = 0;
-    if (this.buf.length > 1 << 16) this.buf = new Uint8Array(0);
-  }
 }
 
 class WasmStreamDecoder implements StreamDecoder {
   protocolLevel: ProtocolLevel;
   needed = 0;
   private readonly maxPacketSize: number;
-  private readonly pending = new Pending();
-  private readonly batch = new DecodedBatch();
+  /** Created by the first partial packet (see Pending). */
+  private pending: Pending | null = null;
   /** Set by an invalid frame: the stream cannot be resynchronised, later pushes yield nothing. */
   private broken = false;
 
@@ -103,20 +107,40 @@ class WasmStreamDecoder implements StreamDecoder {
     this.maxPacketSize = Math.min(opts.maxPacketSize ?? MAX_PACKET_SIZE, MAX_PACKET_SIZE);
   }
 
+  /** The factory's one batch: a batch is only valid until the next push on any of its decoders. */
+  private get batch(): DecodedBatch {
+    return this.mem.batch;
+  }
+
   push(chunk: Uint8Array): DecodedBatch {
     if (this.broken) return this.batch.fill(this.mem, 0);
-    const kept = this.pending.len;
+    const pending = this.pending;
+    const kept = pending === null ? 0 : pending.len;
     if (kept > 0 && chunk.length < this.needed) {
-      this.pending.append(chunk);
+      pending!.append(chunk);
       this.needed -= chunk.length;
       return this.batch.fill(this.mem, 0);
     }
     const total = kept + chunk.length;
     const input = this.mem.reserve(total);
-    if (kept > 0) input.set(this.pending.buf.subarray(0, kept));
+    if (kept > 0) input.set(pending!.buf.subarray(0, kept));
     input.set(chunk, kept);
-    this.pending.release();
+    this.clearPending();
     return this.decode(total);
+  }
+
+  /** Keeps the incomplete tail of the input for the next push. */
+  private keep(tail: Uint8Array, room: number): void {
+    if (this.pending === null) this.pending = new Pending(tail.length + room);
+    this.pending.append(tail, room);
+  }
+
+  /** Empties the kept bytes; a buffer grown for a large packet is dropped so idle connections stay small. */
+  private clearPending(): void {
+    const p = this.pending;
+    if (p === null) return;
+    p.len = 0;
+    if (p.buf.length > 1 << 16) this.pending = null;
   }
 
   /** One decode call over the input region, more only when a table fills up. */
@@ -140,12 +164,12 @@ class WasmStreamDecoder implements StreamDecoder {
     const consumed = mem.h(H.CONSUMED);
     // Keep only the incomplete tail. Room for the rest is reserved up to 1 MiB only: `needed` comes
     // from the peer, and a header announcing 256 MB must not make us allocate it before it arrives.
-    if (consumed < total) this.pending.append(mem.bytes.subarray(consumed, total), Math.min(this.needed, 1 << 20));
+    if (consumed < total) this.keep(mem.bytes.subarray(consumed, total), Math.min(this.needed, 1 << 20));
     return batch;
   }
 
   reset(): void {
-    this.pending.release();
+    this.clearPending();
     this.needed = 0;
     this.broken = false;
   }
