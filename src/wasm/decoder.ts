@@ -14,7 +14,10 @@ import type { DecoderOptions, StreamDecoder } from "./types.ts";
 /** Largest MQTT packet: 1 type byte + 4 length bytes + 268,435,455 (MQTT 5.0 §1.5.5). */
 export const MAX_PACKET_SIZE = 268_435_460;
 
-/** Views on the codec memory shared by all decoders of one codec; re-created when memory grows. */
+/**
+ * Views on the codec memory shared by all decoders of one codec. Each view is made once and
+ * re-made only when `memory.buffer` changed (memory grew: a decode, or an encode on the same codec).
+ */
 class DecoderMemory implements BatchTables {
   i32 = new Int32Array(0);
   u8 = new Uint8Array(0);
@@ -26,7 +29,8 @@ class DecoderMemory implements BatchTables {
   readonly batch = new DecodedBatch();
   private buffer: ArrayBufferLike | null = null;
   private readonly header: number;
-  private inputPtr = -1;
+  private inputPtr = 0;
+  private inputCap = 0;
 
   // deno-lint-ignore no-explicit-any
   constructor(private readonly wasm: CodecWasm, readonly exports: any) {
@@ -39,28 +43,34 @@ class DecoderMemory implements BatchTables {
     return this.i32[this.header + k] >>> 0;
   }
 
+  /** Re-creates the views if memory grew; region addresses are kept (they move only in a decode call). */
+  remap(): void {
+    const buf = this.wasm.memory.buffer;
+    if (buf === this.buffer) return;
+    this.buffer = buf;
+    this.i32 = new Int32Array(buf);
+    this.u8 = new Uint8Array(buf);
+    this.bytes = this.u8.subarray(this.inputPtr, this.inputPtr + this.inputCap);
+  }
+
   /** Re-creates views if memory grew, and re-reads table addresses (they move when grown). */
   refresh(): void {
-    const buf = this.wasm.memory.buffer;
-    if (buf !== this.buffer) {
-      this.buffer = buf;
-      this.i32 = new Int32Array(buf);
-      this.u8 = new Uint8Array(buf);
-      this.inputPtr = -1;
-    }
-    const input = this.h(H.INPUT);
-    if (input !== this.inputPtr) {
+    this.remap();
+    const input = this.h(H.INPUT), cap = this.h(H.INPUT_CAP);
+    if (input !== this.inputPtr || cap !== this.inputCap) {
       this.inputPtr = input;
-      this.bytes = this.u8.subarray(input, input + this.h(H.INPUT_CAP));
+      this.inputCap = cap;
+      this.bytes = this.u8.subarray(input, input + cap);
     }
     this.frames = this.h(H.FRAMES) >>> 2;
     this.props = this.h(H.PROPS) >>> 2;
     this.fields = this.h(H.FIELDS) >>> 2;
   }
 
-  /** The input region, at least `len` bytes long. */
+  /** The input region, at least `len` bytes long (views checked: an encode may have grown memory). */
   reserve(len: number): Uint8Array {
-    if (len > this.h(H.INPUT_CAP)) {
+    this.remap();
+    if (len > this.inputCap) {
       this.exports.decodeReserve(len);
       this.refresh();
     }

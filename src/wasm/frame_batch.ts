@@ -1,35 +1,54 @@
 /**
  * The FrameBatch a StreamDecoder returns: accessors over the frame table in WASM memory.
- * One object per decoder, refilled by each push (only numbers are read on the hot path).
+ * One object per codec (its decoders share it), refilled by each push; only numbers are read on the
+ * hot path.
  */
 import type { Packet, ProtocolLevel } from "../protocol/packets.ts";
 import { F, FRAME_WORDS } from "./decoder_layout.ts";
 import { materialisePacket } from "./packet_reader.ts";
 import type { FrameBatch } from "./types.ts";
 
-/** Where a batch's tables live: word bases into `i32` (a view of the whole memory). */
+/**
+ * Where a batch's tables live: word bases into `i32` (a view of the whole memory), and `remap()`,
+ * which re-makes `i32` and `bytes` on the current `memory.buffer` (same addresses) after growth.
+ */
 export interface BatchTables {
   i32: Int32Array;
   bytes: Uint8Array;
   frames: number;
   props: number;
   fields: number;
+  remap(): void;
 }
 
-/** FrameBatch over the decoder tables; extra accessors are for the broker's hot path. */
+const NO_TABLES: BatchTables = {
+  i32: new Int32Array(0), bytes: new Uint8Array(0), frames: 0, props: 0, fields: 0, remap() {},
+};
+
+/**
+ * FrameBatch over the decoder tables; extra accessors are for the broker's hot path.
+ *
+ * Survives memory growth: an encode on the same codec may grow the WASM memory while the batch is
+ * being iterated, which detaches the old `ArrayBuffer` (and every view on it: their length becomes
+ * 0). Each accessor tests its view's length, a field read with no allocation, and only when it is 0
+ * takes the views the decoder memory re-made on the new buffer. The tables themselves do not move
+ * (only a decode call moves them), so the frames stay readable until the next push.
+ */
 export class DecodedBatch implements FrameBatch {
   count = 0;
-  bytes: Uint8Array = new Uint8Array(0);
   /** Word bases (element indexes into `i32`) of the frame, property and field tables. */
-  i32: Int32Array = new Int32Array(0);
   frames = 0;
   props = 0;
   fields = 0;
+  private tables: BatchTables = NO_TABLES;
+  private words: Int32Array = NO_TABLES.i32;
+  private input: Uint8Array = NO_TABLES.bytes;
 
   /** Points the batch at freshly decoded tables. */
   fill(t: BatchTables, count: number): this {
-    this.i32 = t.i32;
-    this.bytes = t.bytes;
+    this.tables = t;
+    this.words = t.i32;
+    this.input = t.bytes;
     this.frames = t.frames;
     this.props = t.props;
     this.fields = t.fields;
@@ -37,9 +56,31 @@ export class DecodedBatch implements FrameBatch {
     return this;
   }
 
+  /** Views on the current memory buffer (re-taken after growth); returns the word view. */
+  private remap(): Int32Array {
+    const t = this.tables;
+    t.remap();
+    this.input = t.bytes;
+    return (this.words = t.i32);
+  }
+
+  /** A view of all of WASM memory as i32 words (table bases `frames`, `props`, `fields`). */
+  get i32(): Int32Array {
+    const w = this.words;
+    return w.length !== 0 ? w : this.remap();
+  }
+
+  /** The decoder's input region: offsets in the tables index it. */
+  get bytes(): Uint8Array {
+    if (this.input.length === 0) this.remap();
+    return this.input;
+  }
+
   /** Word `k` of frame `i`. */
   word(i: number, k: number): number {
-    return this.i32[this.frames + i * FRAME_WORDS + k];
+    let w = this.words;
+    if (w.length === 0) w = this.remap();
+    return w[this.frames + i * FRAME_WORDS + k];
   }
 
   type(i: number): number { return this.word(i, F.TYPE); }

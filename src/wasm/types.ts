@@ -13,7 +13,9 @@ export interface DecoderOptions {
 
 /**
  * The frames decoded by one `push`. Offsets index `bytes`, a view on WASM memory that stays valid
- * only until the next `push` on any decoder of the same codec: copy what you keep.
+ * only until the next `push` on any decoder of the same codec: copy what you keep. Encodes on the
+ * same codec may grow the memory meanwhile: the batch stays readable, but read `bytes` again after
+ * an encode (a `bytes` taken before it may be detached).
  * If `reason(i) !== 0` frame i is the last one: the stream is broken (or the packet forbidden)
  * and the connection must be answered with that reason code (v5) or closed (3.1.1).
  */
