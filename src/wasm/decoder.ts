@@ -7,7 +7,9 @@
  */
 import type { ProtocolLevel } from "../protocol/packets.ts";
 import type { CodecWasm } from "./codec_instance.ts";
-import { H } from "./decoder_layout.ts";
+import {
+  H_CONSUMED, H_FIELDS, H_FRAMES, H_INPUT, H_INPUT_CAP, H_LEVEL, H_NEEDED, H_PROPS, H_STATUS,
+} from "../../wasm/assembly/codec/frame_layout.ts";
 import { type BatchTables, DecodedBatch } from "./frame_batch.ts";
 import type { DecoderOptions, StreamDecoder } from "./types.ts";
 
@@ -56,15 +58,15 @@ class DecoderMemory implements BatchTables {
   /** Re-creates views if memory grew, and re-reads table addresses (they move when grown). */
   refresh(): void {
     this.remap();
-    const input = this.h(H.INPUT), cap = this.h(H.INPUT_CAP);
+    const input = this.h(H_INPUT), cap = this.h(H_INPUT_CAP);
     if (input !== this.inputPtr || cap !== this.inputCap) {
       this.inputPtr = input;
       this.inputCap = cap;
       this.bytes = this.u8.subarray(input, input + cap);
     }
-    this.frames = this.h(H.FRAMES) >>> 2;
-    this.props = this.h(H.PROPS) >>> 2;
-    this.fields = this.h(H.FIELDS) >>> 2;
+    this.frames = this.h(H_FRAMES) >>> 2;
+    this.props = this.h(H_PROPS) >>> 2;
+    this.fields = this.h(H_FIELDS) >>> 2;
   }
 
   /** The input region, at least `len` bytes long (views checked: an encode may have grown memory). */
@@ -157,21 +159,21 @@ class WasmStreamDecoder implements StreamDecoder {
   private decode(total: number): DecodedBatch {
     const mem = this.mem, ex = mem.exports;
     let count = ex.decode(0, total, this.protocolLevel, this.maxPacketSize, 0) >>> 0;
-    while (mem.h(H.STATUS) !== 0) {
-      ex.decodeGrow(mem.h(H.STATUS), count);
+    while (mem.h(H_STATUS) !== 0) {
+      ex.decodeGrow(mem.h(H_STATUS), count);
       mem.refresh();
-      count = ex.decode(mem.h(H.CONSUMED), total, mem.h(H.LEVEL), this.maxPacketSize, count) >>> 0;
+      count = ex.decode(mem.h(H_CONSUMED), total, mem.h(H_LEVEL), this.maxPacketSize, count) >>> 0;
     }
     mem.refresh();
-    this.protocolLevel = mem.h(H.LEVEL) as ProtocolLevel;
-    this.needed = mem.h(H.NEEDED);
+    this.protocolLevel = mem.h(H_LEVEL) as ProtocolLevel;
+    this.needed = mem.h(H_NEEDED);
     const batch = this.batch.fill(mem, count);
     if (count > 0 && batch.reason(count - 1) !== 0) {
       this.broken = true;
       this.needed = 0;
       return batch;
     }
-    const consumed = mem.h(H.CONSUMED);
+    const consumed = mem.h(H_CONSUMED);
     // Keep only the incomplete tail. Room for the rest is reserved up to 1 MiB only: `needed` comes
     // from the peer, and a header announcing 256 MB must not make us allocate it before it arrives.
     if (consumed < total) this.keep(mem.bytes.subarray(consumed, total), Math.min(this.needed, 1 << 20));

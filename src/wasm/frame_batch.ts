@@ -4,7 +4,10 @@
  * hot path.
  */
 import type { Packet, ProtocolLevel } from "../protocol/packets.ts";
-import { F, FRAME_WORDS } from "./decoder_layout.ts";
+import {
+  F_CODE, F_FLAGS, F_LENGTH, F_LEVEL, F_PACKET_ID, F_PAYLOAD_LEN, F_PAYLOAD_OFF, F_PROPS_LEN, F_PROPS_OFF, F_REASON,
+  F_START, F_TOPIC_ALIAS, F_TOPIC_LEN, F_TOPIC_OFF, F_TYPE, FRAME_WORDS,
+} from "../../wasm/assembly/codec/frame_layout.ts";
 import { materialisePacket } from "./packet_reader.ts";
 import type { FrameBatch } from "./types.ts";
 
@@ -83,23 +86,23 @@ export class DecodedBatch implements FrameBatch {
     return w[this.frames + i * FRAME_WORDS + k];
   }
 
-  type(i: number): number { return this.word(i, F.TYPE); }
-  flags(i: number): number { return this.word(i, F.FLAGS); }
-  reason(i: number): number { return this.word(i, F.REASON); }
-  start(i: number): number { return this.word(i, F.START); }
-  length(i: number): number { return this.word(i, F.LENGTH); }
-  packetId(i: number): number { return this.word(i, F.PACKET_ID); }
-  topicOffset(i: number): number { return this.word(i, F.TOPIC_OFF); }
-  topicLength(i: number): number { return this.word(i, F.TOPIC_LEN); }
-  payloadOffset(i: number): number { return this.word(i, F.PAYLOAD_OFF); }
-  payloadLength(i: number): number { return this.word(i, F.PAYLOAD_LEN); }
-  propertiesOffset(i: number): number { return this.word(i, F.PROPS_OFF); }
-  propertiesLength(i: number): number { return this.word(i, F.PROPS_LEN); }
-  topicAlias(i: number): number { return this.word(i, F.TOPIC_ALIAS); }
+  type(i: number): number { return this.word(i, F_TYPE); }
+  flags(i: number): number { return this.word(i, F_FLAGS); }
+  reason(i: number): number { return this.word(i, F_REASON); }
+  start(i: number): number { return this.word(i, F_START); }
+  length(i: number): number { return this.word(i, F_LENGTH); }
+  packetId(i: number): number { return this.word(i, F_PACKET_ID); }
+  topicOffset(i: number): number { return this.word(i, F_TOPIC_OFF); }
+  topicLength(i: number): number { return this.word(i, F_TOPIC_LEN); }
+  payloadOffset(i: number): number { return this.word(i, F_PAYLOAD_OFF); }
+  payloadLength(i: number): number { return this.word(i, F_PAYLOAD_LEN); }
+  propertiesOffset(i: number): number { return this.word(i, F_PROPS_OFF); }
+  propertiesLength(i: number): number { return this.word(i, F_PROPS_LEN); }
+  topicAlias(i: number): number { return this.word(i, F_TOPIC_ALIAS); }
   /** Protocol level frame `i` was decoded with (a CONNECT: the level it declares). */
-  level(i: number): ProtocolLevel { return this.word(i, F.LEVEL) as ProtocolLevel; }
+  level(i: number): ProtocolLevel { return this.word(i, F_LEVEL) as ProtocolLevel; }
   /** Reason / return code carried by the packet (CONNACK, acks, DISCONNECT, AUTH); -1 when absent. */
-  code(i: number): number { return this.word(i, F.CODE); }
+  code(i: number): number { return this.word(i, F_CODE); }
   packet(i: number): Packet {
     if (i < 0 || i >= this.count) throw new RangeError(`frame ${i} of ${this.count}`);
     // An invalid frame's tables are partly filled: there is no packet to show, only its reason.

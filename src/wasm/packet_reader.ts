@@ -6,18 +6,22 @@ import type {
   AckPacket, ConnackPacket, ConnectPacket, Packet, Properties, PublishPacket, QoS, SubscribePacket,
   SubscriptionRequest, Will,
 } from "../protocol/packets.ts";
-import { CONNECT_FIELD as CF, F, FIELD_WORDS } from "./decoder_layout.ts";
+import {
+  CF_CLIENT_ID, CF_PASSWORD, CF_PROTOCOL_NAME, CF_USERNAME, CF_WILL_PAYLOAD, CF_WILL_PROPERTIES, CF_WILL_TOPIC,
+  F_AUX, F_AUX2, F_CODE, F_FIELD_COUNT, F_FIELD_FIRST, F_FLAGS, F_PACKET_ID, F_PAYLOAD_LEN, F_PAYLOAD_OFF,
+  F_PROP_COUNT, F_PROP_FIRST, F_TOPIC_LEN, F_TOPIC_OFF, FIELD_WORDS,
+} from "../../wasm/assembly/codec/frame_layout.ts";
 import type { DecodedBatch } from "./frame_batch.ts";
 import { copyAt, readProperties, utf8At } from "./properties_reader.ts";
 
 /** The frame's own properties (v5), or undefined. */
 function props(b: DecodedBatch, i: number): Properties | undefined {
-  return readProperties(b.i32, b.props, b.word(i, F.PROP_FIRST), b.word(i, F.PROP_COUNT), b.bytes);
+  return readProperties(b.i32, b.props, b.word(i, F_PROP_FIRST), b.word(i, F_PROP_COUNT), b.bytes);
 }
 
 /** Word `k` of field `n` of frame `i`. */
 function field(b: DecodedBatch, i: number, n: number, k: number): number {
-  return b.i32[b.fields + (b.word(i, F.FIELD_FIRST) + n) * FIELD_WORDS + k];
+  return b.i32[b.fields + (b.word(i, F_FIELD_FIRST) + n) * FIELD_WORDS + k];
 }
 
 function fieldString(b: DecodedBatch, i: number, n: number): string {
@@ -35,38 +39,38 @@ function withProps<T extends object>(p: T, properties: Properties | undefined): 
 }
 
 function connect(b: DecodedBatch, i: number): ConnectPacket {
-  const flags = b.word(i, F.AUX);
+  const flags = b.word(i, F_AUX);
   const p: ConnectPacket = {
-    type: 1, protocolName: fieldString(b, i, CF.PROTOCOL_NAME), protocolLevel: b.word(i, F.CODE) as 3 | 4 | 5,
-    cleanStart: (flags & 2) !== 0, keepAlive: b.word(i, F.AUX2), clientId: fieldString(b, i, CF.CLIENT_ID),
+    type: 1, protocolName: fieldString(b, i, CF_PROTOCOL_NAME), protocolLevel: b.word(i, F_CODE) as 3 | 4 | 5,
+    cleanStart: (flags & 2) !== 0, keepAlive: b.word(i, F_AUX2), clientId: fieldString(b, i, CF_CLIENT_ID),
   };
   if (flags & 4) {
     const will: Will = {
-      topic: fieldString(b, i, CF.WILL_TOPIC), payload: fieldBytes(b, i, CF.WILL_PAYLOAD),
+      topic: fieldString(b, i, CF_WILL_TOPIC), payload: fieldBytes(b, i, CF_WILL_PAYLOAD),
       qos: ((flags >> 3) & 3) as QoS, retain: (flags & 0x20) !== 0,
     };
-    const first = field(b, i, CF.WILL_PROPERTIES, 2), count = field(b, i, CF.WILL_PROPERTIES, 3);
+    const first = field(b, i, CF_WILL_PROPERTIES, 2), count = field(b, i, CF_WILL_PROPERTIES, 3);
     p.will = withProps(will, readProperties(b.i32, b.props, first, count, b.bytes));
   }
-  if (flags & 0x80) p.username = fieldString(b, i, CF.USERNAME);
-  if (flags & 0x40) p.password = fieldBytes(b, i, CF.PASSWORD);
+  if (flags & 0x80) p.username = fieldString(b, i, CF_USERNAME);
+  if (flags & 0x40) p.password = fieldBytes(b, i, CF_PASSWORD);
   return withProps(p, props(b, i));
 }
 
 function publish(b: DecodedBatch, i: number): PublishPacket {
-  const flags = b.word(i, F.FLAGS), qos = ((flags >> 1) & 3) as QoS;
+  const flags = b.word(i, F_FLAGS), qos = ((flags >> 1) & 3) as QoS;
   const p: PublishPacket = {
     type: 3, dup: (flags & 8) !== 0, qos, retain: (flags & 1) !== 0,
-    topic: utf8At(b.bytes, b.word(i, F.TOPIC_OFF), b.word(i, F.TOPIC_LEN)),
-    payload: copyAt(b.bytes, b.word(i, F.PAYLOAD_OFF), b.word(i, F.PAYLOAD_LEN)),
+    topic: utf8At(b.bytes, b.word(i, F_TOPIC_OFF), b.word(i, F_TOPIC_LEN)),
+    payload: copyAt(b.bytes, b.word(i, F_PAYLOAD_OFF), b.word(i, F_PAYLOAD_LEN)),
   };
-  if (qos > 0) p.packetId = b.word(i, F.PACKET_ID);
+  if (qos > 0) p.packetId = b.word(i, F_PACKET_ID);
   return withProps(p, props(b, i));
 }
 
 function subscribe(b: DecodedBatch, i: number): SubscribePacket {
   const v5 = b.level(i) === 5, subscriptions: SubscriptionRequest[] = [];
-  for (let n = 0; n < b.word(i, F.FIELD_COUNT); n++) {
+  for (let n = 0; n < b.word(i, F_FIELD_COUNT); n++) {
     const o = field(b, i, n, 2), s: SubscriptionRequest = { filter: fieldString(b, i, n), qos: (o & 3) as QoS };
     if (v5) Object.assign(s, { noLocal: (o & 4) !== 0, retainAsPublished: (o & 8) !== 0, retainHandling: (o >> 4) & 3 });
     subscriptions.push(s);
@@ -75,8 +79,8 @@ function subscribe(b: DecodedBatch, i: number): SubscribePacket {
 }
 
 function codes(b: DecodedBatch, i: number): number[] {
-  const off = b.word(i, F.PAYLOAD_OFF);
-  return Array.from(b.bytes.subarray(off, off + b.word(i, F.PAYLOAD_LEN)));
+  const off = b.word(i, F_PAYLOAD_OFF);
+  return Array.from(b.bytes.subarray(off, off + b.word(i, F_PAYLOAD_LEN)));
 }
 
 /** Optional reason code (v5 short forms omit it). */
@@ -91,7 +95,7 @@ export function materialisePacket(b: DecodedBatch, i: number): Packet {
   switch (type) {
     case 1: return connect(b, i);
     case 2: {
-      const p: ConnackPacket = { type: 2, sessionPresent: (b.word(i, F.AUX) & 1) !== 0, reasonCode: code };
+      const p: ConnackPacket = { type: 2, sessionPresent: (b.word(i, F_AUX) & 1) !== 0, reasonCode: code };
       return withProps(p, props(b, i));
     }
     case 3: return publish(b, i);
@@ -101,7 +105,7 @@ export function materialisePacket(b: DecodedBatch, i: number): Packet {
     case 9: return withProps({ type: 9, packetId: b.packetId(i), reasonCodes: codes(b, i) }, props(b, i));
     case 10: {
       const filters: string[] = [];
-      for (let n = 0; n < b.word(i, F.FIELD_COUNT); n++) filters.push(fieldString(b, i, n));
+      for (let n = 0; n < b.word(i, F_FIELD_COUNT); n++) filters.push(fieldString(b, i, n));
       return withProps({ type: 10, packetId: b.packetId(i), filters }, props(b, i));
     }
     case 11: {

@@ -4,6 +4,7 @@
  * or a user property's name in a/b and value in c/d. Offsets index the batch's `bytes`.
  */
 import type { Properties } from "../protocol/packets.ts";
+import { PROP_WORDS } from "../../wasm/assembly/codec/frame_layout.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -39,7 +40,7 @@ export function readProperties(
   // deno-lint-ignore no-explicit-any
   const out: Record<string, any> = {};
   for (let k = 0; k < count; k++) {
-    const at = base + (first + k) * 5;
+    const at = base + (first + k) * PROP_WORDS;
     const id = table[at], a = table[at + 1], b = table[at + 2];
     if (id === 0x26) {
       (out.userProperties ??= []).push([utf8At(bytes, a, b), utf8At(bytes, table[at + 3], table[at + 4])]);

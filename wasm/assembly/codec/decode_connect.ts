@@ -17,8 +17,9 @@
 //   +--------------------------------+
 
 import { err, fail, fieldLen, fieldPtr, lenPrefixed, lim, MALFORMED, pos, readU16, readU8 } from "./reader";
-import { F_AUX, F_AUX2, F_CODE, F_FIELD_COUNT, F_FIELD_FIRST, fieldPush, fieldSet, fieldSetExtra,
-  fieldUsed, fset, rel } from "./frame_table";
+import { CF_CLIENT_ID, CF_PASSWORD, CF_PROTOCOL_NAME, CF_SLOTS, CF_USERNAME, CF_WILL_PAYLOAD,
+  CF_WILL_PROPERTIES, CF_WILL_TOPIC, F_AUX, F_AUX2, F_CODE, F_FIELD_COUNT, F_FIELD_FIRST, fieldPush, fieldSet,
+  fieldSetExtra, fieldUsed, fset, rel } from "./frame_table";
 import { blockCount, blockFirst, blockLen, blockPtr, readProperties, setFrameProperties } from "./decode_properties";
 import { utf8Valid } from "./utf8";
 import { validateConnectFlags, validateProtocol } from "./validate_connect";
@@ -51,33 +52,33 @@ export function decodeConnect(): i32 {
     setFrameProperties();
   }
   const first = fieldUsed;
-  for (let i = 0; i < 7; i++) if (!fieldPush(0, -1, 0, 0)) return 0;
+  for (let i = 0; i < CF_SLOTS; i++) if (!fieldPush(0, -1, 0, 0)) return 0;
   fset(F_FIELD_FIRST, <i32>first);
-  fset(F_FIELD_COUNT, 7);
-  fieldSet(first, nameOff, nameLen);
+  fset(F_FIELD_COUNT, CF_SLOTS);
+  fieldSet(first + CF_PROTOCOL_NAME, nameOff, nameLen);
   return decodeConnectPayload(first, flags, level);
 }
 
 /** The payload: client id, will, username, password, each present as the flags say. */
 function decodeConnectPayload(first: u32, flags: u32, level: u32): i32 {
-  if (!readString(first + 1)) return err;
+  if (!readString(first + CF_CLIENT_ID)) return err;
   if ((flags & 4) != 0) {
     if (level == 5) {
       if (!readProperties(CTX_WILL)) return err;
-      fieldSet(first + 6, rel(blockPtr), blockLen);
-      fieldSetExtra(first + 6, <i32>blockFirst, <i32>blockCount);
+      fieldSet(first + CF_WILL_PROPERTIES, rel(blockPtr), blockLen);
+      fieldSetExtra(first + CF_WILL_PROPERTIES, <i32>blockFirst, <i32>blockCount);
     }
     if (!lenPrefixed()) return err;
     const bad = validateTopicName(fieldPtr, fieldLen, 0); // will topic [MQTT-3.1.3-10] (5.0: [MQTT-3.1.3-11])
     if (bad != 0) return bad;
-    fieldSet(first + 2, rel(fieldPtr), fieldLen);
+    fieldSet(first + CF_WILL_TOPIC, rel(fieldPtr), fieldLen);
     if (!lenPrefixed()) return err;
-    fieldSet(first + 3, rel(fieldPtr), fieldLen);
+    fieldSet(first + CF_WILL_PAYLOAD, rel(fieldPtr), fieldLen);
   }
-  if ((flags & 0x80) != 0 && !readString(first + 4)) return err; // [MQTT-3.1.2-19] [MQTT-3.1.3-11]
+  if ((flags & 0x80) != 0 && !readString(first + CF_USERNAME)) return err; // [MQTT-3.1.2-19] [MQTT-3.1.3-11]
   if ((flags & 0x40) != 0) { // [MQTT-3.1.2-21]
     if (!lenPrefixed()) return err;
-    fieldSet(first + 5, rel(fieldPtr), fieldLen);
+    fieldSet(first + CF_PASSWORD, rel(fieldPtr), fieldLen);
   }
   if (pos != lim) fail(MALFORMED); // longer than its fields: remaining length mismatch
   return err;

@@ -7,59 +7,16 @@
 //           [8] consumed     [9] needed          (after a decode call)
 //           [10] level       [11] status         (1 frames / 2 props / 4 fields table full)
 //
+// Word indices (H_*, F_*, *_WORDS, CF_*) are in frame_layout.ts, shared with the TS facade.
 // Offsets stored in the tables are relative to the input pointer, i.e. indexes into the facade's
 // `bytes` view. Regions come from heap.alloc once; a full table is re-allocated at double size
 // (contents copied, the old block abandoned: --runtime stub never frees, waste stays bounded).
 
-export const H_INPUT: u32 = 0;
-export const H_INPUT_CAP: u32 = 1;
-export const H_FRAMES: u32 = 2;
-export const H_FRAME_CAP: u32 = 3;
-export const H_PROPS: u32 = 4;
-export const H_PROP_CAP: u32 = 5;
-export const H_FIELDS: u32 = 6;
-export const H_FIELD_CAP: u32 = 7;
-export const H_CONSUMED: u32 = 8;
-export const H_NEEDED: u32 = 9;
-export const H_LEVEL: u32 = 10;
-export const H_STATUS: u32 = 11;
+export * from "./frame_layout";
+import { F_CODE, FIELD_WORDS, FRAME_WORDS, FULL_FIELDS, FULL_FRAMES, FULL_PROPS, H_FIELD_CAP, H_FIELDS,
+  H_FRAME_CAP, H_FRAMES, H_INPUT, H_INPUT_CAP, H_PROP_CAP, H_PROPS, PROP_WORDS } from "./frame_layout";
 
 export const HEADER: usize = memory.data(64);
-
-/** Frame record words (see docs/WASM_ABI.md "Decoder"). */
-export const FRAME_WORDS: u32 = 21;
-export const F_TYPE: u32 = 0;
-export const F_FLAGS: u32 = 1;
-export const F_START: u32 = 2;
-export const F_LENGTH: u32 = 3;
-export const F_REASON: u32 = 4;
-export const F_PACKET_ID: u32 = 5;
-export const F_TOPIC_OFF: u32 = 6;
-export const F_TOPIC_LEN: u32 = 7;
-export const F_PAYLOAD_OFF: u32 = 8;
-export const F_PAYLOAD_LEN: u32 = 9;
-export const F_PROPS_OFF: u32 = 10;
-export const F_PROPS_LEN: u32 = 11;
-export const F_PROP_FIRST: u32 = 12;
-export const F_PROP_COUNT: u32 = 13;
-export const F_FIELD_FIRST: u32 = 14;
-export const F_FIELD_COUNT: u32 = 15;
-export const F_TOPIC_ALIAS: u32 = 16;
-/** Reason/return code carried by the packet, -1 when absent on the wire (v5 short forms). */
-export const F_CODE: u32 = 17;
-/** CONNECT: connect flags; CONNACK: acknowledge flags. */
-export const F_AUX: u32 = 18;
-/** CONNECT: keep alive. */
-export const F_AUX2: u32 = 19;
-/** Protocol level the frame was decoded with (a CONNECT: its own level). */
-export const F_LEVEL: u32 = 20;
-
-export const PROP_WORDS: u32 = 5;
-export const FIELD_WORDS: u32 = 4;
-
-export const FULL_FRAMES: u32 = 1;
-export const FULL_PROPS: u32 = 2;
-export const FULL_FIELDS: u32 = 4;
 
 export let inputPtr: usize = 0;
 let inputCap: u32 = 0;
