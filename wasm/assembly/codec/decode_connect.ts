@@ -87,7 +87,8 @@ function decodeConnectPayload(first: u32, flags: u32, level: u32): i32 {
 /** Reads a UTF-8 string into field slot `slot`. */
 function readString(slot: u32): bool {
   if (!lenPrefixed()) return false;
-  if (!utf8Valid(fieldPtr, fieldLen)) { fail(MALFORMED); return false; } // [MQTT-1.5.3-1] [MQTT-1.5.3-2]
+  // [MQTT-1.5.3-1] [MQTT-1.5.3-2] (5.0: [MQTT-1.5.4-1] [MQTT-1.5.4-2])
+  if (!utf8Valid(fieldPtr, fieldLen)) { fail(MALFORMED); return false; }
   fieldSet(slot, rel(fieldPtr), fieldLen);
   return true;
 }

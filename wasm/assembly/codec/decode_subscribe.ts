@@ -40,7 +40,8 @@ export function decodeSubscribe(type: u32, level: u32): i32 {
     if (!lenPrefixed()) return err;
     const p = fieldPtr;
     const n = fieldLen;
-    if (!utf8Valid(p, n)) return MALFORMED; // [MQTT-1.5.3-1] [MQTT-1.5.3-2]
+    // [MQTT-1.5.3-1] [MQTT-1.5.3-2] (5.0: [MQTT-1.5.4-1] [MQTT-1.5.4-2])
+    if (!utf8Valid(p, n)) return MALFORMED;
     let opts: u32 = 0;
     if (type == 8) {
       opts = readU8();

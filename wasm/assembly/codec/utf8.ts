@@ -1,5 +1,6 @@
 // UTF-8 checks for MQTT strings: well-formed (no overlongs, no surrogates U+D800..U+DFFF, nothing
-// above U+10FFFF) [MQTT-1.5.3-1] and no U+0000 [MQTT-1.5.3-2]. ASCII runs take the fast path.
+// above U+10FFFF) and no U+0000: 3.1.1 [MQTT-1.5.3-1] [MQTT-1.5.3-2], 5.0 [MQTT-1.5.4-1] [MQTT-1.5.4-2].
+// Either is a Malformed Packet (0x81). ASCII runs take the fast path.
 
 /** True when `len` bytes at `p` are a valid MQTT UTF-8 string. */
 export function utf8Valid(p: usize, len: i32): bool {
@@ -7,12 +8,12 @@ export function utf8Valid(p: usize, len: i32): bool {
   while (p < end) {
     const b = <u32>load<u8>(p);
     if (b < 0x80) {
-      if (b == 0) return false; // [MQTT-1.5.3-2]
+      if (b == 0) return false; // [MQTT-1.5.3-2] [MQTT-1.5.4-2]
       p++;
       continue;
     }
     const n = sequenceLength(p, end, b);
-    if (n == 0) return false; // [MQTT-1.5.3-1]
+    if (n == 0) return false; // [MQTT-1.5.3-1] [MQTT-1.5.4-1]
     p += n;
   }
   return true;
@@ -30,7 +31,7 @@ function sequenceLength(p: usize, end: usize, b: u32): usize {
     if (p + 2 >= end) return 0;
     const b1 = <u32>load<u8>(p + 1);
     if (b == 0xe0 && b1 < 0xa0) return 0; // overlong
-    if (b == 0xed && b1 >= 0xa0) return 0; // surrogates [MQTT-1.5.3-1]
+    if (b == 0xed && b1 >= 0xa0) return 0; // surrogates [MQTT-1.5.3-1] [MQTT-1.5.4-1]
     return (b1 & 0xc0) == 0x80 && cont(p + 2) ? 3 : 0;
   }
   if (b >= 0xf0 && b <= 0xf4) {
