@@ -12,8 +12,8 @@
 import { fail, err, lenPrefixed, fieldLen, fieldPtr, lim, MALFORMED, narrow, pos, PROTOCOL_ERROR,
   readU16, readU32, readU8, readVarint, widen } from "./reader";
 import { F_PROP_COUNT, F_PROP_FIRST, F_PROPS_LEN, F_PROPS_OFF, fset, propPush, propUsed, rel, tableFull } from "./frame_table";
-import { checkPropertyAllowed, checkPropertyValue, K_BINARY, K_BYTE, K_PAIR, K_STRING, K_U16, K_U32,
-  K_VARINT, propertyKind, repeatable } from "./validate_properties";
+import { checkPropertyAllowed, checkPropertyValue, repeatable } from "./validate_properties";
+import { K_BINARY, K_BYTE, K_PAIR, K_STRING, K_U16, K_U32, K_VARINT, propertyKind } from "./property_kinds";
 import { utf8Valid } from "./utf8";
 import { hasWildcard } from "./validate_publish";
 

@@ -8,30 +8,10 @@ import {
   E_MALFORMED_PROPERTIES, E_PROPERTY_NOT_ALLOWED, E_PROPERTY_REPEATED, E_PROPERTY_VALUE, E_STRING_LENGTH,
   MAX_U16, eget, fail, putBytes, putPrefixed, putU16, putU32, putU8, putVarint, scratchAt, varintSize,
 } from "./writer";
-
-export const K_NONE: u32 = 0;
-export const K_BYTE: u32 = 1;
-export const K_U16: u32 = 2;
-export const K_U32: u32 = 3;
-export const K_VARINT: u32 = 4;
-export const K_STRING: u32 = 5; // UTF-8 string and binary data share the wire shape
-export const K_PAIR: u32 = 6;
+import { K_BYTE, K_NONE, K_PAIR, K_STRING, K_U16, K_U32, K_VARINT, wireKind } from "./property_kinds";
 
 export const P_SUBSCRIPTION_IDENTIFIER: u32 = 0x0b;
 export const P_TOPIC_ALIAS: u32 = 0x23;
-
-/** Kind of property `id` (MQTT 5.0 §2.2.2.2, table 2-4); K_NONE for an unknown id. */
-export function kindOf(id: u32): u32 {
-  switch (id) {
-    case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2a: return K_BYTE;
-    case 0x13: case 0x21: case 0x22: case 0x23: return K_U16;
-    case 0x02: case 0x11: case 0x18: case 0x27: return K_U32;
-    case 0x0b: return K_VARINT;
-    case 0x03: case 0x08: case 0x09: case 0x12: case 0x15: case 0x16: case 0x1a: case 0x1c: case 0x1f: return K_STRING;
-    case 0x26: return K_PAIR;
-  }
-  return K_NONE;
-}
 
 /** Smallest allowed value: 0 is a protocol error for these (MQTT 5.0 §3.1.2.11.3, .4, .7, §3.3.2.3.4, .8). */
 function minOf(id: u32): u32 {
@@ -63,7 +43,7 @@ export let seenSubscriptionIds: u32 = 0;
 
 /** Bytes of one property entry, or a negative error. */
 function entrySize(e: u32, id: u32): i64 {
-  const kind = kindOf(id);
+  const kind = wireKind(id);
   const v = eget(e, 1);
   if (kind == K_STRING || kind == K_PAIR) {
     const a = eget(e, 2);
@@ -91,7 +71,7 @@ export function propsSize(first: u32, count: u32, allowed: u64): i64 {
   seenSubscriptionIds = 0;
   for (let e = first; e < first + count; e++) {
     const id = eget(e, 0);
-    if (id >= 64 || (allowed & bit(id)) == 0 || kindOf(id) == K_NONE) return fail(E_PROPERTY_NOT_ALLOWED, id);
+    if (id >= 64 || (allowed & bit(id)) == 0 || wireKind(id) == K_NONE) return fail(E_PROPERTY_NOT_ALLOWED, id);
     // Only user properties and (PUBLISH) subscription identifiers may repeat (MQTT 5.0 §2.2.2.2).
     if ((seen & bit(id)) != 0 && id != 0x26 && id != P_SUBSCRIPTION_IDENTIFIER) {
       return fail(E_PROPERTY_REPEATED, id);
@@ -115,7 +95,7 @@ export function putProps(first: u32, count: u32, size: u32): void {
   putVarint(size);
   for (let e = first; e < first + count; e++) {
     const id = eget(e, 0);
-    const kind = kindOf(id);
+    const kind = wireKind(id);
     const v = eget(e, 1);
     putU8(id);
     if (kind == K_BYTE) putU8(v);
@@ -134,7 +114,7 @@ export function putProps(first: u32, count: u32, size: u32): void {
 /** Length of the property at `p` (id byte included), or 0 if it is malformed or runs past `end`. */
 function rawLength(p: usize, end: usize): u32 {
   const id = <u32>load<u8>(p);
-  const kind = kindOf(id);
+  const kind = wireKind(id);
   let n: usize = 1;
   if (kind == K_BYTE) n += 1;
   else if (kind == K_U16) n += 2;

@@ -31,6 +31,34 @@ export function tableProps(level: u32, allowed: u64): i64 {
 // @ts-ignore: decorator
 @inline export function propBytes(level: u32, props: i64): u64 { return level >= 5 ? <u64>blockSize(<u32>props) : 0; }
 
+/** First entry and entry count of the table's list (T_LIST), set by `readList`. */
+export let listFirst: u32 = 0;
+export let listCount: u32 = 0;
+
+/**
+ * Checks the packet identifier and reads the list bounds of a SUBSCRIBE, SUBACK, UNSUBSCRIBE or
+ * v5 UNSUBACK; 0, or an error (each has a packet id and at least one entry).
+ */
+export function readList(packetId: u32): i32 {
+  const bad = checkPacketId(packetId);
+  if (bad < 0) return bad;
+  listFirst = tget(T_LIST);
+  listCount = tget(T_LIST + 1);
+  return listCount == 0 ? fail(E_EMPTY_LIST, 0) : 0;
+}
+
+/**
+ * Writes the fixed header (`b0`, remaining length for `payload` bytes after them), the packet
+ * identifier and, at level 5, the property block of size `props`. Returns the total length or an error.
+ */
+export function beginWithId(b0: u32, packetId: u32, level: u32, props: i64, payload: u64): i32 {
+  const total = begin(b0, 2 + propBytes(level, props) + payload);
+  if (total < 0) return total;
+  putU16(packetId);
+  if (level >= 5) putProps(tget(T_PROPS), tget(T_PROPS + 1), <u32>props);
+  return total;
+}
+
 /** Options byte of subscription entry `e`, or an error. */
 function options(e: u32, level: u32): i32 {
   const qos = eget(e, 2);
@@ -41,16 +69,19 @@ function options(e: u32, level: u32): i32 {
   return <i32>(qos | ((v5 & 1) << 2) | ((v5 & 2) << 2) | ((v5 >> 2) << 4));
 }
 
-/** Payload size of the subscription list, or an error. */
-function subscriptionsSize(first: u32, count: u32, level: u32): i64 {
+/** Payload size of a filter list (SUBSCRIBE: each filter with its options byte), or an error. */
+export function filtersSize(first: u32, count: u32, level: u32, withOptions: bool): i64 {
   let size: i64 = 0;
   for (let e = first; e < first + count; e++) {
     const len = eget(e, 1);
     if (len == 0) return fail(E_EMPTY_TOPIC, F_FILTER); // [MQTT-4.7.3-1]
     if (len > MAX_U16) return fail(E_STRING_LENGTH, F_FILTER);
-    const opts = options(e, level);
-    if (opts < 0) return opts;
-    size += 3 + <i64>len;
+    if (withOptions) {
+      const opts = options(e, level);
+      if (opts < 0) return opts;
+      size += 1;
+    }
+    size += 2 + <i64>len;
   }
   return size;
 }
@@ -58,21 +89,18 @@ function subscriptionsSize(first: u32, count: u32, level: u32): i64 {
 /** A SUBSCRIBE from the table; returns its length or an error. */
 export function encodeSubscribe(level: u32): i32 {
   const packetId = tget(T_PACKET_ID);
-  const bad = checkPacketId(packetId);
+  const bad = readList(packetId); // [MQTT-2.3.1-1] [MQTT-3.8.3-3]
   if (bad < 0) return bad;
-  const first = tget(T_LIST);
-  const count = tget(T_LIST + 1);
-  if (count == 0) return fail(E_EMPTY_LIST, 0); // [MQTT-3.8.3-3]
+  const first = listFirst;
+  const count = listCount;
   const props = tableProps(level, ALLOW_SUBSCRIBE);
   if (props < 0) return <i32>props;
   // A SUBSCRIBE carries at most one Subscription Identifier (MQTT 5.0 §3.8.2.1.2).
   if (level >= 5 && seenSubscriptionIds > 1) return fail(E_PROPERTY_REPEATED, P_SUBSCRIPTION_IDENTIFIER);
-  const payload = subscriptionsSize(first, count, level);
+  const payload = filtersSize(first, count, level, true);
   if (payload < 0) return <i32>payload;
-  const total = begin(0x82, 2 + propBytes(level, props) + <u64>payload);
+  const total = beginWithId(0x82, packetId, level, props, <u64>payload);
   if (total < 0) return total;
-  putU16(packetId);
-  if (level >= 5) putProps(tget(T_PROPS), tget(T_PROPS + 1), <u32>props);
   for (let e = first; e < first + count; e++) {
     putPrefixed(scratchAt(eget(e, 0)), eget(e, 1));
     putU8(<u32>options(e, level));
@@ -81,7 +109,7 @@ export function encodeSubscribe(level: u32): i32 {
 }
 
 /** Checks a list of reason code entries: v3 only granted QoS or 0x80 (§3.9.3), v5 any byte. */
-export function checkCodes(first: u32, count: u32, level: u32): i32 {
+function checkCodes(first: u32, count: u32, level: u32): i32 {
   for (let e = first; e < first + count; e++) {
     const code = eget(e, 0);
     if (level < 5 ? code > 2 && code != 0x80 : code > 0xff) return fail(E_REASON_CODE, code);
@@ -90,26 +118,31 @@ export function checkCodes(first: u32, count: u32, level: u32): i32 {
 }
 
 /** Writes the reason code entries, one byte each. */
-export function putCodes(first: u32, count: u32): void {
+function putCodes(first: u32, count: u32): void {
   for (let e = first; e < first + count; e++) putU8(eget(e, 0));
 }
 
 /** A SUBACK from the table; returns its length or an error. */
 export function encodeSuback(level: u32): i32 {
+  return encodeCodeList(0x90, level);
+}
+
+/**
+ * A SUBACK (0x90) or v5 UNSUBACK (0xb0): packet id, properties, one reason code per filter of the
+ * request (so at least one). Returns its length or an error.
+ */
+export function encodeCodeList(b0: u32, level: u32): i32 {
   const packetId = tget(T_PACKET_ID);
-  const bad = checkPacketId(packetId);
+  const bad = readList(packetId);
   if (bad < 0) return bad;
-  const first = tget(T_LIST);
-  const count = tget(T_LIST + 1);
-  if (count == 0) return fail(E_EMPTY_LIST, 0); // one code per requested filter, and there is at least one
+  const first = listFirst;
+  const count = listCount;
   const codes = checkCodes(first, count, level);
   if (codes < 0) return codes;
   const props = tableProps(level, ALLOW_ACK);
   if (props < 0) return <i32>props;
-  const total = begin(0x90, 2 + propBytes(level, props) + <u64>count);
+  const total = beginWithId(b0, packetId, level, props, <u64>count);
   if (total < 0) return total;
-  putU16(packetId);
-  if (level >= 5) putProps(tget(T_PROPS), tget(T_PROPS + 1), <u32>props);
   putCodes(first, count);
   return total;
 }

@@ -9,41 +9,25 @@
 //
 // Table: T_PACKET_ID, T_PROPS, T_LIST = filter entries (UNSUBSCRIBE) or reason code entries (UNSUBACK).
 import { checkPacketId } from "./encode_ack";
-import { ALLOW_ACK, ALLOW_UNSUBSCRIBE, putProps } from "./encode_properties";
-import { checkCodes, propBytes, putCodes, tableProps } from "./encode_subscribe";
+import { ALLOW_UNSUBSCRIBE } from "./encode_properties";
 import {
-  E_EMPTY_LIST, E_EMPTY_TOPIC, E_STRING_LENGTH, F_FILTER, MAX_U16, T_LIST, T_PACKET_ID, T_PROPS, begin, eget,
-  fail, putPrefixed, putU16, scratchAt, tget,
-} from "./writer";
-
-/** Payload size of the filter list, or an error. */
-function filtersSize(first: u32, count: u32): i64 {
-  let size: i64 = 0;
-  for (let e = first; e < first + count; e++) {
-    const len = eget(e, 1);
-    if (len == 0) return fail(E_EMPTY_TOPIC, F_FILTER); // [MQTT-4.7.3-1]
-    if (len > MAX_U16) return fail(E_STRING_LENGTH, F_FILTER);
-    size += 2 + <i64>len;
-  }
-  return size;
-}
+  beginWithId, encodeCodeList, filtersSize, listCount, listFirst, readList, tableProps,
+} from "./encode_subscribe";
+import { T_PACKET_ID, eget, putPrefixed, scratchAt, tget } from "./writer";
 
 /** An UNSUBSCRIBE from the table; returns its length or an error. */
 export function encodeUnsubscribe(level: u32): i32 {
   const packetId = tget(T_PACKET_ID);
-  const bad = checkPacketId(packetId);
+  const bad = readList(packetId); // [MQTT-2.3.1-1] [MQTT-3.10.3-2]
   if (bad < 0) return bad;
-  const first = tget(T_LIST);
-  const count = tget(T_LIST + 1);
-  if (count == 0) return fail(E_EMPTY_LIST, 0); // [MQTT-3.10.3-2]
+  const first = listFirst;
+  const count = listCount;
   const props = tableProps(level, ALLOW_UNSUBSCRIBE);
   if (props < 0) return <i32>props;
-  const payload = filtersSize(first, count);
+  const payload = filtersSize(first, count, level, false);
   if (payload < 0) return <i32>payload;
-  const total = begin(0xa2, 2 + propBytes(level, props) + <u64>payload);
+  const total = beginWithId(0xa2, packetId, level, props, <u64>payload);
   if (total < 0) return total;
-  putU16(packetId);
-  if (level >= 5) putProps(tget(T_PROPS), tget(T_PROPS + 1), <u32>props);
   for (let e = first; e < first + count; e++) putPrefixed(scratchAt(eget(e, 0)), eget(e, 1));
   return total;
 }
@@ -51,24 +35,9 @@ export function encodeUnsubscribe(level: u32): i32 {
 /** An UNSUBACK from the table; returns its length or an error. */
 export function encodeUnsuback(level: u32): i32 {
   const packetId = tget(T_PACKET_ID);
-  const bad = checkPacketId(packetId);
-  if (bad < 0) return bad;
-  if (level < 5) {
-    const short = begin(0xb0, 2);
-    putU16(packetId);
-    return short;
+  if (level < 5) { // no payload before 5.0
+    const bad = checkPacketId(packetId);
+    return bad < 0 ? bad : beginWithId(0xb0, packetId, level, 0, 0);
   }
-  const first = tget(T_LIST);
-  const count = tget(T_LIST + 1);
-  if (count == 0) return fail(E_EMPTY_LIST, 0); // one reason code per filter, and there is at least one
-  const codes = checkCodes(first, count, level);
-  if (codes < 0) return codes;
-  const props = tableProps(level, ALLOW_ACK);
-  if (props < 0) return <i32>props;
-  const total = begin(0xb0, 2 + propBytes(level, props) + <u64>count);
-  if (total < 0) return total;
-  putU16(packetId);
-  putProps(tget(T_PROPS), tget(T_PROPS + 1), <u32>props);
-  putCodes(first, count);
-  return total;
+  return encodeCodeList(0xb0, level);
 }

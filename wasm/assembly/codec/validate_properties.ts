@@ -1,35 +1,12 @@
-// MQTT 5 property rules (MQTT 5.0 §2.2.2.2): the data type of each identifier, the packets it may
-// appear in, which may repeat, and the values it may take. Decoding is in decode_properties.ts.
+// MQTT 5 property rules (MQTT 5.0 §2.2.2.2): the packets each identifier may appear in, which may
+// repeat, and the values it may take (data types: property_kinds.ts). Decoding is in decode_properties.ts.
 
 import { MALFORMED, PROTOCOL_ERROR } from "./reader";
-
-export const K_NONE: u32 = 0;
-export const K_BYTE: u32 = 1;
-export const K_U16: u32 = 2;
-export const K_U32: u32 = 3;
-export const K_VARINT: u32 = 4;
-export const K_STRING: u32 = 5;
-export const K_BINARY: u32 = 6;
-export const K_PAIR: u32 = 7;
 
 /** Property contexts: a packet type 1..15, or 0 for the will properties of a CONNECT. */
 export const CTX_WILL: u32 = 0;
 
 const TOPIC_ALIAS_INVALID: i32 = 0x94;
-
-/** The data type of property `id`, K_NONE when the identifier is unknown. */
-export function propertyKind(id: u32): u32 {
-  switch (id) {
-    case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2a: return K_BYTE;
-    case 0x13: case 0x21: case 0x22: case 0x23: return K_U16;
-    case 0x02: case 0x11: case 0x18: case 0x27: return K_U32;
-    case 0x0b: return K_VARINT;
-    case 0x03: case 0x08: case 0x12: case 0x15: case 0x1a: case 0x1c: case 0x1f: return K_STRING;
-    case 0x09: case 0x16: return K_BINARY;
-    case 0x26: return K_PAIR;
-  }
-  return K_NONE;
-}
 
 // @ts-ignore: decorator
 @inline function bit(ctx: u32): u32 { return 1 << ctx; }
