@@ -106,12 +106,23 @@ test("v5: an empty topic with an alias never set → DISCONNECT 0x82", () =>
     assert.equal((await p.next("disconnect")).reasonCode, 0x82);
   }));
 
-test("a PUBLISH topic with wildcards is refused (v5 DISCONNECT ≥ 0x80) [MQTT-3.3.2-2]", () =>
+test("a PUBLISH topic with wildcards: v5 DISCONNECT 0x90 Topic Name Invalid [MQTT-3.3.2-2]", () =>
   withBroker({}, async (w) => {
     const p = await rawSession(w, "p", 5);
-    p.send([0x30, 0x05, 0x00, 0x03, 0x61, 0x2f, 0x2b]); // PUBLISH "a/+"
-    assert.ok((await p.next("disconnect")).reasonCode >= 0x80);
+    p.send([0x30, 0x06, 0x00, 0x03, 0x61, 0x2f, 0x2b, 0x00]); // PUBLISH "a/+", property length 0
+    assert.equal((await p.next("disconnect")).reasonCode, 0x90);
     assert.ok(await p.waitClosed());
+    await sleep(10);
+  }));
+
+test("a PUBLISH topic with wildcards: 3.1.1 connection closed, other clients unaffected [MQTT-3.3.2-2]", () =>
+  withBroker({}, async (w) => {
+    const other = await rawSession(w, "o", 4);
+    const p = await rawSession(w, "p", 4);
+    p.send([0x30, 0x05, 0x00, 0x03, 0x61, 0x2f, 0x23]); // PUBLISH "a/#"
+    assert.ok(await p.waitClosed());
+    other.sendPacket({ cmd: "pingreq" }, 4);
+    assert.equal((await other.next("pingresp")).cmd, "pingresp");
     await sleep(10);
   }));
 
