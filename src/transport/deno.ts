@@ -1,7 +1,12 @@
 /**
- * Deno adapter: Deno.listen plus one read loop per connection into a reused buffer. Deno writes
- * are promises, so at most one is in flight per connection; whatever the broker writes meanwhile
- * collects in a second batch and goes out as the next single write.
+ * Deno adapter: Deno.listen plus one read loop per connection. Deno writes are promises, so at most
+ * one is in flight per connection; whatever the broker writes meanwhile collects in a second batch
+ * and goes out as the next single write.
+ *
+ * Every connection has a read pending at all times, and the runtime fills a read's buffer when the
+ * data arrives (possibly several connections' in one poll, before any JS runs), so read buffers
+ * cannot be shared. Instead each starts small and grows only for a connection whose reads fill it:
+ * a quiet device costs READ_BUFFER_MIN bytes, a busy publisher gets the large buffer it needs.
  */
 import type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
@@ -9,8 +14,12 @@ import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
 import { unrefTimer } from "../timers/unref.ts";
 
-/** Per-connection read buffer: big enough for typical bursts, small enough for many idle clients. */
-const READ_BUFFER_BYTES = 32 * 1024;
+/** First read buffer of a connection: a CONNECT, PINGREQ or small PUBLISH fits. */
+const READ_BUFFER_MIN = 512;
+/** A read that fills the buffer makes the next one this many times larger, up to READ_BUFFER_MAX. */
+const READ_BUFFER_GROWTH = 4;
+/** Largest read buffer (a busy connection reads bursts this large in one call). */
+const READ_BUFFER_MAX = 32 * 1024;
 /** Pause before retrying accept() after a transient failure. */
 const ACCEPT_RETRY_MS = 50;
 
@@ -30,14 +39,23 @@ interface DenoListener {
   close(): void;
 }
 
+/** What every connection of one listener shares (kept off the per-connection objects). */
+interface Shared {
+  readonly handlers: ConnectionHandlers;
+  readonly registry: ConnectionRegistry<DenoConnection>;
+}
+
 /** A Deno TCP connection with serialized, batched writes. */
 class DenoConnection implements Connection, Flushable {
   readonly id = nextConnectionId();
-  readonly remoteAddress: string;
   context: unknown = undefined;
   flushQueued = false;
-  private pending = new WriteBatch();
-  private writing = new WriteBatch();
+  registryPrev: DenoConnection | null = null;
+  registryNext: DenoConnection | null = null;
+  /** Bytes the broker wrote since the last write started (taken from the pool on demand). */
+  private pending: WriteBatch | null = null;
+  /** The batch the runtime is writing from. */
+  private writing: WriteBatch | null = null;
   private writeInFlight = false;
   /** Bytes were queued behind an in-flight write: report onDrain once all are out. */
   private backlogged = false;
@@ -47,21 +65,19 @@ class DenoConnection implements Connection, Flushable {
   private closed = false;
   private endTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(
-    private readonly conn: DenoConn,
-    private readonly handlers: ConnectionHandlers,
-    private readonly registry: ConnectionRegistry<DenoConnection>,
-  ) {
-    this.remoteAddress = conn.remoteAddr?.hostname ?? "";
+  constructor(private readonly conn: DenoConn, private readonly shared: Shared) {}
+
+  get remoteAddress(): string {
+    return this.conn.remoteAddr?.hostname ?? "";
   }
 
   get bufferedAmount(): number {
-    return this.pending.length + this.writing.length;
+    return (this.pending === null ? 0 : this.pending.length) + (this.writing === null ? 0 : this.writing.length);
   }
 
   write(bytes: Uint8Array): void {
     if (this.ending || this.closed) return;
-    this.pending.push(bytes);
+    (this.pending ??= WriteBatch.take()).push(bytes);
     if (this.writeInFlight) this.backlogged = true;
     else scheduleFlush(this);
   }
@@ -70,17 +86,17 @@ class DenoConnection implements Connection, Flushable {
     if (this.ending || this.closed) return;
     this.ending = true;
     this.wake();
-    this.endTimer = setTimeout(() => this.destroy(), this.registry.endTimeoutMs);
+    this.endTimer = setTimeout(() => this.destroy(), this.shared.registry.endTimeoutMs);
     unrefTimer(this.endTimer);
     if (!this.writeInFlight) {
-      if (this.pending.length === 0) void this.closeGracefully();
+      if (this.pending === null) void this.closeGracefully();
       else scheduleFlush(this);
     }
   }
 
   destroy(): void {
     if (this.closed) return;
-    this.pending.clear();
+    this.dropPending();
     this.finish(undefined);
   }
 
@@ -95,13 +111,13 @@ class DenoConnection implements Connection, Flushable {
 
   /** Starts the serialized write loop if there is something to send and nothing in flight. */
   flush(): void {
-    if (this.closed || this.writeInFlight || this.pending.length === 0) return;
+    if (this.closed || this.writeInFlight || this.pending === null) return;
     void this.writeLoop();
   }
 
-  /** Reads until EOF/error, delivering chunks from one reused buffer. */
+  /** Reads until EOF/error, delivering chunks from this connection's (growing) buffer. */
   async readLoop(): Promise<void> {
-    const buf = new Uint8Array(READ_BUFFER_BYTES);
+    let buf = new Uint8Array(READ_BUFFER_MIN);
     try {
       for (;;) {
         if (this.paused && !this.ending) await new Promise<void>((r) => (this.resumeWaiter = r));
@@ -110,7 +126,9 @@ class DenoConnection implements Connection, Flushable {
         if (n === null || this.closed) break;
         if (this.paused && !this.ending) await new Promise<void>((r) => (this.resumeWaiter = r));
         // After end() the broker is done with this peer: drain the socket but drop the bytes.
-        if (!this.ending && !this.closed) this.handlers.onData(this, buf.subarray(0, n));
+        if (!this.ending && !this.closed) this.shared.handlers.onData(this, buf.subarray(0, n));
+        // Filled it: more was probably waiting. The chunk was only valid during onData.
+        if (n === buf.length && buf.length < READ_BUFFER_MAX) buf = new Uint8Array(buf.length * READ_BUFFER_GROWTH);
       }
       this.finish(undefined);
     } catch (err) {
@@ -121,11 +139,10 @@ class DenoConnection implements Connection, Flushable {
   private async writeLoop(): Promise<void> {
     this.writeInFlight = true;
     try {
-      while (this.pending.length > 0 && !this.closed) {
-        // Swap so the broker keeps appending to a batch the runtime is not reading from.
-        const out = this.pending;
-        this.pending = this.writing;
-        this.writing = out;
+      while (this.pending !== null && !this.closed) {
+        // The broker keeps appending to a fresh batch while the runtime reads from this one.
+        const out = (this.writing = this.pending);
+        this.pending = null;
         while (out.length > 0) {
           const n = await this.conn.write(out.view());
           transportStats.socketWrites++;
@@ -133,20 +150,24 @@ class DenoConnection implements Connection, Flushable {
           if (this.closed) return;
           out.consume(n);
         }
+        this.writing = null;
+        out.recycle();
       }
     } catch (err) {
       this.finish(err instanceof Error ? err : new Error(String(err)));
       return;
     } finally {
       this.writeInFlight = false;
-      // The runtime is done with the in-flight buffer now, so it can go back to the pool.
-      if (this.closed) this.writing.clear();
+      // The write settled, so the runtime is done with the in-flight buffer: back to the pool.
+      const out = this.writing;
+      this.writing = null;
+      out?.recycle();
     }
     if (this.closed) return;
     if (this.ending) void this.closeGracefully();
     else if (this.backlogged) {
       this.backlogged = false;
-      this.handlers.onDrain?.(this);
+      this.shared.handlers.onDrain?.(this);
     }
   }
 
@@ -163,12 +184,18 @@ class DenoConnection implements Connection, Flushable {
     }
   }
 
+  private dropPending(): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.recycle();
+  }
+
   /** Closes the resource and reports onClose exactly once, never re-entrantly. */
   private finish(error: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
     if (this.endTimer !== undefined) clearTimeout(this.endTimer);
-    this.pending.clear();
+    this.dropPending();
     this.wake();
     try {
       this.conn.close();
@@ -177,8 +204,8 @@ class DenoConnection implements Connection, Flushable {
     }
     const reported = isCloseNoise(error) ? undefined : error;
     queueMicrotask(() => {
-      this.registry.remove(this);
-      this.handlers.onClose(this, reported);
+      this.shared.registry.remove(this);
+      this.shared.handlers.onClose(this, reported);
     });
   }
 
@@ -208,7 +235,7 @@ export class DenoTransport implements Transport {
     }
     const registry = new ConnectionRegistry<DenoConnection>(opts.endTimeoutMs);
     const state = { closed: false };
-    const accepting = acceptLoop(listener, handlers, registry, state);
+    const accepting = acceptLoop(listener, { handlers, registry }, state);
     let closing: Promise<void> | null = null;
     return Promise.resolve({
       host: opts.host,
@@ -230,12 +257,7 @@ export class DenoTransport implements Transport {
   }
 }
 
-async function acceptLoop(
-  listener: DenoListener,
-  handlers: ConnectionHandlers,
-  registry: ConnectionRegistry<DenoConnection>,
-  state: { closed: boolean },
-): Promise<void> {
+async function acceptLoop(listener: DenoListener, shared: Shared, state: { closed: boolean }): Promise<void> {
   for (;;) {
     let raw: DenoConn;
     try {
@@ -251,9 +273,9 @@ async function acceptLoop(
     } catch {
       // not supported on this platform/socket: harmless
     }
-    const conn = new DenoConnection(raw, handlers, registry);
-    registry.add(conn);
-    handlers.onOpen(conn);
+    const conn = new DenoConnection(raw, shared);
+    shared.registry.add(conn);
+    shared.handlers.onOpen(conn);
     void conn.readLoop();
   }
 }

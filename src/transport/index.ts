@@ -3,6 +3,7 @@
  * types.ts; adapters are loaded lazily so neither runtime parses the other's code path.
  */
 import type { ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
+import { RESERVED_DESCRIPTORS, reserveDescriptorTable } from "./fd_table.ts";
 
 export type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
 export { transportStats } from "./write_batch.ts";
@@ -21,6 +22,7 @@ export function createTransport(): Transport {
   if (runtime === "unknown") throw new Error("Vireo needs Bun or Deno: no socket adapter for this runtime");
   return {
     async listen(opts: ListenOptions, handlers: ConnectionHandlers): Promise<Listener> {
+      reserveDescriptorTable(opts.reserveDescriptors ?? RESERVED_DESCRIPTORS);
       const impl: Transport = runtime === "bun"
         ? new (await import("./bun.ts")).BunTransport()
         : new (await import("./deno.ts")).DenoTransport();

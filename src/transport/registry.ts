@@ -14,6 +14,9 @@ export function nextConnectionId(): number {
 export interface Closable {
   end(): void;
   destroy(): void;
+  /** Links of the registry's intrusive list: owned by ConnectionRegistry, start both null. */
+  registryPrev: Closable | null;
+  registryNext: Closable | null;
 }
 
 /**
@@ -25,29 +28,49 @@ export const END_TIMEOUT_MS = 5000;
 /** How long a closing listener waits for ended connections before destroying them. */
 export const CLOSE_GRACE_MS = 2000;
 
-/** Live connections of one listener. */
+/**
+ * Live connections of one listener, as an intrusive doubly linked list through the connections
+ * themselves: two fields on an object that exists anyway instead of a Set entry per connection.
+ */
 export class ConnectionRegistry<C extends Closable> {
-  private readonly live = new Set<C>();
+  private head: Closable | null = null;
+  private count = 0;
+  private onEmpty: (() => void) | null = null;
 
   /** @param endTimeoutMs deadline for each connection's end(), see ListenOptions.endTimeoutMs. */
   constructor(readonly endTimeoutMs: number = END_TIMEOUT_MS) {}
 
-  private onEmpty: (() => void) | null = null;
-
   /** Number of live connections. */
   get size(): number {
-    return this.live.size;
+    return this.count;
   }
 
   /** Tracks a newly opened connection. */
   add(c: C): void {
-    this.live.add(c);
+    const head = this.head;
+    c.registryPrev = null;
+    c.registryNext = head;
+    if (head !== null) head.registryPrev = c;
+    this.head = c;
+    this.count++;
   }
 
-  /** Forgets a closed connection (call right after its onClose). */
+  /** Forgets a closed connection (call right after its onClose); a second call is a no-op. */
   remove(c: C): void {
-    this.live.delete(c);
-    if (this.live.size === 0 && this.onEmpty !== null) this.onEmpty();
+    if (c.registryPrev === null && this.head !== c) return;
+    if (c.registryPrev !== null) c.registryPrev.registryNext = c.registryNext;
+    else this.head = c.registryNext;
+    if (c.registryNext !== null) c.registryNext.registryPrev = c.registryPrev;
+    c.registryPrev = c.registryNext = null;
+    this.count--;
+    if (this.count === 0 && this.onEmpty !== null) this.onEmpty();
+  }
+
+  /** The live connections, newest first (a snapshot: safe to close them while iterating). */
+  list(): C[] {
+    const out: C[] = [];
+    for (let c = this.head; c !== null; c = c.registryNext) out.push(c as C);
+    return out;
   }
 
   /**
@@ -55,11 +78,11 @@ export class ConnectionRegistry<C extends Closable> {
    * once all have closed; stragglers (a peer not reading) are destroyed after `graceMs`.
    */
   async closeAll(graceMs = CLOSE_GRACE_MS): Promise<void> {
-    if (this.live.size === 0) return;
+    if (this.count === 0) return;
     const empty = new Promise<void>((resolve) => (this.onEmpty = resolve));
-    for (const c of [...this.live]) c.end();
+    for (const c of this.list()) c.end();
     const timer = setTimeout(() => {
-      for (const c of [...this.live]) c.destroy();
+      for (const c of this.list()) c.destroy();
     }, graceMs);
     try {
       await empty;

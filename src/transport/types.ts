@@ -66,6 +66,11 @@ export interface ListenOptions {
    * before the connection is destroyed. Default 5000 ms.
    */
   endTimeoutMs?: number;
+  /**
+   * Connections expected at once: the descriptor table is grown for them before listening, so a
+   * connection storm does not stall on its growth (see fd_table.ts). Default 16384; 0 skips.
+   */
+  reserveDescriptors?: number;
 }
 
 /** A runtime's TCP server factory. */

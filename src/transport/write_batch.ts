@@ -2,16 +2,19 @@
  * Per-connection outgoing byte batch shared by the Bun and Deno adapters.
  *
  * Callers hand us views on WASM memory that the next encode overwrites, so bytes are copied at
- * write() time. Buffers come from a small free pool and go back once fully flushed, so only
- * connections with bytes in flight hold memory and the steady-state write path allocates nothing.
+ * write() time. A connection holds a batch only while it has bytes in flight: it takes one from a
+ * small free pool on its first write of a tick and recycles it (with its buffer) once the kernel
+ * took everything, so idle connections hold no batch at all and the steady-state write path
+ * allocates nothing.
  */
 
 /** Size of pooled batch buffers; larger batches grow by doubling and are not pooled. */
 export const BATCH_INITIAL_BYTES = 16 * 1024;
-/** Cap on pooled buffers so a burst of many connections does not pin memory forever. */
+/** Cap on pooled batches so a burst of many busy connections does not pin memory forever. */
 const POOL_MAX = 1024;
 
-const pool: Uint8Array[] = [];
+/** Empty batches, most still holding a BATCH_INITIAL_BYTES buffer. */
+const pool: WriteBatch[] = [];
 
 /** Counters for tests and diagnostics; plain numbers so incrementing costs nothing. */
 export const transportStats = {
@@ -26,6 +29,16 @@ export class WriteBatch {
   private buf: Uint8Array | null = null;
   private start = 0;
   private end = 0;
+
+  /** An empty batch from the pool, or a new one. Give it back with recycle(). */
+  static take(): WriteBatch {
+    return pool.pop() ?? new WriteBatch();
+  }
+
+  /** Free batches in the pool (for tests and diagnostics). */
+  static get pooled(): number {
+    return pool.length;
+  }
 
   /** Bytes queued and not yet consumed. */
   get length(): number {
@@ -47,18 +60,26 @@ export class WriteBatch {
     return this.buf === null ? EMPTY : this.buf.subarray(this.start, this.end);
   }
 
-  /** Marks `n` bytes as written; releases the buffer to the pool once empty. */
+  /** Marks `n` bytes as written. */
   consume(n: number): void {
     this.start += n;
-    if (this.start >= this.end) this.clear();
+    if (this.start >= this.end) this.start = this.end = 0;
   }
 
-  /** Drops everything queued and releases the buffer. */
+  /** Drops everything queued (the buffer is kept for the next push). */
   clear(): void {
-    const buf = this.buf;
-    this.buf = null;
     this.start = this.end = 0;
-    if (buf !== null && buf.length === BATCH_INITIAL_BYTES && pool.length < POOL_MAX) pool.push(buf);
+  }
+
+  /**
+   * Empties the batch and gives it back to the pool: the caller must drop its reference. A buffer
+   * grown past the pooled size goes with it (to the garbage collector), so one large message does
+   * not stay pinned.
+   */
+  recycle(): void {
+    this.start = this.end = 0;
+    if (this.buf !== null && this.buf.length !== BATCH_INITIAL_BYTES) this.buf = null;
+    if (pool.length < POOL_MAX) pool.push(this);
   }
 
   /** Compacts in place when that suffices, else moves to a buffer at least twice as large. */
@@ -66,7 +87,7 @@ export class WriteBatch {
     const old = this.buf;
     const used = this.end - this.start;
     if (old === null) {
-      const buf = extra <= BATCH_INITIAL_BYTES ? (pool.pop() ?? new Uint8Array(BATCH_INITIAL_BYTES)) : new Uint8Array(grow(BATCH_INITIAL_BYTES, extra));
+      const buf = new Uint8Array(grow(BATCH_INITIAL_BYTES, extra));
       this.buf = buf;
       this.start = this.end = 0;
       return buf;
@@ -78,7 +99,6 @@ export class WriteBatch {
       const buf = new Uint8Array(grow(old.length, used + extra));
       buf.set(old.subarray(this.start, this.end));
       this.buf = buf;
-      if (old.length === BATCH_INITIAL_BYTES && pool.length < POOL_MAX) pool.push(old);
     }
     this.start = 0;
     this.end = used;

@@ -49,3 +49,23 @@ test("write batch: clear drops everything; an empty batch has an empty view", ()
   b.push(new Uint8Array([9]));
   assert.deepEqual([...b.view()], [9]);
 });
+
+test("write batch: recycled batches come back empty from take(); a grown one returns without its big buffer", () => {
+  const a = WriteBatch.take();
+  a.push(new Uint8Array([1, 2, 3]));
+  const pooled = WriteBatch.pooled;
+  a.recycle();
+  assert.equal(WriteBatch.pooled, pooled + 1);
+  const b = WriteBatch.take();
+  assert.equal(b, a, "the pool hands back the batch just recycled");
+  assert.equal(b.length, 0);
+  assert.equal(b.view().length, 0);
+  b.push(new Uint8Array(BATCH_INITIAL_BYTES * 3).fill(7)); // grows past the pooled size
+  assert.equal(b.length, BATCH_INITIAL_BYTES * 3);
+  b.recycle();
+  const c = WriteBatch.take();
+  assert.equal(c.length, 0);
+  c.push(new Uint8Array([5]));
+  assert.deepEqual([...c.view()], [5]);
+  c.recycle();
+});
