@@ -12,7 +12,6 @@ import type { QoS } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import { type Message, StoredPublication } from "../session/message.ts";
 import { createTransport, type Connection, type ConnectionHandlers, type Listener } from "../transport/index.ts";
-import { TimerWheel } from "../timers/wheel.ts";
 import { Client, ClientState } from "./client.ts";
 import { BrokerCore } from "./core.ts";
 import { handleConnect } from "./connect.ts";
@@ -21,6 +20,7 @@ import { closeWith, fail } from "./errors.ts";
 import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "./stats.ts";
+import type { DecoderOptions } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -30,9 +30,9 @@ export class Broker {
   /** Shared state (sessions, index, counters); for embedders and tests. */
   readonly core: BrokerCore;
   private listener: Listener | null = null;
-  /** Connections that have not sent CONNECT yet, keyed by connection id (config.connectTimeoutMs). */
-  private readonly connectDeadlines: TimerWheel<number>;
   private readonly handlers: ConnectionHandlers;
+  /** Every client's decoder options (one object, not one per connection). */
+  private readonly decoderOptions: DecoderOptions;
 
   /** Creates a broker; nothing listens until listen(). */
   constructor(options?: BrokerOptions) {
@@ -46,19 +46,15 @@ export class Broker {
       }
     };
     core.publishWill = guard("will", (will, origin) => publishWillNow(core, will, origin));
-    core.onKeepAliveTimeout = guard("keep-alive", (id: number) => {
-      const c = core.clients.get(id);
-      if (c !== undefined) closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
+    core.onKeepAliveTimeout = guard("keep-alive", (c: Client) => {
+      if (c.state === ClientState.AwaitConnect) this.connectTimeout(c);
+      else closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
     });
     core.onSessionExpired = guard("session expiry", (clientId: string) => {
       const s = core.sessions.get(clientId);
       if (s !== undefined && s.link === null) endSession(core, s);
     });
-    this.connectDeadlines = new TimerWheel<number>({
-      tickMs: core.opts.keepAliveTickMs, now: () => core.clock.now(),
-      onExpire: guard("connect timeout", (id: number) => this.connectTimeout(id)),
-    });
-    core.ticker.add(this.connectDeadlines);
+    this.decoderOptions = { maxPacketSize: core.opts.maxPacketSize };
     this.handlers = {
       onOpen: guard("open", (conn: Connection) => this.onOpen(conn)),
       onData: (conn, chunk) => this.onData(conn, chunk),
@@ -91,8 +87,11 @@ export class Broker {
   /** Binds config.host:config.port (port 0 picks a free one) and starts the timer tick. */
   async listen(): Promise<{ host: string; port: number }> {
     if (this.listener !== null) throw new Error("Broker.listen: already listening");
-    const { host, port } = this.core.opts;
-    this.listener = await createTransport().listen({ host, port }, this.handlers);
+    const { host, port, maxConnections } = this.core.opts;
+    // A cap on connections is also the most the descriptor table needs to hold (plus a few for
+    // the listener and files); without one the transport's default applies.
+    const reserveDescriptors = maxConnections > 0 ? maxConnections + 64 : undefined;
+    this.listener = await createTransport().listen({ host, port, reserveDescriptors }, this.handlers);
     this.core.ticker.start();
     return { host: this.listener.host, port: this.listener.port };
   }
@@ -123,11 +122,13 @@ export class Broker {
   private onOpen(conn: Connection): void {
     const core = this.core, opts = core.opts;
     if (opts.maxConnections > 0 && core.clients.size >= opts.maxConnections) return conn.destroy();
-    const client = new Client(conn, core.decoders({ maxPacketSize: opts.maxPacketSize }), opts.maxBufferedBytes);
+    const client = new Client(conn, core.decoders(this.decoderOptions), opts.maxBufferedBytes);
     conn.context = client;
     core.clients.set(conn.id, client);
-    // Deadlines read the clock afresh: the cached one may lag by a tick (more under load).
-    if (opts.connectTimeoutMs > 0) this.connectDeadlines.set(conn.id, core.clock.refresh() + opts.connectTimeoutMs);
+    if (opts.connectTimeoutMs > 0) {
+      core.clock.refresh(); // deadlines read the clock afresh: the cached one may lag by a tick (more under load)
+      core.keepAlive.watchMs(client, opts.connectTimeoutMs); // until CONNECT: the connect timeout
+    }
   }
 
   /** One socket chunk. A throw here is a broker bug: log it and drop only this client. */
@@ -144,7 +145,7 @@ export class Broker {
 
   /** ONE decoder push for the chunk, then each frame in order. */
   private process(c: Client, chunk: Uint8Array): void {
-    const core = this.core, conn = c.conn;
+    const core = this.core;
     const batch = c.decoder.push(chunk);
     const n = batch.count;
     if (n === 0) return;
@@ -153,10 +154,10 @@ export class Broker {
     core.clock.refresh();
     let i = 0;
     if (c.state === ClientState.AwaitConnect) {
-      this.connectDeadlines.delete(conn.id);
+      core.keepAlive.unwatch(c); // the connect timeout; a successful CONNECT starts the keep-alive
       handleConnect(core, c, batch, 0);
       i = 1;
-    } else core.keepAlive.touch(conn.id); // any packet resets the keep-alive timer
+    } else core.keepAlive.touch(c); // any packet resets the keep-alive timer
     const memory = core.codecMemory.buffer;
     for (; i < n && c.state === ClientState.Connected; i++) {
       if (core.codecMemory.buffer !== memory) return this.staleBatch(c, n - i);
@@ -180,7 +181,6 @@ export class Broker {
   /** The socket closed: without a DISCONNECT first, the will goes out [MQTT-3.1.2-8]. */
   private onClose(conn: Connection): void {
     const c = conn.context as Client | undefined;
-    this.connectDeadlines.delete(conn.id);
     this.core.clients.delete(conn.id);
     if (c !== undefined) detach(this.core, c, true);
   }
@@ -192,11 +192,9 @@ export class Broker {
   }
 
   /** No CONNECT within config.connectTimeoutMs. */
-  private connectTimeout(connId: number): void {
-    const c = this.core.clients.get(connId);
-    if (c === undefined || c.state !== ClientState.AwaitConnect) return;
+  private connectTimeout(c: Client): void {
     c.state = ClientState.Closed;
-    this.core.clients.delete(connId);
+    this.core.clients.delete(c.conn.id);
     c.conn.destroy();
   }
 }

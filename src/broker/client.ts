@@ -6,6 +6,8 @@ import type { Connection } from "../transport/types.ts";
 import type { StreamDecoder } from "../wasm/types.ts";
 import type { Session, SessionLink } from "../session/session.ts";
 import type { InboundAliases } from "../session/topic_alias.ts";
+import type { KeepAliveNode } from "../timers/keep_alive.ts";
+import { WHEEL_IDLE, type WheelNode } from "../timers/node_wheel.ts";
 
 /** Where a connection is in its life. */
 export const ClientState = {
@@ -17,8 +19,12 @@ export const ClientState = {
   Closed: 2,
 } as const;
 
-/** One network connection as the broker tracks it. */
-export class Client implements SessionLink {
+/**
+ * One network connection as the broker tracks it. It is also its own keep-alive (and connect
+ * timeout) timer: the wheel links through the fields below, so a connection costs no timer entry.
+ * Kept at ≤ 18 fields: JSC rounds objects of 13–18 inline slots to 160 bytes, 19–24 to 224.
+ */
+export class Client implements SessionLink, KeepAliveNode {
   state: number = ClientState.AwaitConnect;
   /** Protocol level from CONNECT (3, 4, 5). */
   level = 4;
@@ -26,8 +32,6 @@ export class Client implements SessionLink {
   receiveMaximum = 65535;
   /** The client's Maximum Packet Size, 0 = none. */
   maximumPacketSize = 0;
-  /** Effective keep-alive in seconds (after the server cap). */
-  keepAlive = 0;
   clientId = "";
   session: Session | null = null;
   /** v5 inbound topic aliases (null below v5 or when the maximum is 0). */
@@ -36,6 +40,13 @@ export class Client implements SessionLink {
   connectExpiryZero = true;
   /** v5 Request Problem Information (0 = no Reason String / User Property on errors). */
   problemInfo = true;
+  // KeepAliveNode: owned by the broker's KeepAliveMonitor.
+  lastSeen = 0;
+  timeoutMs = 0;
+  wheelDue = 0;
+  wheelSlot = WHEEL_IDLE;
+  wheelPrev: WheelNode | null = null;
+  wheelNext: WheelNode | null = null;
 
   constructor(readonly conn: Connection, readonly decoder: StreamDecoder, private readonly bufferLimit: number) {}
 

@@ -6,7 +6,6 @@ import { type ConnectPacket, PacketType, type Properties } from "../protocol/pac
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import type { FrameBatch } from "../wasm/types.ts";
 import { InboundAliases } from "../session/topic_alias.ts";
-import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
@@ -19,6 +18,13 @@ const V31_MAX_CLIENT_ID = 23;
 const SPEC_MAX_PACKET = 268_435_455 + 5;
 
 let assigned = 0;
+
+/**
+ * MQTT 3.1 / 3.1.1 CONNACK accepting a connection, by Session Present (3.1 has no such flag and
+ * always gets index 0): [0x20] [remaining length 2] [flags: session present] [return code 0].
+ * Constant bytes: the transport copies what it is given, so one instance serves every client.
+ */
+const CONNACK_ACCEPTED_V4 = [Uint8Array.of(0x20, 2, 0, 0), Uint8Array.of(0x20, 2, 1, 0)];
 
 /** Handles the first packet of a connection, which must be a CONNECT [MQTT-3.1.0-1]. */
 export function handleConnect(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
@@ -65,39 +71,46 @@ function connectInfo(client: Client, p: ConnectPacket): ConnectInfo {
   };
 }
 
-/** Negotiates limits, takes over or resumes the session, sends CONNACK. */
+/**
+ * Negotiates limits, takes over or resumes the session, sends CONNACK. Runs once per connection
+ * (a reconnect storm runs it thousands of times a second), so a 3.1.x CONNECT allocates nothing
+ * here beyond its session: no property objects, constant CONNACK bytes.
+ */
 function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
   const opts = core.opts;
   const v5 = p.protocolLevel >= 5;
-  const props = p.properties ?? {};
-  const ack: Properties = {};
-  client.receiveMaximum = Math.min(opts.maxInflight, props.receiveMaximum ?? 65535); // [MQTT-3.3.4-7]
+  const props = p.properties;
+  const ack: Properties | null = v5 ? {} : null;
+  client.receiveMaximum = Math.min(opts.maxInflight, props?.receiveMaximum ?? 65535); // [MQTT-3.3.4-7]
   if (v5) {
-    client.maximumPacketSize = props.maximumPacketSize ?? 0;
-    client.problemInfo = props.requestProblemInformation !== 0;
+    client.maximumPacketSize = props?.maximumPacketSize ?? 0;
+    client.problemInfo = props?.requestProblemInformation !== 0;
     if (opts.topicAliasMaximum > 0) client.aliases = new InboundAliases(opts.topicAliasMaximum);
   }
   let keepAlive = p.keepAlive;
-  if (v5 && opts.maxKeepAlive > 0 && (keepAlive > opts.maxKeepAlive || keepAlive === 0)) {
+  if (ack !== null && opts.maxKeepAlive > 0 && (keepAlive > opts.maxKeepAlive || keepAlive === 0)) {
     keepAlive = opts.maxKeepAlive;
     ack.serverKeepAlive = keepAlive; // [MQTT-3.2.2-21]
   }
-  client.keepAlive = keepAlive;
-  let expiry = v5 ? (props.sessionExpiryInterval ?? 0) : p.cleanStart ? 0 : EXPIRY_NEVER;
+  let expiry = v5 ? (props?.sessionExpiryInterval ?? 0) : p.cleanStart ? 0 : EXPIRY_NEVER;
   client.connectExpiryZero = expiry === 0;
   if (expiry > opts.sessionExpiryMaximum) {
     expiry = opts.sessionExpiryMaximum;
-    if (v5) ack.sessionExpiryInterval = expiry;
+    if (ack !== null) ack.sessionExpiryInterval = expiry;
   }
-  const { session, present } = attachSession(core, client, p.cleanStart);
+  const present = attachSession(core, client, p.cleanStart);
+  const session = client.session!;
   session.expiryInterval = expiry;
   session.will = p.will ?? null;
-  if (v5) connackProperties(core, client, p, ack);
-  const sessionPresent = present && p.protocolLevel >= 4; // 3.1 has no such flag
-  client.send(core.encoder.encode({ type: 2, sessionPresent, reasonCode: 0, properties: v5 ? ack : undefined }, p.protocolLevel));
+  if (ack !== null) {
+    connackProperties(core, client, p, ack);
+    client.send(core.encoder.encode({ type: 2, sessionPresent: present, reasonCode: 0, properties: ack }, 5));
+  } else {
+    client.send(CONNACK_ACCEPTED_V4[present && p.protocolLevel === 4 ? 1 : 0]); // 3.1 has no Session Present
+  }
   client.state = ClientState.Connected;
   core.stats.clients++;
-  core.keepAlive.watch(client.conn.id, keepAlive);
+  core.keepAlive.watch(client, keepAlive);
   if (opts.verbose) opts.log(`client ${client.clientId} connected (level ${p.protocolLevel}, ${client.conn.remoteAddress}), session present ${present}`);
   opts.hooks.onConnect?.(connectInfo(client, p), present);
   if (present) session.resume(); // [MQTT-4.4.0-1]
@@ -120,8 +133,9 @@ function connackProperties(core: BrokerCore, client: Client, p: ConnectPacket, a
 /**
  * Takes the client id's session over from a live connection [MQTT-3.1.4-3], then starts clean
  * [MQTT-3.1.2-4] or resumes it [MQTT-3.1.2-5], cancelling a will still waiting [MQTT-3.1.3-9].
+ * Sets client.session; returns Session Present [MQTT-3.2.2-2].
  */
-function attachSession(core: BrokerCore, client: Client, cleanStart: boolean): { session: Session; present: boolean } {
+function attachSession(core: BrokerCore, client: Client, cleanStart: boolean): boolean {
   const id = client.clientId;
   let s = core.sessions.get(id);
   // The old connection's will follows the usual rules; its session passes to this connection.
@@ -140,5 +154,5 @@ function attachSession(core: BrokerCore, client: Client, cleanStart: boolean): {
   }
   client.session = s;
   s.link = client;
-  return { session: s, present };
+  return present;
 }

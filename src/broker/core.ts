@@ -38,13 +38,17 @@ export class BrokerCore {
   readonly wills: WillScheduler;
   /** Session expiry of disconnected sessions, keyed by client id. */
   readonly expiry: TimerWheel<string>;
-  readonly keepAlive: KeepAliveMonitor;
+  /** Keep-alive of connected clients and the CONNECT deadline of new ones (a client is its own node). */
+  readonly keepAlive: KeepAliveMonitor<Client>;
   /** Sessions with deliveries queued behind a congested socket, retried every tick. */
   readonly drainPending = new Set<Session>();
   /** Connection id → client, for every open connection. */
   readonly clients = new Map<number, Client>();
-  /** Set by the broker: closes a client whose keep-alive expired, ends a disconnected session. */
-  onKeepAliveTimeout: (connId: number) => void = () => {};
+  /**
+   * Set by the broker: closes a client whose keep-alive expired (or that sent no CONNECT in time),
+   * ends a disconnected session.
+   */
+  onKeepAliveTimeout: (client: Client) => void = () => {};
   onSessionExpired: (clientId: string) => void = () => {};
   /** Set by the broker: publishes a will. */
   publishWill: (will: import("../protocol/packets.ts").Will, origin: number) => void = () => {};
@@ -69,7 +73,7 @@ export class BrokerCore {
     const fresh = () => this.clock.refresh(); // for deadlines: the cached time may lag a tick
     this.wills = new WillScheduler({ now: fresh, tickMs, publish: (w, o) => this.publishWill(w, o) });
     this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
-    this.keepAlive = new KeepAliveMonitor({ now, tickMs, onTimeout: (id) => this.onKeepAliveTimeout(id) });
+    this.keepAlive = new KeepAliveMonitor<Client>({ now, tickMs, onTimeout: (c) => this.onKeepAliveTimeout(c) });
     this.ticker.add(this.keepAlive);
     this.ticker.add(this.wills);
     this.ticker.add(this.expiry);

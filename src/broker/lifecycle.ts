@@ -25,8 +25,8 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
   const wasConnected = client.state === ClientState.Connected;
   client.state = ClientState.Closed;
   core.clients.delete(client.conn.id);
+  core.keepAlive.unwatch(client); // keep-alive, or the CONNECT deadline of a client never connected
   if (!wasConnected) return;
-  core.keepAlive.unwatch(client.conn.id);
   core.stats.clients--;
   const s = client.session!;
   if (core.opts.verbose) core.opts.log(`client ${s.clientId} disconnected${publishWill ? " (will applies)" : ""}`);

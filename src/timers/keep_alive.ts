@@ -1,54 +1,56 @@
 /**
- * Keep-alive enforcement on the shared wheel. touch() runs for every inbound packet, so it only
- * stores the cached clock value; the wheel re-arms lazily when a client's slot comes round
- * (mosquitto's keepalive.c does the same bookkeeping with a bucket per second).
+ * Keep-alive enforcement on one intrusive wheel. The watched object (the broker's per-connection
+ * state) carries its own deadline fields, so watching 100k connections costs no map and no entry
+ * object each. touch() runs for every inbound chunk, so it only stores the cached clock value; the
+ * wheel re-arms lazily when a connection's slot comes round (mosquitto's keepalive.c keeps the
+ * same bookkeeping, with the list pointers in the client struct).
+ *
+ * The same mechanism bounds the wait for CONNECT (watchMs with the connect timeout): a connection
+ * is only ever waiting for one of the two.
  */
-import { TimerWheel } from "./wheel.ts";
+import { NodeWheel, type WheelNode } from "./node_wheel.ts";
 import type { Tickable } from "./clock.ts";
 
-/** Per-connection state, mutated in place so touch() allocates nothing. */
-interface Watch {
+/** What a watched connection carries (start with `wheelSlot = WHEEL_IDLE`, the rest 0/null). */
+export interface KeepAliveNode extends WheelNode {
+  /** Cached-clock time of the last activity (watch or touch). */
   lastSeen: number;
+  /** Silence allowed before the timeout fires, in ms. */
   timeoutMs: number;
 }
 
 /** Options for KeepAliveMonitor. */
-export interface KeepAliveOptions {
-  /** Called once when a connection has been silent for 1.5 × its keep-alive; it is unwatched first. */
-  onTimeout: (connId: number) => void;
+export interface KeepAliveOptions<N> {
+  /** Called once when a connection has been silent for its allowance; it is unwatched first. */
+  onTimeout: (node: N) => void;
   /** Cached clock (Clock.now bound); default Date.now(). */
   now?: () => number;
   /** Wheel tick in ms; a timeout fires at most this long late. Default 100. */
   tickMs?: number;
 }
 
-/** Watches keep-alive deadlines for connections identified by their transport id. */
-export class KeepAliveMonitor implements Tickable {
-  private readonly watches = new Map<number, Watch>();
-  private readonly wheel: TimerWheel<number>;
+/** Watches keep-alive deadlines of connections that carry a KeepAliveNode. */
+export class KeepAliveMonitor<N extends KeepAliveNode> implements Tickable {
+  private readonly wheel: NodeWheel<N>;
   private readonly now: () => number;
-  private readonly onTimeout: (connId: number) => void;
+  private readonly onTimeout: (node: N) => void;
   /** The time advance() was called with: deadlines are judged against it, not a second clock read. */
   private advancingAt = 0;
 
-  constructor(opts: KeepAliveOptions) {
+  constructor(opts: KeepAliveOptions<N>) {
     this.now = opts.now ?? (() => Date.now());
     this.onTimeout = opts.onTimeout;
-    this.wheel = new TimerWheel<number>({
-      tickMs: opts.tickMs ?? 100,
-      now: this.now,
-      onExpire: (id) => this.check(id),
-    });
+    this.wheel = new NodeWheel<N>({ tickMs: opts.tickMs ?? 100, now: this.now, onExpire: (n) => this.check(n) });
   }
 
   /** Number of watched connections. */
   get size(): number {
-    return this.watches.size;
+    return this.wheel.size;
   }
 
-  /** Whether `connId` is watched. */
-  has(connId: number): boolean {
-    return this.watches.has(connId);
+  /** Whether `node` is watched. */
+  has(node: N): boolean {
+    return this.wheel.has(node);
   }
 
   /**
@@ -56,32 +58,28 @@ export class KeepAliveMonitor implements Tickable {
    * Keep Alive if one was sent). 0 turns the mechanism off for this connection (spec 3.1.2.10; the
    * sentence carries no normative id).
    */
-  watch(connId: number, keepAliveSeconds: number): void {
-    if (!(keepAliveSeconds > 0)) {
-      this.unwatch(connId);
-      return;
-    }
+  watch(node: N, keepAliveSeconds: number): void {
     // The server allows one and a half keep-alive periods of silence [MQTT-3.1.2-24] (v5: [MQTT-3.1.2-22]).
-    const timeoutMs = keepAliveSeconds * 1500;
+    if (keepAliveSeconds > 0) this.watchMs(node, keepAliveSeconds * 1500);
+    else this.unwatch(node);
+  }
+
+  /** Starts (or restarts) watching with an allowance of `timeoutMs` of silence from now. */
+  watchMs(node: N, timeoutMs: number): void {
     const lastSeen = this.now();
-    let w = this.watches.get(connId);
-    if (w === undefined) this.watches.set(connId, (w = { lastSeen, timeoutMs }));
-    else {
-      w.lastSeen = lastSeen;
-      w.timeoutMs = timeoutMs;
-    }
-    this.wheel.set(connId, lastSeen + timeoutMs);
+    node.lastSeen = lastSeen;
+    node.timeoutMs = timeoutMs;
+    this.wheel.set(node, lastSeen + timeoutMs);
   }
 
-  /** Records activity (any packet): O(1), no allocation, no wheel work. */
-  touch(connId: number): void {
-    const w = this.watches.get(connId);
-    if (w !== undefined) w.lastSeen = this.now();
+  /** Records activity: O(1), no allocation, no wheel work (harmless on an unwatched node). */
+  touch(node: N): void {
+    node.lastSeen = this.now();
   }
 
-  /** Stops watching (disconnect, close, or keep-alive 0). */
-  unwatch(connId: number): void {
-    if (this.watches.delete(connId)) this.wheel.delete(connId);
+  /** Stops watching (disconnect, close, or keep-alive 0); harmless when not watched. */
+  unwatch(node: N): void {
+    this.wheel.delete(node);
   }
 
   /** Fires every deadline passed at `nowMs` (called by the Ticker, or by tests). */
@@ -100,16 +98,13 @@ export class KeepAliveMonitor implements Tickable {
     this.wheel.stop();
   }
 
-  /** The wheel fired: time out, or re-arm at the deadline implied by the last packet. */
-  private check(connId: number): void {
-    const w = this.watches.get(connId);
-    if (w === undefined) return;
-    const deadline = w.lastSeen + w.timeoutMs;
+  /** The wheel fired: time out, or re-arm at the deadline implied by the last activity. */
+  private check(node: N): void {
+    const deadline = node.lastSeen + node.timeoutMs;
     if (deadline > this.advancingAt) {
-      this.wheel.set(connId, deadline);
+      this.wheel.set(node, deadline);
       return;
     }
-    this.watches.delete(connId);
-    this.onTimeout(connId);
+    this.onTimeout(node);
   }
 }

@@ -1,6 +1,7 @@
 import { test, mock } from "node:test";
 import assert from "node:assert/strict";
 import { TimerWheel } from "../../src/timers/wheel.ts";
+import { NodeWheel, WHEEL_IDLE, type WheelNode } from "../../src/timers/node_wheel.ts";
 
 /** A wheel on a hand-driven clock that records what fired and when. */
 function harness(tickMs = 100, slots?: number) {
@@ -171,4 +172,73 @@ test("wheel: start() uses one interval on the faked clock; stop() ends it", () =
 
 test("wheel: rejects a non-positive tick", () => {
   assert.throws(() => new TimerWheel({ tickMs: 0, onExpire: () => {} }), RangeError);
+});
+
+// NodeWheel: the intrusive wheel under TimerWheel and the keep-alive monitor.
+
+interface Node extends WheelNode {
+  name: string;
+}
+
+function node(name: string): Node {
+  return { name, wheelDue: 0, wheelSlot: WHEEL_IDLE, wheelPrev: null, wheelNext: null };
+}
+
+test("node wheel: set/delete/has/size track the node's own fields; re-set from the callback re-arms", () => {
+  let t = 10_000;
+  const fired: string[] = [];
+  const wheel: NodeWheel<Node> = new NodeWheel<Node>({
+    tickMs: 100, now: () => t,
+    onExpire: (n) => {
+      fired.push(n.name);
+      if (n.name === "again" && fired.length < 3) wheel.set(n, t + 500);
+    },
+  });
+  const [a, b, c, again] = [node("a"), node("b"), node("c"), node("again")];
+  wheel.set(a, t + 100);
+  wheel.set(b, t + 200);
+  wheel.set(c, t + 300);
+  wheel.set(again, t + 50);
+  wheel.set(b, t + 250); // same slot? either way still one arm
+  assert.equal(wheel.size, 4);
+  assert.equal(wheel.delete(c), true);
+  assert.equal(wheel.delete(c), false);
+  assert.equal(wheel.has(c), false);
+  assert.equal(c.wheelSlot, WHEEL_IDLE);
+  assert.equal(wheel.size, 3);
+  for (let i = 0; i < 20; i++) wheel.advance((t += 100));
+  assert.deepEqual(fired, ["again", "a", "b", "again"]);
+  assert.equal(wheel.size, 0);
+  assert.equal(wheel.has(again), false);
+});
+
+test("node wheel: a node deleted and re-set by an earlier callback in the same advance fires later", () => {
+  let t = 0;
+  const fired: string[] = [];
+  const x = node("x"), y = node("y");
+  const wheel: NodeWheel<Node> = new NodeWheel<Node>({
+    tickMs: 100, now: () => t,
+    onExpire: (n) => {
+      fired.push(n.name);
+      if (n === x) {
+        wheel.delete(y);
+        wheel.set(y, t + 1000);
+      }
+    },
+  });
+  wheel.set(x, 100);
+  wheel.set(y, 150);
+  t = 500;
+  wheel.advance(t);
+  assert.deepEqual(fired, ["x"]);
+  assert.equal(wheel.size, 1);
+  t = 1600;
+  wheel.advance(t);
+  assert.deepEqual(fired, ["x", "y"]);
+  wheel.set(x, t + 100);
+  wheel.clear();
+  assert.equal(wheel.size, 0);
+  assert.equal(x.wheelSlot, WHEEL_IDLE);
+  wheel.advance(t + 1000);
+  assert.deepEqual(fired, ["x", "y"]);
 });
