@@ -13,8 +13,13 @@ export interface BrokerStats {
   publishesSent: number;
   /** QoS 0 messages dropped because the subscriber's socket was congested. */
   droppedCongested: number;
-  /** QoS 1/2 messages dropped because a session's queue was full (maxQueuedMessages). */
+  /**
+   * Messages dropped because a session's queue was full (maxQueuedMessages): QoS 1/2, and QoS 0
+   * waiting behind retained messages still owed to the session.
+   */
   droppedQueueFull: number;
+  /** Retained messages not owed to a new subscription because the session's backlog was full (maxRetainedBacklog). */
+  droppedBacklogFull: number;
   /** Messages dropped because they exceeded the client's Maximum Packet Size [MQTT-3.1.2-25]. */
   droppedTooLarge: number;
   /** QoS 0 messages not queued for disconnected persistent sessions. */
@@ -30,7 +35,7 @@ export interface BrokerStats {
 /** Fresh zeroed counters. */
 export function createStats(): BrokerStats {
   return {
-    clients: 0, publishesReceived: 0, publishesSent: 0, droppedCongested: 0, droppedQueueFull: 0,
+    clients: 0, publishesReceived: 0, publishesSent: 0, droppedCongested: 0, droppedQueueFull: 0, droppedBacklogFull: 0,
     droppedTooLarge: 0, droppedOffline: 0, droppedExpired: 0, protocolErrors: 0, willsPublished: 0,
   };
 }

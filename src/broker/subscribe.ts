@@ -6,7 +6,7 @@ import type { Packet, ProtocolLevel, QoS, SubscribePacket, SubscriptionRequest, 
 import { ReasonCode, SUBACK_FAILURE_V4 } from "../protocol/reason_codes.ts";
 import type { FrameBatch } from "../wasm/types.ts";
 import { SUBSCRIBE_REPLACED, TOPIC_FILTER_INVALID } from "../wasm/topic_index.ts";
-import { type Message, StoredPublication } from "../session/message.ts";
+import type { Message } from "../session/message.ts";
 import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
@@ -14,19 +14,22 @@ import { ackListBytes } from "./wire.ts";
 
 const SHARE_PREFIX = "$share/";
 
-/** A retained message owed to a new subscription, sent after the SUBACK. */
-interface RetainedDelivery {
-  msg: Message;
-  qos: QoS;
+/** The retained messages one filter of a SUBSCRIBE matched, owed after the SUBACK. */
+interface RetainedMatch {
+  msgs: Message[];
+  granted: QoS;
   subIds: number[] | null;
 }
 
-/** A SUBSCRIBE: one SUBACK reason code per filter, in order [MQTT-3.8.4-6], then retained messages. */
+/**
+ * A SUBSCRIBE: one SUBACK reason code per filter, in order [MQTT-3.8.4-6], then the retained
+ * messages: handed to the session's backlog by reference and sent as its window and socket allow.
+ */
 export function handleSubscribe(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
   const p = batch.packet(i) as SubscribePacket;
   const subId = p.properties?.subscriptionIdentifiers?.[0] ?? 0;
   const codes: number[] = [];
-  const retained: RetainedDelivery[] = [];
+  const retained: RetainedMatch[] = [];
   for (const req of p.subscriptions) {
     if (req.noLocal && req.filter.startsWith(SHARE_PREFIX)) return fail(core, client, ReasonCode.ProtocolError); // [MQTT-3.8.3-4]
     const code = subscribeOne(core, client, req, subId, retained);
@@ -34,13 +37,13 @@ export function handleSubscribe(core: BrokerCore, client: Client, batch: FrameBa
   }
   client.send(ackList(core, 9, p.packetId, codes, client.level)); // [MQTT-3.8.4-1]
   const s = client.session!;
-  const now = () => core.clock.now();
-  for (const r of retained) s.deliver(new StoredPublication(r.msg, now), r.qos, true, r.subIds); // [MQTT-3.3.1-8]
+  for (const r of retained) s.addRetained(r.msgs, r.granted, r.subIds, core.opts.maxRetainedBacklog); // retain=1 [MQTT-3.3.1-8]
+  s.drain();
 }
 
 /** Adds one subscription; returns the granted QoS or a failure reason code. */
 function subscribeOne(
-  core: BrokerCore, client: Client, req: SubscriptionRequest, subId: number, retained: RetainedDelivery[],
+  core: BrokerCore, client: Client, req: SubscriptionRequest, subId: number, retained: RetainedMatch[],
 ): number {
   const opts = core.opts;
   const s = client.session!;
@@ -60,9 +63,8 @@ function subscribeOne(
   // Retained messages: not for shared subscriptions (MQTT 5.0 §4.8.2); Retain Handling 0 always,
   // 1 only for a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10] [MQTT-3.3.1-11].
   if (shared || rh === 2 || (rh === 1 && existed)) return granted;
-  for (const msg of core.retained.match(filter, core.clock.now())) {
-    retained.push({ msg, qos: (msg.qos < granted ? msg.qos : granted) as QoS, subIds: subId !== 0 ? [subId] : null });
-  }
+  const msgs = core.retained.match(filter, core.clock.now());
+  if (msgs.length > 0) retained.push({ msgs, granted, subIds: subId !== 0 ? [subId] : null });
   return granted;
 }
 

@@ -38,19 +38,32 @@ export interface PublishParts {
 /**
  * Assembles a PUBLISH. `flags` is the low nibble (dup/qos/retain); `subIds` adds v5 Subscription
  * Identifier properties (MQTT 5.0 §3.3.4: one per matching subscription). Returns a fresh buffer
- * and, through `pidOffsetOut[0]`, where the packet id sits (-1 for QoS 0) so callers can patch it.
+ * (see publishPacketIdOffset / patchPublish to set the packet id later).
  */
 export function buildPublish(
   parts: PublishParts, flags: number, packetId: number, level: number, subIds: number[] | null,
 ): Uint8Array {
+  const out = new Uint8Array(publishSize(parts, flags, level, subIds));
+  writePublish(out, parts, flags, packetId, level, subIds);
+  return out;
+}
+
+/** Bytes the PUBLISH that buildPublish / writePublish assemble takes. */
+export function publishSize(parts: PublishParts, flags: number, level: number, subIds: number[] | null): number {
+  const remaining = publishRemaining(parts, (flags >> 1) & 3, level, subIds);
+  return 1 + varintSize(remaining) + remaining;
+}
+
+/**
+ * Writes the PUBLISH buildPublish would return into `out` (at least publishSize bytes, e.g. a
+ * reused scratch buffer for a write that copies at once); returns its length.
+ */
+export function writePublish(
+  out: Uint8Array, parts: PublishParts, flags: number, packetId: number, level: number, subIds: number[] | null,
+): number {
   const qos = (flags >> 1) & 3;
   const v5 = level >= 5;
-  let subLen = 0;
-  if (v5 && subIds !== null) for (let i = 0; i < subIds.length; i++) subLen += 1 + varintSize(subIds[i]);
-  const propsLen = v5 ? parts.props.length + subLen : 0;
-  const remaining = 2 + parts.topic.length + (qos > 0 ? 2 : 0) + (v5 ? varintSize(propsLen) + propsLen : 0) +
-    parts.payload.length;
-  const out = new Uint8Array(1 + varintSize(remaining) + remaining);
+  const remaining = publishRemaining(parts, qos, level, subIds);
   out[0] = 0x30 | (flags & 0x0f);
   let o = writeVarint(out, 1, remaining);
   out[o++] = parts.topic.length >> 8;
@@ -62,7 +75,7 @@ export function buildPublish(
     out[o++] = packetId & 0xff;
   }
   if (v5) {
-    o = writeVarint(out, o, propsLen);
+    o = writeVarint(out, o, parts.props.length + subIdsLength(subIds));
     out.set(parts.props, o);
     o += parts.props.length;
     if (subIds !== null) {
@@ -73,7 +86,21 @@ export function buildPublish(
     }
   }
   out.set(parts.payload, o);
-  return out;
+  return o + parts.payload.length;
+}
+
+/** Remaining length of a PUBLISH. */
+function publishRemaining(parts: PublishParts, qos: number, level: number, subIds: number[] | null): number {
+  if (level < 5) return 2 + parts.topic.length + (qos > 0 ? 2 : 0) + parts.payload.length;
+  const propsLen = parts.props.length + subIdsLength(subIds);
+  return 2 + parts.topic.length + (qos > 0 ? 2 : 0) + varintSize(propsLen) + propsLen + parts.payload.length;
+}
+
+/** Bytes of the v5 Subscription Identifier properties for `subIds`. */
+function subIdsLength(subIds: number[] | null): number {
+  let n = 0;
+  if (subIds !== null) for (let i = 0; i < subIds.length; i++) n += 1 + varintSize(subIds[i]);
+  return n;
 }
 
 /** Offset of the packet id inside a PUBLISH built with QoS > 0 (first byte at 0). */

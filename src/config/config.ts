@@ -21,9 +21,12 @@ export interface Config {
    */
   maxPacketSize: number;
   /**
-   * Outbound QoS 1/2 messages in flight per client before further deliveries queue. The client's
-   * own Receive Maximum (v5) lowers it further. Default 100: enough to keep a link busy without
-   * letting one slow subscriber pin unbounded memory.
+   * Outbound QoS 1/2 messages in flight per client before further deliveries queue (and before
+   * owed retained messages wait). The client's own Receive Maximum (v5) lowers it further; it is
+   * the whole window for 3.1.1 clients. Default 1000: with 100 a new `#` subscriber to 100,000
+   * retained QoS 1 messages waits on an ack round trip every 100 messages and takes about 1.6×
+   * as long; a slow subscriber still pins at most this many unacknowledged references plus
+   * maxQueuedMessages.
    */
   maxInflight: number;
   /**
@@ -36,6 +39,14 @@ export interface Config {
    * messages are dropped. Default 1000. 0 queues nothing.
    */
   maxQueuedMessages: number;
+  /**
+   * Retained messages a session may still owe its new subscriptions (a backlog of references to
+   * the stored messages, sent as the inflight window and the socket allow; not counted in
+   * maxQueuedMessages). What a SUBSCRIBE matches beyond it is dropped, counted and logged.
+   * Default 1000000: a `#` subscription to a million retained topics is served whole, and a
+   * session's backlog stays within about 8 MB of references.
+   */
+  maxRetainedBacklog: number;
   /**
    * Cap on a client's keep-alive in seconds; a v5 client asking for more (or for 0) gets this as
    * Server Keep Alive. Default 0 = no cap (honour what the client asks).
@@ -84,9 +95,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   host: "0.0.0.0",
   port: 1883,
   maxPacketSize: 268_435_460,
-  maxInflight: 100,
+  maxInflight: 1000,
   receiveMaximum: 65_535,
   maxQueuedMessages: 1000,
+  maxRetainedBacklog: 1_000_000,
   maxKeepAlive: 0,
   sessionExpiryMaximum: 0xffff_ffff,
   topicAliasMaximum: 10,

@@ -33,6 +33,7 @@ const RULES: Record<keyof Config, Rule> = {
   maxInflight: { kind: "integer", min: 1, max: U16 },
   receiveMaximum: { kind: "integer", min: 1, max: U16 }, // 0 is a protocol error in CONNACK
   maxQueuedMessages: { kind: "integer", min: 0, max: BIG },
+  maxRetainedBacklog: { kind: "integer", min: 0, max: BIG },
   maxKeepAlive: { kind: "integer", min: 0, max: U16 },
   sessionExpiryMaximum: { kind: "integer", min: 0, max: U32 },
   topicAliasMaximum: { kind: "integer", min: 0, max: U16 },

@@ -7,16 +7,21 @@ import type { TopicIndex } from "../wasm/topic_index.ts";
 import { isExpired, type Message } from "../session/message.ts";
 import type { BrokerStats } from "../broker/stats.ts";
 
-/** The retained store of one broker. */
+/**
+ * The retained store of one broker. Message ids are array indexes, recycled when a message is
+ * deleted, so a match is one array read per hit and the array stays as long as the store.
+ */
 export class RetainedStore {
-  private readonly messages = new Map<number, Message>();
-  private nextId = 1;
+  /** Id → message; holes are ids in `free`. Index 0 is never used. */
+  private readonly messages: Array<Message | undefined> = [undefined];
+  private readonly free: number[] = [];
+  private count = 0;
 
   constructor(private readonly index: TopicIndex, private readonly stats: BrokerStats) {}
 
   /** Number of retained messages. */
   get size(): number {
-    return this.messages.size;
+    return this.count;
   }
 
   /**
@@ -24,33 +29,45 @@ export class RetainedStore {
    * an empty payload deletes it [MQTT-3.3.1-10] and is not stored itself [MQTT-3.3.1-11].
    */
   set(msg: Message): void {
-    const old = this.index.retainedDelete(msg.topic);
-    if (old >= 0) this.messages.delete(old);
+    this.forget(this.index.retainedDelete(msg.topic));
     if (msg.payload.length === 0) return; // [MQTT-3.3.1-10] [MQTT-3.3.1-11]
-    const id = this.nextId++;
-    if (this.index.retainedSet(msg.topic, id) > 1) return; // invalid topic name: not stored
-    this.messages.set(id, msg);
+    const id = this.free.length > 0 ? this.free.pop()! : this.messages.length;
+    if (this.index.retainedSet(msg.topic, id) > 1) { // invalid topic name: not stored
+      if (id < this.messages.length) this.free.push(id);
+      return;
+    }
+    this.messages[id] = msg;
+    this.count++;
   }
 
   /**
    * Retained messages whose topics match `filter` (the `$` rule applied by the index). Messages
-   * whose v5 expiry passed are deleted instead (MQTT 5.0 §3.3.2.3.3).
+   * whose v5 expiry passed are deleted instead (MQTT 5.0 §3.3.2.3.3). The array is the caller's
+   * (a session's retained backlog keeps it as is).
    */
   match(filter: string, nowMs: number): Message[] {
     const r = this.index.retainedMatch(filter);
     const out: Message[] = [];
     const expired: Message[] = [];
+    const messages = this.messages;
     for (let i = 0; i < r.count; i++) {
-      const m = this.messages.get(r.id(i));
+      const m = messages[r.id(i)];
       if (m === undefined) continue;
       if (isExpired(m, nowMs)) expired.push(m);
       else out.push(m);
     }
     for (const m of expired) { // after reading the reused result
-      const id = this.index.retainedDelete(m.topic);
-      if (id >= 0) this.messages.delete(id);
+      this.forget(this.index.retainedDelete(m.topic));
       this.stats.droppedExpired++;
     }
     return out;
+  }
+
+  /** Frees message id `id` (a retainedDelete result: -1 when there was none). */
+  private forget(id: number): void {
+    if (id < 0 || this.messages[id] === undefined) return;
+    this.messages[id] = undefined;
+    this.free.push(id);
+    this.count--;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * A session's FIFO of QoS 1/2 deliveries waiting for a connection, a free slot in the inflight
- * window, or a relieved socket. Bounded: the owner decides what to do when `push` refuses.
+ * A session's FIFO of deliveries waiting for a connection, a free slot in the inflight window, or
+ * a relieved socket: QoS 1/2, and QoS 0 only while a retained backlog is ahead of them. Bounded:
+ * the owner decides what to do when `push` refuses.
  */
 import type { QoS } from "../protocol/packets.ts";
 import type { Message } from "./message.ts";
@@ -20,6 +21,10 @@ export interface Delivery {
 export class DeliveryQueue {
   private items: Delivery[] = [];
   private head = 0;
+  /** Deliveries handed out by shift() since the last clear (the backlog orders itself by it). */
+  taken = 0;
+  /** QoS 0 deliveries queued: later QoS 0 ones queue behind them rather than overtake. */
+  qos0 = 0;
 
   constructor(private readonly limit: number) {}
 
@@ -31,14 +36,22 @@ export class DeliveryQueue {
   /** Appends; false (nothing stored) when the queue already holds `limit` deliveries. */
   push(d: Delivery): boolean {
     if (this.length >= this.limit) return false;
+    if (d.qos === 0) this.qos0++;
     this.items.push(d);
     return true;
+  }
+
+  /** The oldest delivery, left in place. */
+  peek(): Delivery | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
   }
 
   /** Removes and returns the oldest delivery. */
   shift(): Delivery | undefined {
     if (this.head >= this.items.length) return undefined;
+    this.taken++;
     const d = this.items[this.head];
+    if (d.qos === 0) this.qos0--;
     this.items[this.head++] = undefined as unknown as Delivery;
     if (this.head >= 1024 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
@@ -51,5 +64,7 @@ export class DeliveryQueue {
   clear(): void {
     this.items = [];
     this.head = 0;
+    this.taken = 0;
+    this.qos0 = 0;
   }
 }

@@ -1,14 +1,23 @@
 /**
  * A client's session (MQTT 3.1.1 §3.1.2.4, MQTT 5.0 §4.1): subscriptions, outbound inflight window
- * and queue, inbound QoS 2 packet ids. It outlives connections when the client asked for that.
- * Delivery lives here because ordering, windows and queues are per session.
+ * and queue, the retained messages still owed to new subscriptions, inbound QoS 2 packet ids. It
+ * outlives connections when the client asked for that. Delivery lives here because ordering,
+ * windows and queues are per session.
+ *
+ * Retained copies owed to a subscription wait in the backlog for the window and the socket (QoS 0
+ * too: they are never dropped for congestion), and live deliveries arriving meanwhile queue behind
+ * them, so a topic's stored copy always precedes its live messages. A session that persists keeps
+ * its backlog and queue across a disconnect, QoS 0 entries included: a resumed session does not
+ * subscribe again, so dropping them would lose the retained state for good. Clean start clears both.
  */
 import { PacketType, type QoS, type Will } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import type { BrokerStats } from "../broker/stats.ts";
-import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset } from "../broker/wire.ts";
+import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset, publishSize, writePublish } from "../broker/wire.ts";
 import { InflightWindow } from "./inflight.ts";
-import { isExpired, partsAt, type Publication, publishFlags } from "./message.ts";
+import { type BacklogSegment, RetainedBacklog } from "./backlog.ts";
+import { drainSoon, type SoonDrainable } from "./drain_soon.ts";
+import { isExpired, type Message, partsAt, type Publication, publishFlags } from "./message.ts";
 import { type Delivery, DeliveryQueue } from "./queue.ts";
 
 /** What a session needs from the connection it is attached to. */
@@ -18,6 +27,7 @@ export interface SessionLink {
   readonly receiveMaximum: number;
   /** The client's Maximum Packet Size, 0 = no limit. */
   readonly maximumPacketSize: number;
+  /** Queues `bytes` for the socket, copying them at once (callers reuse their buffers). */
   send(bytes: Uint8Array): void;
   /** True when the socket has more buffered than the broker allows (backpressure). */
   congested(): boolean;
@@ -43,23 +53,36 @@ export interface SubscriptionRecord {
   subscriptionId: number;
 }
 
+/** Stored messages are assembled here before link.send copies them (larger ones get their own buffer). */
+const scratch = new Uint8Array(64 * 1024);
+
+/**
+ * Bytes one drain() call writes before yielding to the event loop (drainSoon): the transport's
+ * flush then hands them to the kernel while the next burst is built, and other clients get a turn.
+ */
+const DRAIN_BURST_BYTES = 64 * 1024;
+
 /** Drops are logged on the first and then every LOG_EVERY-th occurrence per session. */
 const LOG_EVERY = 1000;
 
 /** A client session. */
-export class Session {
+export class Session implements SoonDrainable {
   /** Connection currently attached, null while offline. */
   link: SessionLink | null = null;
   /** Filter (as subscribed, incl. `$share/…`) → options. */
   readonly subscriptions = new Map<string, SubscriptionRecord>();
   readonly inflight = new InflightWindow();
   readonly queue: DeliveryQueue;
+  /** Retained messages owed to new subscriptions (references into the retained store). */
+  readonly backlog = new RetainedBacklog();
   /** Inbound QoS 2 packet ids PUBREC'd and not yet released (exactly-once, MQTT 5.0 §4.3.3). */
   readonly inboundQos2 = new Set<number>();
   /** Session Expiry Interval in seconds (0xFFFFFFFF = never). */
   expiryInterval = 0;
   /** The will of the attached connection (cleared by a normal DISCONNECT). */
   will: Will | null = null;
+  /** Queued for drainSoon. */
+  drainSoonQueued = false;
   private drops = 0;
 
   constructor(readonly clientId: string, readonly sid: number, private readonly ctx: SessionContext) {
@@ -71,20 +94,35 @@ export class Session {
     const link = this.link;
     if (qos === 0) {
       if (link === null) return void this.ctx.stats.droppedOffline++;
+      // Stored copies still owed go first: a live message never overtakes its topic's retained one.
+      if (this.backlog.size > 0 || this.queue.qos0 > 0) return this.enqueue({ msg: pub.message(), qos, retain, subIds });
       if (link.congested()) return this.drop("QoS 0 message dropped: socket congested", "droppedCongested");
       const bytes = pub.render(link.level, publishFlags(0, retain), subIds);
-      if (this.fits(link, bytes)) this.write(link, bytes);
+      if (this.fits(link, bytes.length)) this.write(link, bytes);
       return;
     }
-    const d: Delivery = { msg: pub.message(), qos, retain, subIds };
-    if (link !== null && this.queue.length === 0 && this.canTransmit(link)) this.transmit(link, d, pub);
-    else this.enqueue(d);
+    const idle = this.queue.length === 0 && this.backlog.size === 0;
+    if (link !== null && idle && this.canTransmit(link)) this.transmit(link, pub, qos, retain, subIds);
+    else this.enqueue({ msg: pub.message(), qos, retain, subIds });
+  }
+
+  /**
+   * Owes a new subscription the retained messages it matched (`msgs`, a RetainedStore.match result
+   * kept by reference), sent by drain() after what was queued before them. What would take the
+   * backlog past `limit` (config.maxRetainedBacklog) is dropped, counted and logged.
+   */
+  addRetained(msgs: Message[], granted: QoS, subIds: number[] | null, limit: number): void {
+    const q = this.queue;
+    const over = this.backlog.add(msgs, granted, subIds, q.taken + q.length, limit);
+    if (over === 0) return;
+    this.ctx.stats.droppedBacklogFull += over;
+    this.ctx.log(`client ${this.clientId}: ${over} retained message(s) dropped: retained backlog full (${limit})`);
   }
 
   /** PUBACK from the client. */
   onPuback(packetId: number): void {
     const e = this.inflight.get(packetId);
-    if (e === undefined || e.delivery.qos !== 1) return;
+    if (e === undefined || e.qos !== 1) return;
     this.inflight.delete(packetId);
     this.drain();
   }
@@ -93,7 +131,7 @@ export class Session {
   onPubrec(packetId: number, reason: number): void {
     const link = this.link!;
     const e = this.inflight.get(packetId);
-    if (e === undefined || e.delivery.qos !== 2) {
+    if (e === undefined || e.qos !== 2) {
       link.send(ackBytes(PacketType.PUBREL, packetId, ReasonCode.PacketIdentifierNotFound, link.level));
       return;
     }
@@ -124,27 +162,41 @@ export class Session {
         link.send(ackBytes(PacketType.PUBREL, e.packetId, 0, link.level));
         continue;
       }
-      const d = e.delivery;
-      const parts = partsAt(d.msg, this.ctx.now());
-      this.write(link, buildPublish(parts, publishFlags(d.qos, d.retain, true), e.packetId, link.level, d.subIds)); // [MQTT-3.3.1-1]
+      const parts = partsAt(e.msg, this.ctx.now());
+      this.write(link, buildPublish(parts, publishFlags(e.qos, e.retain, true), e.packetId, link.level, e.subIds)); // [MQTT-3.3.1-1]
     }
     this.drain();
   }
 
-  /** Sends queued deliveries while the window, the socket and the queue allow. */
+  /**
+   * Sends owed retained messages and queued deliveries in arrival order while the inflight window
+   * (QoS > 0) and the socket allow, at most a burst per call. An acknowledgement, the transport's
+   * drain event, drainSoon (after a burst, or a limit reached while making progress) or the next
+   * tick (wantDrain: blocked without progress) calls it again.
+   */
   drain(): void {
     const link = this.link;
     if (link === null) return;
-    if (this.queue.length > 0 && link.congested()) return this.ctx.wantDrain(this);
-    while (this.queue.length > 0 && this.canTransmit(link)) {
-      const d = this.queue.shift()!;
-      const now = this.ctx.now();
-      if (isExpired(d.msg, now)) { // not started yet: dropped [MQTT-3.3.2-5]
-        this.ctx.stats.droppedExpired++;
-        continue;
-      }
-      const bytes = buildPublish(partsAt(d.msg, now), publishFlags(d.qos, d.retain), 0, link.level, d.subIds);
-      this.transmitBytes(link, d, bytes);
+    const q = this.queue, backlog = this.backlog;
+    let budget = DRAIN_BURST_BYTES;
+    while (q.length > 0 || backlog.size > 0) {
+      const seg = backlog.size > 0 ? backlog.ready(q.taken) : null;
+      const d = seg === null ? q.peek() : undefined;
+      if (seg === null && d === undefined) return;
+      const qos = seg !== null ? storedQos(seg.msgs[seg.pos], seg.granted) : d!.qos;
+      if (qos > 0 && this.inflight.size >= link.receiveMaximum) return; // [MQTT-3.3.4-7] an ack resumes
+      if (link.congested()) return budget < DRAIN_BURST_BYTES ? drainSoon(this) : this.ctx.wantDrain(this);
+      if (budget <= 0) return drainSoon(this);
+      budget -= seg !== null ? this.sendStored(link, seg, qos) : this.sendQueued(link, q.shift()!);
+    }
+  }
+
+  /** drain() from a callback with no caller to report to: a bug is logged, never thrown. */
+  drainGuarded(): void {
+    try {
+      this.drain();
+    } catch (err) {
+      this.ctx.log(`internal error draining ${this.clientId}: ${(err as Error).stack ?? err}`);
     }
   }
 
@@ -152,6 +204,7 @@ export class Session {
   clearMessages(): void {
     this.inflight.clear();
     this.queue.clear();
+    this.backlog.clear();
     this.inboundQos2.clear();
   }
 
@@ -159,25 +212,57 @@ export class Session {
     return this.inflight.size < link.receiveMaximum && !link.congested(); // [MQTT-3.3.4-7]
   }
 
-  private transmit(link: SessionLink, d: Delivery, pub: Publication): void {
-    this.transmitBytes(link, d, pub.render(link.level, publishFlags(d.qos, d.retain), d.subIds));
+  /** The next owed retained message of `seg`, at `qos`, with retain=1 [MQTT-3.3.1-8]; bytes written. */
+  private sendStored(link: SessionLink, seg: BacklogSegment, qos: QoS): number {
+    return this.emit(link, this.backlog.take(seg), qos, true, seg.subIds);
   }
 
-  private transmitBytes(link: SessionLink, d: Delivery, bytes: Uint8Array): void {
-    if (!this.fits(link, bytes)) return;
-    const e = this.inflight.add(d);
-    patchPublish(bytes, publishFlags(d.qos, d.retain), e.packetId, publishPacketIdOffset(bytes));
+  /** A queued delivery; bytes written. */
+  private sendQueued(link: SessionLink, d: Delivery): number {
+    return this.emit(link, d.msg, d.qos, d.retain, d.subIds);
+  }
+
+  /**
+   * Sends a stored message (in the inflight window when QoS > 0), unless it expired while it
+   * waited [MQTT-3.3.2-5]. Assembled in a reused buffer: the link copies at once. Returns the
+   * bytes written (0 when dropped).
+   */
+  private emit(link: SessionLink, msg: Message, qos: QoS, retain: boolean, subIds: number[] | null): number {
+    const now = this.ctx.now();
+    if (isExpired(msg, now)) {
+      this.ctx.stats.droppedExpired++;
+      return 0;
+    }
+    const parts = partsAt(msg, now);
+    const flags = publishFlags(qos, retain);
+    const size = publishSize(parts, flags, link.level, subIds);
+    if (!this.fits(link, size)) return 0;
+    const packetId = qos === 0 ? 0 : this.inflight.add(msg, qos, retain, subIds).packetId;
+    const out = size <= scratch.length ? scratch : new Uint8Array(size);
+    writePublish(out, parts, flags, packetId, link.level, subIds);
+    this.write(link, out.length === size ? out : out.subarray(0, size));
+    return size;
+  }
+
+  /** A live QoS > 0 delivery straight into the window: the publication's bytes, our packet id. */
+  private transmit(link: SessionLink, pub: Publication, qos: QoS, retain: boolean, subIds: number[] | null): void {
+    const msg = pub.message(); // the stable copy first: re-sends are built from it
+    const flags = publishFlags(qos, retain);
+    const bytes = pub.render(link.level, flags, subIds);
+    if (!this.fits(link, bytes.length)) return;
+    const e = this.inflight.add(msg, qos, retain, subIds);
+    patchPublish(bytes, flags, e.packetId, publishPacketIdOffset(bytes));
     this.write(link, bytes);
   }
 
   private enqueue(d: Delivery): void {
-    if (!this.queue.push(d)) this.drop("QoS>0 message dropped: session queue full", "droppedQueueFull");
+    if (!this.queue.push(d)) this.drop("message dropped: session queue full", "droppedQueueFull");
     else if (this.link !== null && this.link.congested()) this.ctx.wantDrain(this);
   }
 
   /** The client's Maximum Packet Size: a larger message is discarded for it [MQTT-3.1.2-25]. */
-  private fits(link: SessionLink, bytes: Uint8Array): boolean {
-    if (link.maximumPacketSize === 0 || bytes.length <= link.maximumPacketSize) return true;
+  private fits(link: SessionLink, size: number): boolean {
+    if (link.maximumPacketSize === 0 || size <= link.maximumPacketSize) return true;
     this.drop("message dropped: larger than the client's Maximum Packet Size", "droppedTooLarge");
     return false;
   }
@@ -191,4 +276,9 @@ export class Session {
     this.ctx.stats[counter]++;
     if (this.drops++ % LOG_EVERY === 0) this.ctx.log(`client ${this.clientId}: ${why} (${this.drops} so far)`);
   }
+}
+
+/** QoS of a retained copy: the lower of the stored and the granted QoS [MQTT-3.8.4-8]. */
+function storedQos(msg: Message, granted: QoS): QoS {
+  return msg.qos < granted ? msg.qos : granted;
 }

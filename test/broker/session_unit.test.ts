@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { createStats } from "../../src/broker/stats.ts";
 import { type Message, StoredPublication } from "../../src/session/message.ts";
 import { Session, type SessionLink } from "../../src/session/session.ts";
+import { InflightWindow } from "../../src/session/inflight.ts";
 
 class FakeLink implements SessionLink {
   level = 4;
@@ -100,4 +101,116 @@ test("offline: QoS 0 is not queued, QoS 1 is, and resume() sends it", () => {
   s.link = link;
   s.resume();
   assert.deepEqual(link.sent.map(payloadOf), ["one"]);
+});
+
+// Retained backlog: references owed to a new subscription, drained after what was queued before
+// them and before what comes after, never dropped for congestion, skipped once expired.
+
+function retained(payload: string, qos: 0 | 1 | 2): Message {
+  return { ...message(payload, qos), retain: true };
+}
+
+test("the retained backlog goes after earlier queued deliveries and before later ones, with retain=1 [MQTT-3.3.1-8]", () => {
+  const { s, link } = setup();
+  link.receiveMaximum = 1;
+  deliver(s, message("live-a", 1)); // in flight
+  deliver(s, message("live-b", 1)); // queued
+  s.addRetained([retained("r1", 1), retained("r2", 0)], 1, null, 100);
+  deliver(s, message("live-c", 1)); // behind the backlog
+  deliver(s, message("live-d", 0)); // QoS 0 too: behind, not sent at once
+  const order: string[] = [];
+  for (let i = 0; i < 10 && link.sent.length > order.length; i++) {
+    const p = link.sent[order.length];
+    order.push(`${payloadOf(p)}:${p[0] & 1}`);
+    if ((p[0] >> 1) & 3) s.onPuback(packetIdOf(p));
+    else s.drain();
+  }
+  assert.deepEqual(order, ["live-a:0", "live-b:0", "r1:1", "r2:1", "live-c:0", "live-d:0"]);
+});
+
+test("a congested link keeps QoS 0 retained copies waiting (nothing dropped) and resumes in order", () => {
+  const { s, link, stats, drains } = setup();
+  link.congestedNow = true;
+  s.addRetained([retained("a", 0), retained("b", 0), retained("c", 0)], 0, null, 100);
+  s.drain();
+  assert.equal(link.sent.length, 0);
+  assert.deepEqual(drains, [s], "retried on a coming tick");
+  link.congestedNow = false;
+  s.drain();
+  assert.deepEqual(link.sent.map(payloadOf), ["a", "b", "c"]);
+  assert.equal(stats.droppedCongested, 0);
+  assert.equal(s.backlog.size, 0);
+});
+
+test("retained copies whose expiry passed while waiting are skipped and counted [MQTT-3.3.2-5]", () => {
+  const { s, link, stats } = setup();
+  const short = { ...retained("gone", 1), expiresAt: clock.ms + 1000 };
+  link.congestedNow = true;
+  s.addRetained([short, retained("kept", 1)], 1, null, 100);
+  clock.ms += 2000;
+  link.congestedNow = false;
+  s.drain();
+  assert.deepEqual(link.sent.map(payloadOf), ["kept"]);
+  assert.equal(stats.droppedExpired, 1);
+});
+
+test("a backlog over its limit keeps what fits; the rest is counted and logged", () => {
+  const { s, stats, logs } = setup();
+  s.link = null;
+  s.addRetained(["a", "b", "c"].map((p) => retained(p, 1)), 1, null, 2);
+  s.addRetained([retained("d", 1)], 1, null, 2);
+  assert.equal(s.backlog.size, 2);
+  assert.equal(stats.droppedBacklogFull, 2);
+  assert.equal(logs.length, 2);
+});
+
+test("a large backlog is sent in bursts that yield to the event loop, then continues by itself", async () => {
+  const { s, link } = setup();
+  link.receiveMaximum = 65535;
+  const big = "x".repeat(1000);
+  s.addRetained(Array.from({ length: 1000 }, () => retained(big, 0)), 0, null, 1000);
+  s.drain();
+  const first = link.sent.length;
+  assert.ok(first > 0 && first < 1000, `first burst ${first}`);
+  for (let i = 0; i < 50 && link.sent.length < 1000; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(link.sent.length, 1000);
+});
+
+test("clearMessages (clean start, session end) drops the backlog", () => {
+  const { s, link } = setup();
+  link.receiveMaximum = 1;
+  s.addRetained([retained("a", 1), retained("b", 1)], 1, null, 100);
+  s.drain();
+  s.clearMessages();
+  assert.equal(s.backlog.size, 0);
+  assert.equal(s.inflight.size, 0);
+  s.drain();
+  assert.equal(link.sent.length, 1);
+});
+
+test("inflight ids stay unique among messages in flight through growth and wrap-around; re-send order is send order [MQTT-2.3.1-2] [MQTT-4.4.0-1]", () => {
+  const w = new InflightWindow();
+  const m = message("x", 1);
+  const sentAt = new Map<number, number>(); // packet id in flight → send number
+  const ids: number[] = [];
+  let rnd = 7;
+  for (let n = 0; n < 200_000; n++) {
+    const e = w.add(m, 1, false, null);
+    assert.ok(e.packetId >= 1 && e.packetId <= 65535 && !sentAt.has(e.packetId), `id ${e.packetId} at ${n}`);
+    sentAt.set(e.packetId, n);
+    ids.push(e.packetId);
+    rnd = (rnd * 1103515245 + 12345) & 0x7fffffff;
+    if (ids.length > 3000 || rnd % 3 !== 0) { // ack a random one in flight, mostly
+      const k = rnd % ids.length, id = ids[k];
+      ids[k] = ids[ids.length - 1];
+      ids.pop();
+      assert.equal(w.delete(id), true);
+      sentAt.delete(id);
+    }
+  }
+  assert.equal(w.size, sentAt.size);
+  const order = w.values().map((e) => sentAt.get(e.packetId)!);
+  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.equal(w.get(0), undefined);
+  assert.equal(w.get(70000), undefined);
 });

@@ -31,8 +31,9 @@ test("config: documented defaults", () => {
   assert.equal(DEFAULT_CONFIG.host, "0.0.0.0");
   assert.equal(DEFAULT_CONFIG.port, 1883);
   assert.equal(DEFAULT_CONFIG.maxPacketSize, 268_435_460);
-  assert.equal(DEFAULT_CONFIG.maxInflight, 100);
+  assert.equal(DEFAULT_CONFIG.maxInflight, 1000);
   assert.equal(DEFAULT_CONFIG.maxQueuedMessages, 1000);
+  assert.equal(DEFAULT_CONFIG.maxRetainedBacklog, 1_000_000);
   assert.equal(DEFAULT_CONFIG.maxKeepAlive, 0);
   assert.equal(DEFAULT_CONFIG.sessionExpiryMaximum, 0xffffffff);
   assert.equal(DEFAULT_CONFIG.topicAliasMaximum, 10);
