@@ -31,7 +31,7 @@ let reserved = 0;
  */
 export function reserveDescriptorTable(count: number = RESERVED_DESCRIPTORS): number {
   const target = Math.min(count, MAX_RESERVED);
-  if (process.platform !== "linux" || target <= reserved) return 0;
+  if (process.platform !== "linux" || target <= reserved || !mayOpenDevNull()) return 0;
   reserved = target;
   const fds: number[] = [];
   let highest = 0;
@@ -46,4 +46,18 @@ export function reserveDescriptorTable(count: number = RESERVED_DESCRIPTORS): nu
     for (const fd of fds) closeSync(fd);
   }
   return highest;
+}
+
+/** False on Deno without read permission for /dev/null (asking would prompt on a terminal). */
+function mayOpenDevNull(): boolean {
+  const deno = (globalThis as {
+    Deno?: { permissions?: { querySync?(d: { name: "read"; path: string }): { state: string } } };
+  }).Deno;
+  const query = deno?.permissions?.querySync;
+  if (query === undefined) return true;
+  try {
+    return query.call(deno!.permissions, { name: "read", path: "/dev/null" }).state === "granted";
+  } catch {
+    return false;
+  }
 }
