@@ -104,7 +104,8 @@ export class Broker {
   async close(): Promise<void> {
     const core = this.core;
     core.ticker.stop();
-    const live = [...core.clients.values()].filter((c) => c.state === ClientState.Connected);
+    const live: Client[] = [];
+    for (const s of core.sessions.values()) if (s.link !== null) live.push(s.link as Client);
     // Wills first, while every other client is still attached to receive them.
     for (const c of live) {
       const s = c.session!;
@@ -121,7 +122,8 @@ export class Broker {
 
   private onOpen(conn: Connection): void {
     const core = this.core, opts = core.opts;
-    if (opts.maxConnections > 0 && core.clients.size >= opts.maxConnections) return conn.destroy();
+    // Open connections: those still owing a CONNECT, plus the connected ones.
+    if (opts.maxConnections > 0 && core.clients.size + core.stats.clients >= opts.maxConnections) return conn.destroy();
     const client = new Client(conn, core.decoders(this.decoderOptions), opts.maxBufferedBytes);
     conn.context = client;
     core.clients.set(conn.id, client);

@@ -109,6 +109,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
     client.send(CONNACK_ACCEPTED_V4[present && p.protocolLevel === 4 ? 1 : 0]); // 3.1 has no Session Present
   }
   client.state = ClientState.Connected;
+  core.clients.delete(client.conn.id); // from now on reached through its session
   core.stats.clients++;
   core.keepAlive.watch(client, keepAlive);
   if (opts.verbose) opts.log(`client ${client.clientId} connected (level ${p.protocolLevel}, ${client.conn.remoteAddress}), session present ${present}`);

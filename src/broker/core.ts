@@ -42,7 +42,11 @@ export class BrokerCore {
   readonly keepAlive: KeepAliveMonitor<Client>;
   /** Sessions with deliveries queued behind a congested socket, retried every tick. */
   readonly drainPending = new Set<Session>();
-  /** Connection id → client, for every open connection. */
+  /**
+   * Connection id → client, for connections that have not completed CONNECT yet. A connected client
+   * is reached through its session (session.link) and counted in stats.clients, so the many idle
+   * clients of a fleet cost no entry here.
+   */
   readonly clients = new Map<number, Client>();
   /**
    * Set by the broker: closes a client whose keep-alive expired (or that sent no CONNECT in time),
