@@ -47,8 +47,8 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
 export function endSession(core: BrokerCore, s: Session): void {
   core.expiry.delete(s.clientId);
   core.wills.fire(s.clientId); // the session ended before the will delay passed (MQTT 5.0 §3.1.3.2.2)
-  for (const filter of s.subscriptions.keys()) core.index.unsubscribe(filter, s.sid);
-  s.subscriptions.clear();
+  const subs = s.takeSubscriptions();
+  if (subs !== null) for (const filter of subs.keys()) core.index.unsubscribe(filter, s.sid);
   s.clearMessages();
   core.sessions.remove(s);
 }

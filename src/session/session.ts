@@ -9,6 +9,10 @@
  * them, so a topic's stored copy always precedes its live messages. A session that persists keeps
  * its backlog and queue across a disconnect, QoS 0 entries included: a resumed session does not
  * subscribe again, so dropping them would lose the retained state for good. Clean start clears both.
+ *
+ * Most sessions of a fleet sit idle, so each collection (subscriptions, window, queue, backlog,
+ * inbound QoS 2 ids) is made on first use: every field starts null in the constructor (one shape)
+ * and the hot paths test for null rather than allocate.
  */
 import { PacketType, type QoS, type Will } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
@@ -69,14 +73,12 @@ const LOG_EVERY = 1000;
 export class Session implements SoonDrainable {
   /** Connection currently attached, null while offline. */
   link: SessionLink | null = null;
-  /** Filter (as subscribed, incl. `$share/…`) → options. */
-  readonly subscriptions = new Map<string, SubscriptionRecord>();
-  readonly inflight = new InflightWindow();
-  readonly queue: DeliveryQueue;
-  /** Retained messages owed to new subscriptions (references into the retained store). */
-  readonly backlog = new RetainedBacklog();
-  /** Inbound QoS 2 packet ids PUBREC'd and not yet released (exactly-once, MQTT 5.0 §4.3.3). */
-  readonly inboundQos2 = new Set<number>();
+  // Made on first use (see the file comment); the getters below create them.
+  private subs: Map<string, SubscriptionRecord> | null = null;
+  private window: InflightWindow | null = null;
+  private pending: DeliveryQueue | null = null;
+  private owed: RetainedBacklog | null = null;
+  private qos2: Set<number> | null = null;
   /** Session Expiry Interval in seconds (0xFFFFFFFF = never). */
   expiryInterval = 0;
   /** The will of the attached connection (cleared by a normal DISCONNECT). */
@@ -85,8 +87,38 @@ export class Session implements SoonDrainable {
   drainSoonQueued = false;
   private drops = 0;
 
-  constructor(readonly clientId: string, readonly sid: number, private readonly ctx: SessionContext) {
-    this.queue = new DeliveryQueue(ctx.maxQueuedMessages);
+  constructor(readonly clientId: string, readonly sid: number, private readonly ctx: SessionContext) {}
+
+  /** Filter (as subscribed, incl. `$share/…`) → options. */
+  get subscriptions(): Map<string, SubscriptionRecord> {
+    return this.subs ??= new Map();
+  }
+
+  /** Outbound QoS 1/2 messages awaiting their acks. */
+  get inflight(): InflightWindow {
+    return this.window ??= new InflightWindow();
+  }
+
+  /** Deliveries waiting for the connection, the window or the socket. */
+  get queue(): DeliveryQueue {
+    return this.pending ??= new DeliveryQueue(this.ctx.maxQueuedMessages);
+  }
+
+  /** Retained messages owed to new subscriptions (references into the retained store). */
+  get backlog(): RetainedBacklog {
+    return this.owed ??= new RetainedBacklog();
+  }
+
+  /** Inbound QoS 2 packet ids PUBREC'd and not yet released (exactly-once, MQTT 5.0 §4.3.3). */
+  get inboundQos2(): Set<number> {
+    return this.qos2 ??= new Set();
+  }
+
+  /** Hands the subscriptions over for removal from the topic index and forgets them; null if none. */
+  takeSubscriptions(): Map<string, SubscriptionRecord> | null {
+    const subs = this.subs;
+    this.subs = null;
+    return subs;
   }
 
   /** Routes one message to this session with the subscriber's effective QoS and retain flag. */
@@ -95,13 +127,14 @@ export class Session implements SoonDrainable {
     if (qos === 0) {
       if (link === null) return void this.ctx.stats.droppedOffline++;
       // Stored copies still owed go first: a live message never overtakes its topic's retained one.
-      if (this.backlog.size > 0 || this.queue.qos0 > 0) return this.enqueue({ msg: pub.message(), qos, retain, subIds });
+      if (this.owesStoredFirst()) return this.enqueue({ msg: pub.message(), qos, retain, subIds });
       if (link.congested()) return this.drop("QoS 0 message dropped: socket congested", "droppedCongested");
       const bytes = pub.render(link.level, publishFlags(0, retain), subIds);
       if (this.fits(link, bytes.length)) this.write(link, bytes);
       return;
     }
-    const idle = this.queue.length === 0 && this.backlog.size === 0;
+    const q = this.pending, b = this.owed;
+    const idle = (q === null || q.length === 0) && (b === null || b.size === 0);
     if (link !== null && idle && this.canTransmit(link)) this.transmit(link, pub, qos, retain, subIds);
     else this.enqueue({ msg: pub.message(), qos, retain, subIds });
   }
@@ -112,8 +145,9 @@ export class Session implements SoonDrainable {
    * backlog past `limit` (config.maxRetainedBacklog) is dropped, counted and logged.
    */
   addRetained(msgs: Message[], granted: QoS, subIds: number[] | null, limit: number): void {
-    const q = this.queue;
-    const over = this.backlog.add(msgs, granted, subIds, q.taken + q.length, limit);
+    if (msgs.length === 0) return;
+    const q = this.pending;
+    const over = this.backlog.add(msgs, granted, subIds, q === null ? 0 : q.taken + q.length, limit);
     if (over === 0) return;
     this.ctx.stats.droppedBacklogFull += over;
     this.ctx.log(`client ${this.clientId}: ${over} retained message(s) dropped: retained backlog full (${limit})`);
@@ -121,22 +155,22 @@ export class Session implements SoonDrainable {
 
   /** PUBACK from the client. */
   onPuback(packetId: number): void {
-    const e = this.inflight.get(packetId);
+    const w = this.window, e = w?.get(packetId);
     if (e === undefined || e.qos !== 1) return;
-    this.inflight.delete(packetId);
+    w!.delete(packetId);
     this.drain();
   }
 
   /** PUBREC from the client: answer PUBREL (0x92 when the id is unknown, v5). */
   onPubrec(packetId: number, reason: number): void {
     const link = this.link!;
-    const e = this.inflight.get(packetId);
+    const w = this.window, e = w?.get(packetId);
     if (e === undefined || e.qos !== 2) {
       link.send(ackBytes(PacketType.PUBREL, packetId, ReasonCode.PacketIdentifierNotFound, link.level));
       return;
     }
     if (reason >= 0x80) { // the receiver refused it: the flow ends here (MQTT 5.0 §4.3.3)
-      this.inflight.delete(packetId);
+      w!.delete(packetId);
       return this.drain();
     }
     e.released = true;
@@ -145,9 +179,9 @@ export class Session implements SoonDrainable {
 
   /** PUBCOMP from the client. */
   onPubcomp(packetId: number): void {
-    const e = this.inflight.get(packetId);
+    const w = this.window, e = w?.get(packetId);
     if (e === undefined || !e.released) return;
-    this.inflight.delete(packetId);
+    w!.delete(packetId);
     this.drain();
   }
 
@@ -157,7 +191,7 @@ export class Session implements SoonDrainable {
    */
   resume(): void {
     const link = this.link!;
-    for (const e of this.inflight.values()) {
+    for (const e of this.window?.values() ?? []) {
       if (e.released) {
         link.send(ackBytes(PacketType.PUBREL, e.packetId, 0, link.level));
         continue;
@@ -177,17 +211,17 @@ export class Session implements SoonDrainable {
   drain(): void {
     const link = this.link;
     if (link === null) return;
-    const q = this.queue, backlog = this.backlog;
+    const q = this.pending, backlog = this.owed;
     let budget = DRAIN_BURST_BYTES;
-    while (q.length > 0 || backlog.size > 0) {
-      const seg = backlog.size > 0 ? backlog.ready(q.taken) : null;
-      const d = seg === null ? q.peek() : undefined;
+    while ((q !== null && q.length > 0) || (backlog !== null && backlog.size > 0)) {
+      const seg = backlog !== null && backlog.size > 0 ? backlog.ready(q === null ? 0 : q.taken) : null;
+      const d = seg === null ? q?.peek() : undefined;
       if (seg === null && d === undefined) return;
       const qos = seg !== null ? storedQos(seg.msgs[seg.pos], seg.granted) : d!.qos;
-      if (qos > 0 && this.inflight.size >= link.receiveMaximum) return; // [MQTT-3.3.4-7] an ack resumes
+      if (qos > 0 && this.inflightCount() >= link.receiveMaximum) return; // [MQTT-3.3.4-7] an ack resumes
       if (link.congested()) return budget < DRAIN_BURST_BYTES ? drainSoon(this) : this.ctx.wantDrain(this);
       if (budget <= 0) return drainSoon(this);
-      budget -= seg !== null ? this.sendStored(link, seg, qos) : this.sendQueued(link, q.shift()!);
+      budget -= seg !== null ? this.sendStored(link, backlog!, seg, qos) : this.sendQueued(link, q!.shift()!);
     }
   }
 
@@ -202,19 +236,30 @@ export class Session implements SoonDrainable {
 
   /** Forgets all message state (the session ends, or a clean start replaces it). */
   clearMessages(): void {
-    this.inflight.clear();
-    this.queue.clear();
-    this.backlog.clear();
-    this.inboundQos2.clear();
+    this.window = null;
+    this.pending = null;
+    this.owed = null;
+    this.qos2 = null;
+  }
+
+  /** Stored copies or queued QoS 0 deliveries are waiting: a live QoS 0 message queues behind them. */
+  private owesStoredFirst(): boolean {
+    const b = this.owed, q = this.pending;
+    return (b !== null && b.size > 0) || (q !== null && q.qos0 > 0);
+  }
+
+  private inflightCount(): number {
+    const w = this.window;
+    return w === null ? 0 : w.size;
   }
 
   private canTransmit(link: SessionLink): boolean {
-    return this.inflight.size < link.receiveMaximum && !link.congested(); // [MQTT-3.3.4-7]
+    return this.inflightCount() < link.receiveMaximum && !link.congested(); // [MQTT-3.3.4-7]
   }
 
   /** The next owed retained message of `seg`, at `qos`, with retain=1 [MQTT-3.3.1-8]; bytes written. */
-  private sendStored(link: SessionLink, seg: BacklogSegment, qos: QoS): number {
-    return this.emit(link, this.backlog.take(seg), qos, true, seg.subIds);
+  private sendStored(link: SessionLink, backlog: RetainedBacklog, seg: BacklogSegment, qos: QoS): number {
+    return this.emit(link, backlog.take(seg), qos, true, seg.subIds);
   }
 
   /** A queued delivery; bytes written. */

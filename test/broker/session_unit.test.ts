@@ -6,6 +6,8 @@ import { createStats } from "../../src/broker/stats.ts";
 import { type Message, StoredPublication } from "../../src/session/message.ts";
 import { Session, type SessionLink } from "../../src/session/session.ts";
 import { InflightWindow } from "../../src/session/inflight.ts";
+import { DeliveryQueue } from "../../src/session/queue.ts";
+import { RetainedBacklog } from "../../src/session/backlog.ts";
 
 class FakeLink implements SessionLink {
   level = 4;
@@ -213,4 +215,29 @@ test("inflight ids stay unique among messages in flight through growth and wrap-
   assert.deepEqual(order, [...order].sort((a, b) => a - b));
   assert.equal(w.get(0), undefined);
   assert.equal(w.get(70000), undefined);
+});
+
+/** Collections a session holds (they are made on first use: an idle session has none). */
+function collections(s: Session): unknown[] {
+  return Object.values(s).filter((v) => v instanceof Map || v instanceof Set || v instanceof InflightWindow ||
+    v instanceof DeliveryQueue || v instanceof RetainedBacklog);
+}
+
+test("an idle session holds no collections; QoS 0, stray acks and drains create none; clearMessages frees them", () => {
+  const { s, link } = setup();
+  assert.deepEqual(collections(s), []);
+  deliver(s, message("a", 0));
+  s.onPuback(1);
+  s.onPubcomp(1);
+  s.addRetained([], 1, null, 10);
+  s.drain();
+  s.resume();
+  assert.equal(link.sent.length, 1);
+  assert.deepEqual(collections(s), []);
+  deliver(s, message("b", 1));
+  assert.equal(s.inflight.size, 1);
+  assert.equal(collections(s).length, 1, "the window, made by the first QoS 1 delivery");
+  s.clearMessages();
+  assert.deepEqual(collections(s), []);
+  assert.equal(s.inflight.size, 0);
 });
