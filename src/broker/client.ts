@@ -20,26 +20,45 @@ export const ClientState = {
 } as const;
 
 /**
- * One network connection as the broker tracks it. It is also its own keep-alive (and connect
- * timeout) timer: the wheel links through the fields below, so a connection costs no timer entry.
- * Kept at ≤ 18 fields: JSC rounds objects of 13–18 inline slots to 160 bytes, 19–24 to 224.
+ * What CONNECT negotiated beyond the protocol level. Every 3.1.x connection of a broker shares one
+ * instance (its values come from the configuration alone); a v5 connection gets its own at CONNECT.
+ * A shared instance is never written to.
  */
-export class Client implements SessionLink, KeepAliveNode {
-  state: number = ClientState.AwaitConnect;
-  /** Protocol level from CONNECT (3, 4, 5). */
-  level = 4;
-  /** The client's Receive Maximum: our outbound QoS 1/2 window [MQTT-3.3.4-7]. */
-  receiveMaximum = 65535;
-  /** The client's Maximum Packet Size, 0 = none. */
-  maximumPacketSize = 0;
-  clientId = "";
-  session: Session | null = null;
+export class ConnectionTerms {
   /** v5 inbound topic aliases (null below v5 or when the maximum is 0). */
   aliases: InboundAliases | null = null;
   /** v5: the CONNECT's Session Expiry Interval was 0 (DISCONNECT may not raise it [MQTT-3.14.2-2]). */
   connectExpiryZero = true;
   /** v5 Request Problem Information (0 = no Reason String / User Property on errors). */
   problemInfo = true;
+
+  constructor(
+    /** The client's Receive Maximum: our outbound QoS 1/2 window [MQTT-3.3.4-7]. */
+    readonly receiveMaximum: number,
+    /** The client's Maximum Packet Size, 0 = none. */
+    readonly maximumPacketSize: number,
+    /** Socket buffer (bytes) above which the connection counts as congested, 0 = no limit. */
+    readonly bufferLimit: number,
+  ) {}
+}
+
+/**
+ * Terms of a connection still owing its CONNECT: only the buffer limit matters (nothing is
+ * delivered yet), so connections made with the same limit share one instance.
+ */
+let awaitingConnect = new ConnectionTerms(65535, 0, 0);
+
+/**
+ * One network connection as the broker tracks it. It is also its own keep-alive (and connect
+ * timeout) timer: the wheel links through the fields below, so a connection costs no timer entry.
+ * Kept at ≤ 12 fields: JSC rounds objects of 7–12 inline slots to 112 bytes, 13–18 to 160. The
+ * protocol level is the decoder's, the negotiated limits sit in a (usually shared) ConnectionTerms.
+ */
+export class Client implements SessionLink, KeepAliveNode {
+  state: number = ClientState.AwaitConnect;
+  clientId = "";
+  session: Session | null = null;
+  terms: ConnectionTerms;
   // KeepAliveNode: owned by the broker's KeepAliveMonitor.
   lastSeen = 0;
   timeoutMs = 0;
@@ -48,13 +67,30 @@ export class Client implements SessionLink, KeepAliveNode {
   wheelPrev: WheelNode | null = null;
   wheelNext: WheelNode | null = null;
 
-  constructor(readonly conn: Connection, readonly decoder: StreamDecoder, private readonly bufferLimit: number) {}
+  constructor(readonly conn: Connection, readonly decoder: StreamDecoder, bufferLimit: number) {
+    if (awaitingConnect.bufferLimit !== bufferLimit) awaitingConnect = new ConnectionTerms(65535, 0, bufferLimit);
+    this.terms = awaitingConnect;
+  }
+
+  /** Protocol level (3, 4, 5): the decoder's, set from CONNECT. */
+  get level(): number {
+    return this.decoder.protocolLevel;
+  }
+
+  get receiveMaximum(): number {
+    return this.terms.receiveMaximum;
+  }
+
+  get maximumPacketSize(): number {
+    return this.terms.maximumPacketSize;
+  }
 
   send(bytes: Uint8Array): void {
     this.conn.write(bytes);
   }
 
   congested(): boolean {
-    return this.bufferLimit > 0 && this.conn.bufferedAmount > this.bufferLimit;
+    const limit = this.terms.bufferLimit;
+    return limit > 0 && this.conn.bufferedAmount > limit;
   }
 }

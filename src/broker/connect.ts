@@ -6,7 +6,7 @@ import { type ConnectPacket, PacketType, type Properties } from "../protocol/pac
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import type { FrameBatch } from "../wasm/types.ts";
 import { InboundAliases } from "../session/topic_alias.ts";
-import { type Client, ClientState } from "./client.ts";
+import { type Client, ClientState, ConnectionTerms } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
@@ -34,8 +34,7 @@ export function handleConnect(core: BrokerCore, client: Client, batch: FrameBatc
   if (reason !== 0) return fail(core, client, reason);
   const p = batch.packet(i) as ConnectPacket;
   const level = p.protocolLevel;
-  client.level = level;
-  client.decoder.protocolLevel = level;
+  client.decoder.protocolLevel = level; // client.level from now on
   const refusal = validate(core, client, p);
   if (refusal !== 0) return refuseConnect(core, client, level, refusal);
   accept(core, client, p);
@@ -81,19 +80,13 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
   const v5 = p.protocolLevel >= 5;
   const props = p.properties;
   const ack: Properties | null = v5 ? {} : null;
-  client.receiveMaximum = Math.min(opts.maxInflight, props?.receiveMaximum ?? 65535); // [MQTT-3.3.4-7]
-  if (v5) {
-    client.maximumPacketSize = props?.maximumPacketSize ?? 0;
-    client.problemInfo = props?.requestProblemInformation !== 0;
-    if (opts.topicAliasMaximum > 0) client.aliases = new InboundAliases(opts.topicAliasMaximum);
-  }
   let keepAlive = p.keepAlive;
   if (ack !== null && opts.maxKeepAlive > 0 && (keepAlive > opts.maxKeepAlive || keepAlive === 0)) {
     keepAlive = opts.maxKeepAlive;
     ack.serverKeepAlive = keepAlive; // [MQTT-3.2.2-21]
   }
   let expiry = v5 ? (props?.sessionExpiryInterval ?? 0) : p.cleanStart ? 0 : EXPIRY_NEVER;
-  client.connectExpiryZero = expiry === 0;
+  client.terms = v5 ? v5Terms(core, props, expiry === 0) : core.terms311;
   if (expiry > opts.sessionExpiryMaximum) {
     expiry = opts.sessionExpiryMaximum;
     if (ack !== null) ack.sessionExpiryInterval = expiry;
@@ -115,6 +108,17 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
   if (opts.verbose) opts.log(`client ${client.clientId} connected (level ${p.protocolLevel}, ${client.conn.remoteAddress}), session present ${present}`);
   opts.hooks.onConnect?.(connectInfo(client, p), present);
   if (present) session.resume(); // [MQTT-4.4.0-1]
+}
+
+/** A v5 connection's own terms, from its CONNECT properties. */
+function v5Terms(core: BrokerCore, props: Properties | undefined, expiryZero: boolean): ConnectionTerms {
+  const opts = core.opts;
+  const receiveMaximum = Math.min(opts.maxInflight, props?.receiveMaximum ?? 65535); // [MQTT-3.3.4-7]
+  const terms = new ConnectionTerms(receiveMaximum, props?.maximumPacketSize ?? 0, opts.maxBufferedBytes);
+  terms.problemInfo = props?.requestProblemInformation !== 0;
+  terms.connectExpiryZero = expiryZero;
+  if (opts.topicAliasMaximum > 0) terms.aliases = new InboundAliases(opts.topicAliasMaximum);
+  return terms;
 }
 
 /** v5 CONNACK properties announcing what this server supports. */

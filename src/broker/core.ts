@@ -19,7 +19,7 @@ import { LivePublication } from "../router/live_publication.ts";
 import { WillScheduler } from "../will/will.ts";
 import { type BrokerStats, createStats } from "./stats.ts";
 import type { ResolvedOptions } from "./options.ts";
-import type { Client } from "./client.ts";
+import { type Client, ConnectionTerms } from "./client.ts";
 
 /** Everything the protocol handlers share. */
 export class BrokerCore {
@@ -48,6 +48,8 @@ export class BrokerCore {
    * clients of a fleet cost no entry here.
    */
   readonly clients = new Map<number, Client>();
+  /** The terms every 3.1.x connection shares: nothing in their CONNECT changes the limits. */
+  readonly terms311: ConnectionTerms;
   /**
    * Set by the broker: closes a client whose keep-alive expired (or that sent no CONNECT in time),
    * ends a disconnected session.
@@ -78,6 +80,7 @@ export class BrokerCore {
     this.wills = new WillScheduler({ now: fresh, tickMs, publish: (w, o) => this.publishWill(w, o) });
     this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
     this.keepAlive = new KeepAliveMonitor<Client>({ now, tickMs, onTimeout: (c) => this.onKeepAliveTimeout(c) });
+    this.terms311 = new ConnectionTerms(Math.min(opts.maxInflight, 65535), 0, opts.maxBufferedBytes); // [MQTT-3.3.4-7]
     this.ticker.add(this.keepAlive);
     this.ticker.add(this.wills);
     this.ticker.add(this.expiry);

@@ -49,7 +49,7 @@ function handleDisconnect(core: BrokerCore, client: Client, batch: FrameBatch, i
     withWill = p.reasonCode === ReasonCode.DisconnectWithWill;
     const expiry = p.properties?.sessionExpiryInterval;
     if (expiry !== undefined) {
-      if (client.connectExpiryZero && expiry !== 0) return fail(core, client, ReasonCode.ProtocolError); // [MQTT-3.14.2-2]
+      if (client.terms.connectExpiryZero && expiry !== 0) return fail(core, client, ReasonCode.ProtocolError); // [MQTT-3.14.2-2]
       client.session!.expiryInterval = Math.min(expiry, core.opts.sessionExpiryMaximum);
     }
   }

@@ -57,7 +57,7 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
  */
 function resolveAlias(client: Client, batch: FrameBatch, i: number): Uint8Array | number | null {
   const alias = batch.topicAlias(i);
-  const table = client.aliases;
+  const table = client.terms.aliases;
   if (table === null) return ReasonCode.TopicAliasInvalid; // we announced no aliases [MQTT-3.3.2-9]
   const len = batch.topicLength(i);
   if (len === 0) return table.get(alias);

@@ -9,6 +9,7 @@ import { withBroker } from "../helpers/setup.ts";
 import { sleep, waitFor } from "../helpers/broker.ts";
 import { connectPacket } from "../helpers/raw.ts";
 import type { Broker } from "../../src/broker/broker.ts";
+import type { Client } from "../../src/broker/client.ts";
 
 /**
  * CONNECT, MQTT 3.1.1, client id `id` (ASCII):
@@ -100,6 +101,24 @@ test("a CONNECT and a SUBSCRIBE fed one byte at a time are decoded (kept bytes a
     p.socket.destroy();
     await waitFor(() => b.broker.stats.clients === 0, "close");
     assert.deepEqual(leftovers(b.broker), NONE);
+  }));
+
+test("idle state: 3.1.x connections share one set of negotiated terms, a v5 one gets its own", () =>
+  withBroker({ maxInflight: 50 }, async ({ b, raw }) => {
+    const v4 = await raw.open(4), v3 = await raw.open(3), v5 = await raw.open(5);
+    v4.sendPacket(connectPacket("terms-4"));
+    v3.sendPacket(connectPacket("terms-3", 3));
+    v5.sendPacket(connectPacket("terms-5", 5, { properties: { receiveMaximum: 7, maximumPacketSize: 1000 } }));
+    for (const c of [v4, v3, v5]) assert.equal((await c.next("connack")).reasonCode ?? 0, 0);
+    const core = b.broker.core;
+    const client = (id: string) => core.sessions.get(id)!.link as Client;
+    assert.equal(client("terms-4").terms, core.terms311);
+    assert.equal(client("terms-3").terms, core.terms311);
+    assert.deepEqual([client("terms-4").level, client("terms-4").receiveMaximum, client("terms-4").maximumPacketSize], [4, 50, 0]);
+    const c5 = client("terms-5");
+    assert.notEqual(c5.terms, core.terms311);
+    assert.deepEqual([c5.level, c5.receiveMaximum, c5.maximumPacketSize], [5, 7, 1000]); // [MQTT-3.3.4-7]
+    assert.equal(core.terms311.receiveMaximum, 50, "a v5 CONNECT leaves the shared terms alone");
   }));
 
 test("maxConnections: the connection over the limit is closed without CONNACK; a freed slot is reused", () =>
