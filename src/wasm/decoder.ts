@@ -105,36 +105,44 @@ class Pending {
   }
 }
 
+/**
+ * `pending` of a decoder that met an invalid frame: the stream cannot be resynchronised, later
+ * pushes yield nothing (a sentinel rather than a flag keeps a decoder at four fields, 48 bytes).
+ */
+const BROKEN = new Pending(0);
+
+/** What the decoders made with the same options share: the codec memory and the packet size limit. */
+class DecoderShared {
+  readonly maxPacketSize: number;
+
+  constructor(readonly mem: DecoderMemory, opts: DecoderOptions) {
+    this.maxPacketSize = Math.min(opts.maxPacketSize ?? MAX_PACKET_SIZE, MAX_PACKET_SIZE);
+  }
+}
+
 class WasmStreamDecoder implements StreamDecoder {
   protocolLevel: ProtocolLevel;
   needed = 0;
-  private readonly maxPacketSize: number;
-  /** Created by the first partial packet (see Pending). */
+  /** Created by the first partial packet (see Pending); BROKEN after an invalid frame. */
   private pending: Pending | null = null;
-  /** Set by an invalid frame: the stream cannot be resynchronised, later pushes yield nothing. */
-  private broken = false;
 
-  constructor(private readonly mem: DecoderMemory, opts: DecoderOptions) {
-    this.protocolLevel = opts.protocolLevel ?? 4;
-    this.maxPacketSize = Math.min(opts.maxPacketSize ?? MAX_PACKET_SIZE, MAX_PACKET_SIZE);
+  constructor(private readonly shared: DecoderShared, protocolLevel: ProtocolLevel) {
+    this.protocolLevel = protocolLevel;
   }
 
-  /** The factory's one batch: a batch is only valid until the next push on any of its decoders. */
-  private get batch(): DecodedBatch {
-    return this.mem.batch;
-  }
-
+  /** The batch is the factory's one: it is only valid until the next push on any of its decoders. */
   push(chunk: Uint8Array): DecodedBatch {
-    if (this.broken) return this.batch.fill(this.mem, 0);
+    const mem = this.shared.mem;
+    if (this.pending === BROKEN) return mem.batch.fill(mem, 0);
     const pending = this.pending;
     const kept = pending === null ? 0 : pending.len;
     if (kept > 0 && chunk.length < this.needed) {
       pending!.append(chunk);
       this.needed -= chunk.length;
-      return this.batch.fill(this.mem, 0);
+      return mem.batch.fill(mem, 0);
     }
     const total = kept + chunk.length;
-    const input = this.mem.reserve(total);
+    const input = mem.reserve(total);
     if (kept > 0) input.set(pending!.buf.subarray(0, kept));
     input.set(chunk, kept);
     this.clearPending();
@@ -157,19 +165,19 @@ class WasmStreamDecoder implements StreamDecoder {
 
   /** One decode call over the input region, more only when a table fills up. */
   private decode(total: number): DecodedBatch {
-    const mem = this.mem, ex = mem.exports;
-    let count = ex.decode(0, total, this.protocolLevel, this.maxPacketSize, 0) >>> 0;
+    const mem = this.shared.mem, ex = mem.exports, max = this.shared.maxPacketSize;
+    let count = ex.decode(0, total, this.protocolLevel, max, 0) >>> 0;
     while (mem.h(H_STATUS) !== 0) {
       ex.decodeGrow(mem.h(H_STATUS), count);
       mem.refresh();
-      count = ex.decode(mem.h(H_CONSUMED), total, mem.h(H_LEVEL), this.maxPacketSize, count) >>> 0;
+      count = ex.decode(mem.h(H_CONSUMED), total, mem.h(H_LEVEL), max, count) >>> 0;
     }
     mem.refresh();
     this.protocolLevel = mem.h(H_LEVEL) as ProtocolLevel;
     this.needed = mem.h(H_NEEDED);
-    const batch = this.batch.fill(mem, count);
+    const batch = mem.batch.fill(mem, count);
     if (count > 0 && batch.reason(count - 1) !== 0) {
-      this.broken = true;
+      this.pending = BROKEN;
       this.needed = 0;
       return batch;
     }
@@ -181,9 +189,9 @@ class WasmStreamDecoder implements StreamDecoder {
   }
 
   reset(): void {
+    if (this.pending === BROKEN) this.pending = null;
     this.clearPending();
     this.needed = 0;
-    this.broken = false;
   }
 }
 
@@ -193,5 +201,14 @@ class WasmStreamDecoder implements StreamDecoder {
  */
 export function createDecoderFactory(wasm: CodecWasm): (opts?: DecoderOptions) => StreamDecoder {
   const mem = new DecoderMemory(wasm, wasm.exports);
-  return (opts: DecoderOptions = {}) => new WasmStreamDecoder(mem, opts);
+  // A broker passes the same options object for every connection: its decoders share one DecoderShared.
+  let lastOpts: DecoderOptions | null = null;
+  let shared = new DecoderShared(mem, {});
+  return (opts: DecoderOptions = {}) => {
+    if (opts !== lastOpts) {
+      lastOpts = opts;
+      shared = new DecoderShared(mem, opts);
+    }
+    return new WasmStreamDecoder(shared, opts.protocolLevel ?? 4);
+  };
 }
