@@ -66,7 +66,11 @@ const scratch = new Uint8Array(64 * 1024);
  */
 const DRAIN_BURST_BYTES = 64 * 1024;
 
-/** Drops are logged on the first and then every LOG_EVERY-th occurrence per session. */
+/**
+ * Drops of each kind are logged on the first and then every LOG_EVERY-th occurrence on the broker
+ * (its counter in BrokerStats), naming the session that hit it: a fleet of slow clients cannot
+ * flood the log, and an idle session carries no counter of its own.
+ */
 const LOG_EVERY = 1000;
 
 /** A client session. */
@@ -85,7 +89,6 @@ export class Session implements SoonDrainable {
   will: Will | null = null;
   /** Queued for drainSoon. */
   drainSoonQueued = false;
-  private drops = 0;
 
   constructor(readonly clientId: string, readonly sid: number, private readonly ctx: SessionContext) {}
 
@@ -318,8 +321,8 @@ export class Session implements SoonDrainable {
   }
 
   private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedTooLarge"): void {
-    this.ctx.stats[counter]++;
-    if (this.drops++ % LOG_EVERY === 0) this.ctx.log(`client ${this.clientId}: ${why} (${this.drops} so far)`);
+    const n = ++this.ctx.stats[counter];
+    if (n % LOG_EVERY === 1) this.ctx.log(`client ${this.clientId}: ${why} (${n} on this broker so far)`);
   }
 }
 

@@ -241,3 +241,17 @@ test("an idle session holds no collections; QoS 0, stray acks and drains create 
   assert.deepEqual(collections(s), []);
   assert.equal(s.inflight.size, 0);
 });
+
+test("drops are logged on the first and every 1000th occurrence on the broker, whichever session hits them", () => {
+  const { s, link, stats, logs } = setup();
+  const other = new Session("d", 1, { stats, maxQueuedMessages: 10, log: (m) => logs.push(m), now: () => clock.ms,
+    wantDrain: () => {} });
+  other.link = link;
+  link.congestedNow = true;
+  for (let i = 0; i < 1000; i++) deliver(i % 2 === 0 ? s : other, message("x", 0));
+  assert.equal(stats.droppedCongested, 1000);
+  assert.deepEqual(logs, ["client c: QoS 0 message dropped: socket congested (1 on this broker so far)"]);
+  deliver(other, message("y", 0));
+  assert.equal(logs.length, 2);
+  assert.match(logs[1], /^client d: .*\(1001 on this broker so far\)$/);
+});
