@@ -12,7 +12,8 @@ import { unrefTimer } from "../timers/unref.ts";
 interface BunSocket {
   data: BunConnection | undefined;
   readonly remoteAddress: string;
-  write(bytes: Uint8Array): number;
+  /** Writes `length` bytes from `offset` (no view to allocate); returns how many the kernel took. */
+  write(bytes: Uint8Array, offset: number, length: number): number;
   end(): void;
   terminate(): void;
   pause?(): void;
@@ -109,7 +110,7 @@ class BunConnection implements Connection, Flushable {
     const batch = this.batch;
     if (batch !== null) {
       const len = batch.length;
-      const n = this.socket.write(batch.view());
+      const n = this.socket.write(batch.bytes, batch.offset, len);
       transportStats.socketWrites++;
       if (n > 0) transportStats.bytesWritten += n;
       if (n < len) {

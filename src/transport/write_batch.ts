@@ -2,18 +2,38 @@
  * Per-connection outgoing byte batch shared by the Bun and Deno adapters.
  *
  * Callers hand us views on WASM memory that the next encode overwrites, so bytes are copied at
- * write() time. A connection holds a batch only while it has bytes in flight: it takes one from a
- * small free pool on its first write of a tick and recycles it (with its buffer) once the kernel
- * took everything, so idle connections hold no batch at all and the steady-state write path
- * allocates nothing.
+ * write() time. A connection holds a batch only while it has bytes in flight: it takes one on its
+ * first write of a tick and recycles it once the kernel took everything, so idle connections hold
+ * no batch and no buffer.
+ *
+ * Buffers live in a global pool by size class (16 KiB doubling up to BUFFER_POOL_MAX_CLASS_BYTES),
+ * bounded in total bytes. A batch that outgrows its buffer takes the smallest pooled buffer that
+ * fits and returns the old one, so a connection that writes a megabyte every busy tick reuses the
+ * same large buffer instead of re-growing (allocating and copying) from 16 KiB each time, and the
+ * steady-state write path allocates nothing.
  */
 
-/** Size of pooled batch buffers; larger batches grow by doubling and are not pooled. */
+/** Smallest buffer size (size class 0); classes double from here. */
 export const BATCH_INITIAL_BYTES = 16 * 1024;
-/** Cap on pooled batches so a burst of many busy connections does not pin memory forever. */
-const POOL_MAX = 1024;
+/** Larger buffers are never pooled: a rare huge burst goes back to the garbage collector. */
+export const BUFFER_POOL_MAX_CLASS_BYTES = 2 * 1024 * 1024;
+/** Cap on pooled 16 KiB buffers (8 MiB): one per connection written to in a fan-out tick. */
+const SMALL_POOL_MAX = 512;
+/** Cap on the bytes held by pooled buffers above 16 KiB (8 MiB: so at most 16 MiB in all). */
+export const LARGE_POOL_MAX_BYTES = 8 * 1024 * 1024;
+/** Cap on pooled buffers per class above 16 KiB: a few busy connections' worth. */
+const LARGE_PER_CLASS = 4;
+/** Cap on pooled batch objects (they hold no buffer; 3 fields each). */
+const BATCH_POOL_MAX = 1024;
 
-/** Empty batches, most still holding a BATCH_INITIAL_BYTES buffer. */
+const CLASS_COUNT = Math.log2(BUFFER_POOL_MAX_CLASS_BYTES / BATCH_INITIAL_BYTES) + 1;
+/** Free buffers per size class; `classes[k]` holds buffers of BATCH_INITIAL_BYTES << k bytes. */
+const classes: Uint8Array[][] = Array.from({ length: CLASS_COUNT }, () => []);
+let pooledBytes = 0;
+/** Bytes of pooled buffers above 16 KiB. */
+let largePooledBytes = 0;
+
+/** Empty batches without a buffer. */
 const pool: WriteBatch[] = [];
 
 /** Counters for tests and diagnostics; plain numbers so incrementing costs nothing. */
@@ -22,6 +42,8 @@ export const transportStats = {
   socketWrites: 0,
   /** Bytes accepted by the kernel. */
   bytesWritten: 0,
+  /** Batch buffers allocated because no pooled one fit (steady state: stops growing). */
+  buffersAllocated: 0,
 };
 
 /** A growable FIFO of bytes with a consumed prefix (start) and a filled end. */
@@ -40,9 +62,29 @@ export class WriteBatch {
     return pool.length;
   }
 
+  /** Bytes held by pooled buffers, and how many of each size (for tests and diagnostics). */
+  static get pooledBuffers(): { bytes: number; counts: number[] } {
+    return { bytes: pooledBytes, counts: classes.map((c) => c.length) };
+  }
+
   /** Bytes queued and not yet consumed. */
   get length(): number {
     return this.end - this.start;
+  }
+
+  /** Size of the buffer held (0 when none): for tests and diagnostics. */
+  get capacity(): number {
+    return this.buf === null ? 0 : this.buf.length;
+  }
+
+  /** The buffer the queued bytes live in, from `offset` for `length` bytes (no view allocated). */
+  get bytes(): Uint8Array {
+    return this.buf ?? EMPTY;
+  }
+
+  /** Where the queued bytes start in `bytes`. */
+  get offset(): number {
+    return this.start;
   }
 
   /** Appends a copy of `bytes`. */
@@ -60,7 +102,7 @@ export class WriteBatch {
     return this.buf === null ? EMPTY : this.buf.subarray(this.start, this.end);
   }
 
-  /** Marks `n` bytes as written. */
+  /** Marks `n` bytes as written: moves the start, never the bytes. */
   consume(n: number): void {
     this.start += n;
     if (this.start >= this.end) this.start = this.end = 0;
@@ -72,33 +114,40 @@ export class WriteBatch {
   }
 
   /**
-   * Empties the batch and gives it back to the pool: the caller must drop its reference. A buffer
-   * grown past the pooled size goes with it (to the garbage collector), so one large message does
-   * not stay pinned.
+   * Empties the batch and gives it and its buffer back to their pools: the caller must drop its
+   * reference. The runtime must be done with the buffer (no write in flight from it).
    */
   recycle(): void {
     this.start = this.end = 0;
-    if (this.buf !== null && this.buf.length !== BATCH_INITIAL_BYTES) this.buf = null;
-    if (pool.length < POOL_MAX) pool.push(this);
+    const buf = this.buf;
+    if (buf !== null) {
+      this.buf = null;
+      releaseBuffer(buf);
+    }
+    if (pool.length < BATCH_POOL_MAX) pool.push(this);
   }
 
-  /** Compacts in place when that suffices, else moves to a buffer at least twice as large. */
+  /**
+   * Compacts in place when the consumed prefix is at least a quarter of the buffer (so each byte
+   * moved pays for a byte reclaimed, never a megabyte slide per small packet behind a blocked
+   * socket), else moves to a larger buffer and returns the old one to the pool.
+   */
   private makeRoom(extra: number): Uint8Array {
     const old = this.buf;
     const used = this.end - this.start;
     if (old === null) {
-      const buf = new Uint8Array(grow(BATCH_INITIAL_BYTES, extra));
+      const buf = takeBuffer(extra, false);
       this.buf = buf;
       this.start = this.end = 0;
       return buf;
     }
-    if (used + extra <= old.length) {
-      // Enough space overall: slide the unconsumed tail to the front instead of growing.
+    if (used + extra <= old.length && this.start >= old.length >>> 2) {
       old.copyWithin(0, this.start, this.end);
     } else {
-      const buf = new Uint8Array(grow(old.length, used + extra));
+      const buf = takeBuffer(Math.max(used + extra, old.length * 2), true);
       buf.set(old.subarray(this.start, this.end));
       this.buf = buf;
+      releaseBuffer(old);
     }
     this.start = 0;
     this.end = used;
@@ -108,8 +157,45 @@ export class WriteBatch {
 
 const EMPTY = new Uint8Array(0);
 
-/** Doubles `size` until it holds `need` bytes. */
-function grow(size: number, need: number): number {
+/** Size class index of a buffer of exactly `size` bytes (a power-of-two multiple of 16 KiB). */
+function classOf(size: number): number {
+  return 31 - Math.clz32(size / BATCH_INITIAL_BYTES);
+}
+
+/**
+ * A pooled buffer of the class that holds `need` bytes, else (when growing) the smallest larger
+ * pooled one, else a new one. A first buffer never takes a large one: those wait for growers.
+ */
+function takeBuffer(need: number, growing: boolean): Uint8Array {
+  let size = BATCH_INITIAL_BYTES;
   while (size < need) size *= 2;
-  return size;
+  const last = growing ? CLASS_COUNT : Math.min(classOf(size) + 1, CLASS_COUNT);
+  for (let k = size <= BUFFER_POOL_MAX_CLASS_BYTES ? classOf(size) : CLASS_COUNT; k < last; k++) {
+    const buf = classes[k].pop();
+    if (buf !== undefined) {
+      pooledBytes -= buf.length;
+      if (k > 0) largePooledBytes -= buf.length;
+      return buf;
+    }
+  }
+  transportStats.buffersAllocated++;
+  return new Uint8Array(size);
+}
+
+/** Pools `buf` if its class has room and the total stays bounded; else leaves it to the GC. */
+function releaseBuffer(buf: Uint8Array): void {
+  const size = buf.length;
+  if (size === BATCH_INITIAL_BYTES) {
+    if (classes[0].length < SMALL_POOL_MAX) {
+      classes[0].push(buf);
+      pooledBytes += size;
+    }
+    return;
+  }
+  if (size > BUFFER_POOL_MAX_CLASS_BYTES || largePooledBytes + size > LARGE_POOL_MAX_BYTES) return;
+  const list = classes[classOf(size)];
+  if (list.length >= LARGE_PER_CLASS) return;
+  list.push(buf);
+  pooledBytes += size;
+  largePooledBytes += size;
 }
