@@ -19,7 +19,9 @@ test("fd table: reserving grows the table once and leaves no descriptor open", (
   } else {
     assert.equal(highest, 0);
   }
-  assert.equal(probe(), lowest, "every descriptor opened for the reservation was closed again");
+  // ≤, not =: another test's socket may close meanwhile and free a lower descriptor; a leak of
+  // the reservation's own descriptors (it opens from `lowest` upwards) would push this above it.
+  assert.ok(probe() <= lowest, "every descriptor opened for the reservation was closed again");
   assert.equal(reserveDescriptorTable(40_000), 0, "a second reservation of the same size does nothing");
   assert.equal(reserveDescriptorTable(100), 0, "nor does a smaller one");
 });
