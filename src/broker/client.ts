@@ -20,9 +20,9 @@ export const ClientState = {
 } as const;
 
 /**
- * What CONNECT negotiated beyond the protocol level. Every 3.1.x connection of a broker shares one
- * instance (its values come from the configuration alone); a v5 connection gets its own at CONNECT.
- * A shared instance is never written to.
+ * What the accepted CONNECT negotiated. The 3.1.x connections of a broker share one instance per
+ * protocol level (their values come from the configuration alone); a v5 connection gets its own at
+ * CONNECT. A shared instance is never written to.
  */
 export class ConnectionTerms {
   /** v5 inbound topic aliases (null below v5 or when the maximum is 0). */
@@ -33,6 +33,8 @@ export class ConnectionTerms {
   problemInfo = true;
 
   constructor(
+    /** Protocol level (3, 4, 5). The decoder's may differ: it follows any later CONNECT [MQTT-3.1.0-2]. */
+    readonly level: number,
     /** The client's Receive Maximum: our outbound QoS 1/2 window [MQTT-3.3.4-7]. */
     readonly receiveMaximum: number,
     /** The client's Maximum Packet Size, 0 = none. */
@@ -46,13 +48,13 @@ export class ConnectionTerms {
  * Terms of a connection still owing its CONNECT: only the buffer limit matters (nothing is
  * delivered yet), so connections made with the same limit share one instance.
  */
-let awaitingConnect = new ConnectionTerms(65535, 0, 0);
+let awaitingConnect = new ConnectionTerms(4, 65535, 0, 0);
 
 /**
  * One network connection as the broker tracks it. It is also its own keep-alive (and connect
  * timeout) timer: the wheel links through the fields below, so a connection costs no timer entry.
  * Kept at ≤ 12 fields: JSC rounds objects of 7–12 inline slots to 112 bytes, 13–18 to 160. The
- * protocol level is the decoder's, the negotiated limits sit in a (usually shared) ConnectionTerms.
+ * protocol level and the negotiated limits sit in a (usually shared) ConnectionTerms.
  */
 export class Client implements SessionLink, KeepAliveNode {
   state: number = ClientState.AwaitConnect;
@@ -68,13 +70,13 @@ export class Client implements SessionLink, KeepAliveNode {
   wheelNext: WheelNode | null = null;
 
   constructor(readonly conn: Connection, readonly decoder: StreamDecoder, bufferLimit: number) {
-    if (awaitingConnect.bufferLimit !== bufferLimit) awaitingConnect = new ConnectionTerms(65535, 0, bufferLimit);
+    if (awaitingConnect.bufferLimit !== bufferLimit) awaitingConnect = new ConnectionTerms(4, 65535, 0, bufferLimit);
     this.terms = awaitingConnect;
   }
 
-  /** Protocol level (3, 4, 5): the decoder's, set from CONNECT. */
+  /** Protocol level (3, 4, 5) of the accepted CONNECT (4 until then). */
   get level(): number {
-    return this.decoder.protocolLevel;
+    return this.terms.level;
   }
 
   get receiveMaximum(): number {

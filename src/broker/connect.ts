@@ -34,7 +34,7 @@ export function handleConnect(core: BrokerCore, client: Client, batch: FrameBatc
   if (reason !== 0) return fail(core, client, reason);
   const p = batch.packet(i) as ConnectPacket;
   const level = p.protocolLevel;
-  client.decoder.protocolLevel = level; // client.level from now on
+  client.decoder.protocolLevel = level;
   const refusal = validate(core, client, p);
   if (refusal !== 0) return refuseConnect(core, client, level, refusal);
   accept(core, client, p);
@@ -86,7 +86,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
     ack.serverKeepAlive = keepAlive; // [MQTT-3.2.2-21]
   }
   let expiry = v5 ? (props?.sessionExpiryInterval ?? 0) : p.cleanStart ? 0 : EXPIRY_NEVER;
-  client.terms = v5 ? v5Terms(core, props, expiry === 0) : core.terms311;
+  client.terms = v5 ? v5Terms(core, props, expiry === 0) : p.protocolLevel === 3 ? core.terms31 : core.terms311;
   if (expiry > opts.sessionExpiryMaximum) {
     expiry = opts.sessionExpiryMaximum;
     if (ack !== null) ack.sessionExpiryInterval = expiry;
@@ -114,7 +114,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
 function v5Terms(core: BrokerCore, props: Properties | undefined, expiryZero: boolean): ConnectionTerms {
   const opts = core.opts;
   const receiveMaximum = Math.min(opts.maxInflight, props?.receiveMaximum ?? 65535); // [MQTT-3.3.4-7]
-  const terms = new ConnectionTerms(receiveMaximum, props?.maximumPacketSize ?? 0, opts.maxBufferedBytes);
+  const terms = new ConnectionTerms(5, receiveMaximum, props?.maximumPacketSize ?? 0, opts.maxBufferedBytes);
   terms.problemInfo = props?.requestProblemInformation !== 0;
   terms.connectExpiryZero = expiryZero;
   if (opts.topicAliasMaximum > 0) terms.aliases = new InboundAliases(opts.topicAliasMaximum);

@@ -48,7 +48,9 @@ export class BrokerCore {
    * clients of a fleet cost no entry here.
    */
   readonly clients = new Map<number, Client>();
-  /** The terms every 3.1.x connection shares: nothing in their CONNECT changes the limits. */
+  /** The terms every MQTT 3.1 (level 3) connection shares: nothing in its CONNECT changes the limits. */
+  readonly terms31: ConnectionTerms;
+  /** The same for MQTT 3.1.1 (level 4). */
   readonly terms311: ConnectionTerms;
   /**
    * Set by the broker: closes a client whose keep-alive expired (or that sent no CONNECT in time),
@@ -80,7 +82,9 @@ export class BrokerCore {
     this.wills = new WillScheduler({ now: fresh, tickMs, publish: (w, o) => this.publishWill(w, o) });
     this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
     this.keepAlive = new KeepAliveMonitor<Client>({ now, tickMs, onTimeout: (c) => this.onKeepAliveTimeout(c) });
-    this.terms311 = new ConnectionTerms(Math.min(opts.maxInflight, 65535), 0, opts.maxBufferedBytes); // [MQTT-3.3.4-7]
+    const inflight = Math.min(opts.maxInflight, 65535); // [MQTT-3.3.4-7]
+    this.terms31 = new ConnectionTerms(3, inflight, 0, opts.maxBufferedBytes);
+    this.terms311 = new ConnectionTerms(4, inflight, 0, opts.maxBufferedBytes);
     this.ticker.add(this.keepAlive);
     this.ticker.add(this.wills);
     this.ticker.add(this.expiry);

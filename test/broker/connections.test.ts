@@ -113,12 +113,25 @@ test("idle state: 3.1.x connections share one set of negotiated terms, a v5 one 
     const core = b.broker.core;
     const client = (id: string) => core.sessions.get(id)!.link as Client;
     assert.equal(client("terms-4").terms, core.terms311);
-    assert.equal(client("terms-3").terms, core.terms311);
+    assert.equal(client("terms-3").terms, core.terms31);
+    assert.equal(client("terms-3").level, 3);
     assert.deepEqual([client("terms-4").level, client("terms-4").receiveMaximum, client("terms-4").maximumPacketSize], [4, 50, 0]);
     const c5 = client("terms-5");
     assert.notEqual(c5.terms, core.terms311);
     assert.deepEqual([c5.level, c5.receiveMaximum, c5.maximumPacketSize], [5, 7, 1000]); // [MQTT-3.3.4-7]
     assert.equal(core.terms311.receiveMaximum, 50, "a v5 CONNECT leaves the shared terms alone");
+  }));
+
+test("3.1.1: a second CONNECT claiming level 5 closes the connection without a v5 DISCONNECT [MQTT-3.1.0-2]", () =>
+  withBroker({}, async ({ b }) => {
+    const p = await dial(b.port);
+    p.socket.write(connectBytes("twice"));
+    await waitFor(() => p.bytes.length >= 4, "CONNACK");
+    // CONNECT level 5: remaining length 18, "MQTT", level 5, clean start, keep-alive 60,
+    // property length 0, client id "twice"
+    p.socket.write(Uint8Array.of(0x10, 18, 0, 4, 0x4d, 0x51, 0x54, 0x54, 5, 0x02, 0x00, 0x3c, 0, 0, 5, ...new TextEncoder().encode("twice")));
+    await waitFor(() => p.closed, "close");
+    assert.deepEqual(p.bytes, CONNACK_OK, "the level stays the one accepted: 3.1.1 has no server DISCONNECT");
   }));
 
 test("maxConnections: the connection over the limit is closed without CONNACK; a freed slot is reused", () =>
