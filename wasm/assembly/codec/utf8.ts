@@ -2,9 +2,27 @@
 // above U+10FFFF) and no U+0000: 3.1.1 [MQTT-1.5.3-1] [MQTT-1.5.3-2], 5.0 [MQTT-1.5.4-1] [MQTT-1.5.4-2].
 // Either is a Malformed Packet (0x81). ASCII runs take the fast path.
 
+/** Every byte of a 64-bit word set to 0x01 / 0x80: SWAR constants for whole-word byte tests. */
+export const ONES: u64 = 0x0101010101010101;
+export const HIGHS: u64 = 0x8080808080808080;
+
+/**
+ * Nonzero when some byte of `w` is zero. Exact as a whole (it may mark the wrong byte after a
+ * zero, never a word without one), which is all the callers ask.
+ */
+// @ts-ignore: decorator
+@inline export function zeroByte(w: u64): u64 { return (w - ONES) & ~w & HIGHS; }
+
 /** True when `len` bytes at `p` are a valid MQTT UTF-8 string. */
 export function utf8Valid(p: usize, len: i32): bool {
   const end = p + <usize>len;
+  // Fast path: whole 8-byte words of ASCII with no U+0000 need no per-byte look; the byte loop
+  // takes over at the first other word (a character boundary: only ASCII was skipped).
+  while (p + 8 <= end) {
+    const w = load<u64>(p);
+    if (((w & HIGHS) | zeroByte(w)) != 0) break;
+    p += 8;
+  }
   while (p < end) {
     const b = <u32>load<u8>(p);
     if (b < 0x80) {

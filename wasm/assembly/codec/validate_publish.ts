@@ -2,7 +2,7 @@
 // packet identifier (§2.3.1 / §2.2.1). Decoding is in decode_publish.ts.
 
 import { MALFORMED, PROTOCOL_ERROR } from "./reader";
-import { utf8Valid } from "./utf8";
+import { ONES, utf8Valid, zeroByte } from "./utf8";
 
 const TOPIC_NAME_INVALID: i32 = 0x90;
 
@@ -23,10 +23,19 @@ export function validateTopicName(p: usize, len: i32, alias: i32): i32 {
   return 0;
 }
 
+const PLUSES: u64 = ONES * 0x2b;
+const HASHES: u64 = ONES * 0x23;
+
 /** True when `len` bytes at `p` hold '+' or '#'. */
 export function hasWildcard(p: usize, len: i32): bool {
   const end = p + <usize>len;
-  for (let q = p; q < end; q++) {
+  let q = p;
+  while (q + 8 <= end) { // whole words without either byte first
+    const w = load<u64>(q);
+    if ((zeroByte(w ^ PLUSES) | zeroByte(w ^ HASHES)) != 0) break;
+    q += 8;
+  }
+  for (; q < end; q++) {
     const c = load<u8>(q);
     if (c == 0x2b || c == 0x23) return true;
   }
