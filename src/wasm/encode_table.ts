@@ -18,6 +18,8 @@ export * from "../../wasm/assembly/codec/encode_layout.ts";
 const UTF8_PER_UNIT = 3;
 /** Strings up to this length are copied with a char loop when ASCII (cheaper than encodeInto). */
 const ASCII_LOOP_MAX = 64;
+/** Byte arrays up to this length are copied in a loop rather than with TypedArray.set. */
+const SMALL_BYTES = 32;
 
 /** Limits checked before copying (the WASM encoder checks them exactly). */
 const MAX_STRING = 65535;
@@ -75,17 +77,19 @@ export class EncoderTable {
 
   /** A state block word (S_OUT, S_DETAIL). */
   stateWord(i: number): number {
-    if (this.wasm.memory.buffer !== this.buffer) this.refresh();
+    if (this.u32.length === 0) this.refresh(); // the call grew memory: views detached
     return this.u32[this.state + i];
   }
 
   /** Starts a packet: empty scratch and entries, zeroed header. */
   begin(type: number): void {
-    if (this.wasm.memory.buffer !== this.buffer) this.refresh();
+    // Growth detaches the old views (length 0): cheaper to test than reading memory.buffer.
+    if (this.u32.length === 0) this.refresh();
     this.sp = 0;
     this.entries = 0;
-    this.u32.fill(0, this.table, this.table + T_ENTRIES);
-    this.u32[this.table + T_TYPE] = type;
+    const t = this.table;
+    this.u32.fill(0, t, t + T_ENTRIES);
+    this.u32[t + T_TYPE] = type;
   }
 
   /** Sets header word `t`. */
@@ -133,7 +137,11 @@ export class EncoderTable {
     if (n > MAX_REMAINING) throw new RangeError(`cannot encode: ${what} makes the remaining length exceed 268,435,455 bytes`);
     if (this.sp + n > this.scratchCap) this.grow(this.sp + n, 0);
     this.last = this.sp;
-    this.u8.set(b, this.scratch + this.sp);
+    const at = this.scratch + this.sp;
+    if (n <= SMALL_BYTES) { // TypedArray.set has a fixed cost a short loop does not
+      const u8 = this.u8;
+      for (let i = 0; i < n; i++) u8[at + i] = b[i];
+    } else this.u8.set(b, at);
     this.sp += n;
     return n;
   }
