@@ -16,46 +16,15 @@
  */
 import { PacketType, type QoS, type Will } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
-import type { BrokerStats } from "../broker/stats.ts";
 import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset, publishSize, writePublish } from "../broker/wire.ts";
 import { InflightWindow } from "./inflight.ts";
 import { type BacklogSegment, RetainedBacklog } from "./backlog.ts";
 import { drainSoon, type SoonDrainable } from "./drain_soon.ts";
 import { isExpired, type Message, partsAt, type Publication, publishFlags } from "./message.ts";
 import { type Delivery, DeliveryQueue } from "./queue.ts";
+import type { SessionContext, SessionLink, SubscriptionRecord } from "./link.ts";
 
-/** What a session needs from the connection it is attached to. */
-export interface SessionLink {
-  readonly level: number;
-  /** The client's Receive Maximum (65535 below v5). */
-  readonly receiveMaximum: number;
-  /** The client's Maximum Packet Size, 0 = no limit. */
-  readonly maximumPacketSize: number;
-  /** Queues `bytes` for the socket, copying them at once (callers reuse their buffers). */
-  send(bytes: Uint8Array): void;
-  /** True when the socket has more buffered than the broker allows (backpressure). */
-  congested(): boolean;
-}
-
-/** Broker-wide services a session reports to. */
-export interface SessionContext {
-  readonly stats: BrokerStats;
-  readonly maxQueuedMessages: number;
-  log(message: string): void;
-  /** Cached clock (ms), for message expiry. */
-  now(): number;
-  /**
-   * Asks for drain() on a coming tick: deliveries queued behind a congested socket must not wait
-   * for an ack or a transport drain event that may never come (the kernel may take it all).
-   */
-  wantDrain(s: Session): void;
-}
-
-/** One subscription as the session remembers it (the topic index holds the matching copy). */
-export interface SubscriptionRecord {
-  options: number;
-  subscriptionId: number;
-}
+export type { SessionContext, SessionLink, SubscriptionRecord } from "./link.ts";
 
 /** Stored messages are assembled here before link.send copies them (larger ones get their own buffer). */
 const scratch = new Uint8Array(64 * 1024);

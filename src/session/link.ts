@@ -1,0 +1,40 @@
+/**
+ * What a session needs from its surroundings: the connection it is attached to (SessionLink) and
+ * the broker-wide services it reports to (SessionContext). Kept apart from the Session class so
+ * its collaborators can implement them without importing the delivery logic.
+ */
+import type { BrokerStats } from "../broker/stats.ts";
+import type { Session } from "./session.ts";
+
+/** What a session needs from the connection it is attached to. */
+export interface SessionLink {
+  readonly level: number;
+  /** The client's Receive Maximum (65535 below v5). */
+  readonly receiveMaximum: number;
+  /** The client's Maximum Packet Size, 0 = no limit. */
+  readonly maximumPacketSize: number;
+  /** Queues `bytes` for the socket, copying them at once (callers reuse their buffers). */
+  send(bytes: Uint8Array): void;
+  /** True when the socket has more buffered than the broker allows (backpressure). */
+  congested(): boolean;
+}
+
+/** Broker-wide services a session reports to. */
+export interface SessionContext {
+  readonly stats: BrokerStats;
+  readonly maxQueuedMessages: number;
+  log(message: string): void;
+  /** Cached clock (ms), for message expiry. */
+  now(): number;
+  /**
+   * Asks for drain() on a coming tick: deliveries queued behind a congested socket must not wait
+   * for an ack or a transport drain event that may never come (the kernel may take it all).
+   */
+  wantDrain(s: Session): void;
+}
+
+/** One subscription as the session remembers it (the topic index holds the matching copy). */
+export interface SubscriptionRecord {
+  options: number;
+  subscriptionId: number;
+}
