@@ -45,8 +45,6 @@ const SELF_CLOSING = 8; // we are inside socket.end()/terminate(): onClose is de
  */
 class BunConnection implements Connection, Flushable {
   readonly id = nextConnectionId();
-  /** Read at open: Bun cannot tell it any more once the socket is closed, unless it was asked before. */
-  readonly remoteAddress: string;
   context: unknown = undefined;
   flushQueued = false;
   /** I/O error seen by the `error` handler, reported with onClose. */
@@ -58,7 +56,14 @@ class BunConnection implements Connection, Flushable {
   private endTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(private readonly socket: BunSocket, private readonly shared: Shared) {
-    this.remoteAddress = socket.remoteAddress ?? "";
+  }
+
+  /**
+   * The peer's address, asked of Bun only when someone wants it (hooks, verbose logs), while the
+   * socket is open: keeping a string per connection would cost every idle connection ~50 bytes.
+   */
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? "";
   }
 
   get bufferedAmount(): number {
