@@ -7,7 +7,11 @@
 export interface Connection {
   /** Unique per process; small dense integers (good as map keys and wheel keys). */
   readonly id: number;
-  /** Peer IP address as reported by the runtime ("" if unknown). */
+  /**
+   * Peer IP address as reported by the runtime ("" if unknown). Read it while the connection is
+   * open (e.g. at CONNECT): Bun cannot tell it after the close, and keeping a copy per connection
+   * would cost every idle connection a string.
+   */
   readonly remoteAddress: string;
   /**
    * Copies `bytes` into this connection's outgoing batch immediately (callers pass views on WASM
