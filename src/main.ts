@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     console.error(`vireo: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
     process.exit(EXIT_LISTEN);
   }
+  await broker.warmUp(); // config.warmupMessages through the hot path before the ready line
   console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
   let stopping = false;
   onSignals(() => {

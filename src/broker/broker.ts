@@ -20,6 +20,7 @@ import { closeWith, fail } from "./errors.ts";
 import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "./stats.ts";
+import { warmUp } from "./warmup.ts";
 import type { DecoderOptions } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
@@ -94,6 +95,16 @@ export class Broker {
     this.listener = await createTransport().listen({ host, port, reserveDescriptors }, this.handlers);
     this.core.ticker.start();
     return { host: this.listener.host, port: this.listener.port };
+  }
+
+  /**
+   * Sends the broker `config.warmupMessages` messages of its own over loopback so the JIT compiles
+   * the hot path before real clients arrive (src/broker/warmup.ts); counters are restored. Call
+   * after listen(). Bounded to a few seconds; never throws.
+   */
+  async warmUp(messages = this.core.opts.warmupMessages): Promise<void> {
+    if (this.listener === null || messages <= 0) return;
+    await warmUp(this.listener.port, this.listener.host, this.core.stats, messages);
   }
 
   /**

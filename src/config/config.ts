@@ -86,6 +86,13 @@ export interface Config {
   maxBufferedBytes: number;
   /** Period of the single timer tick (keep-alive, will delay, expiry) in ms. Default 100. */
   keepAliveTickMs: number;
+  /**
+   * Messages the CLI (src/main.ts) sends itself over loopback after listening, before the ready
+   * line, so the JIT has compiled the hot path before real clients arrive (see broker/warmup.ts).
+   * Default 500000 (about a quarter of a second here); 0 disables. The library's Broker does it only when
+   * `warmUp()` is called.
+   */
+  warmupMessages: number;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
 }
@@ -114,6 +121,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   connectTimeoutMs: 10_000,
   maxBufferedBytes: 16 * 1024 * 1024,
   keepAliveTickMs: 100,
+  warmupMessages: 500_000,
   verbose: false,
 });
 

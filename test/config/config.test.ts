@@ -46,6 +46,7 @@ test("config: documented defaults", () => {
   assert.equal(DEFAULT_CONFIG.subscriptionIdentifierAvailable, true);
   assert.equal(DEFAULT_CONFIG.maximumQoS, 2);
   assert.equal(DEFAULT_CONFIG.keepAliveTickMs, 100);
+  assert.equal(DEFAULT_CONFIG.warmupMessages, 500_000);
   assert.equal(DEFAULT_CONFIG.verbose, false);
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));
 });

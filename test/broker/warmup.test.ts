@@ -1,0 +1,45 @@
+// JIT warm-up (src/broker/warmup.ts): the broker sends itself messages on a `$` topic through its
+// real socket path, leaves no trace (counters restored, no session, nothing retained, no will),
+// and a `#` subscriber never sees them [MQTT-4.7.2-1].
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Broker } from "../../src/index.ts";
+import { ClientPool, collect, subscribe } from "../helpers/mqtt.ts";
+import { sleep, waitFor } from "../helpers/broker.ts";
+
+test("warm-up routes its messages through the broker and leaves counters, sessions and retained store as they were", async () => {
+  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {} });
+  const { port } = await broker.listen();
+  const pool = new ClientPool(port);
+  try {
+    const all = await pool.connect({ clientId: "all" });
+    const spy = await pool.connect({ clientId: "spy" });
+    const everything = collect(all);
+    const warm = collect(spy);
+    await subscribe(all, "#", { qos: 1 });
+    await subscribe(spy, "$vireo/warmup", { qos: 0 });
+    const before = { ...broker.stats };
+    await broker.warmUp(3000);
+    await waitFor(() => warm.length >= 3000, "the spy to see 3000 warm-up messages");
+    await sleep(50);
+    assert.equal(everything.length, 0, "a '#' subscriber never matches a '$' topic");
+    assert.deepEqual({ ...broker.stats }, before, "counters are restored");
+    assert.equal(broker.core.sessions.size, 2, "only the two test clients have sessions");
+    assert.equal(broker.core.retained.size, 0);
+  } finally {
+    await pool.endAll();
+    await broker.close();
+  }
+});
+
+test("warm-up before listen() or with 0 messages does nothing", async () => {
+  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {} });
+  await broker.warmUp(1000); // not listening: returns at once
+  await broker.listen();
+  try {
+    await broker.warmUp(0);
+    assert.equal(broker.core.sessions.size, 0);
+  } finally {
+    await broker.close();
+  }
+});
