@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     return;
   }
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+  await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   let addr: { host: string; port: number };
   try {
     addr = await broker.listen();
@@ -46,7 +47,6 @@ async function main(): Promise<void> {
     console.error(`vireo: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
     process.exit(EXIT_LISTEN);
   }
-  await broker.warmUp(); // config.warmupMessages through the hot path before the ready line
   console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
   let stopping = false;
   onSignals(() => {

@@ -99,12 +99,25 @@ export class Broker {
 
   /**
    * Sends the broker `config.warmupMessages` messages of its own over loopback so the JIT compiles
-   * the hot path before real clients arrive (src/broker/warmup.ts); counters are restored. Call
-   * after listen(). Bounded to a few seconds; never throws.
+   * the hot path before real clients arrive (src/broker/warmup.ts). It runs on a private listener
+   * (127.0.0.1, a free port) closed afterwards, so call it before listen(): no client sees it and
+   * the public port opens warm. Counters are restored. Bounded to a few seconds; never throws.
    */
   async warmUp(messages = this.core.opts.warmupMessages): Promise<void> {
-    if (this.listener === null || messages <= 0) return;
-    await warmUp(this.listener.port, this.listener.host, this.core.stats, messages);
+    if (messages <= 0) return;
+    let side: Listener;
+    try {
+      side = await createTransport().listen({ host: "127.0.0.1", port: 0 }, this.handlers);
+    } catch {
+      return; // no loopback listener: a cold start is all that is lost
+    }
+    try {
+      await warmUp(side.port, "127.0.0.1", this.core.stats, messages);
+    } finally {
+      await side.close();
+    }
+    // Its garbage (packets, write buffers) is collected now, not under the first real clients.
+    (globalThis as { Bun?: { gc?(sync: boolean): void } }).Bun?.gc?.(true);
   }
 
   /**

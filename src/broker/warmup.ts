@@ -1,6 +1,6 @@
 /**
- * JIT warm-up: right after listen(), the broker sends itself a few thousand messages over loopback
- * TCP through its real code paths (socket → decoder → router → session → write batch → socket).
+ * JIT warm-up: before listening, the broker sends itself messages over a private loopback listener
+ * through its real code paths (socket → decoder → router → session → write batch → socket).
  * The runtime's optimising compilers otherwise do that work during the first seconds of real
  * traffic, on the same core as the event loop, and the first clients see it as latency (measured:
  * p99 at 10,000 msgs/s 430–490 µs in the first seconds, 210–350 µs once compiled).

@@ -87,8 +87,8 @@ export interface Config {
   /** Period of the single timer tick (keep-alive, will delay, expiry) in ms. Default 100. */
   keepAliveTickMs: number;
   /**
-   * Messages the CLI (src/main.ts) sends itself over loopback after listening, before the ready
-   * line, so the JIT has compiled the hot path before real clients arrive (see broker/warmup.ts).
+   * Messages the CLI (src/main.ts) sends itself over a private loopback listener before it opens its port,
+   * so the JIT has compiled the hot path before real clients arrive (see broker/warmup.ts).
    * Default 500000 (about a quarter of a second here); 0 disables. The library's Broker does it only when
    * `warmUp()` is called.
    */

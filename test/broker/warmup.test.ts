@@ -32,13 +32,16 @@ test("warm-up routes its messages through the broker and leaves counters, sessio
   }
 });
 
-test("warm-up before listen() or with 0 messages does nothing", async () => {
+test("warm-up before listen() (as the CLI does) leaves no session, counter or retained message behind", async () => {
   const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {} });
-  await broker.warmUp(1000); // not listening: returns at once
+  await broker.warmUp(2000);
+  await broker.warmUp(0); // disabled: nothing happens
   await broker.listen();
   try {
-    await broker.warmUp(0);
     assert.equal(broker.core.sessions.size, 0);
+    assert.equal(broker.core.retained.size, 0);
+    assert.equal(broker.stats.publishesReceived, 0);
+    assert.equal(broker.stats.clients, 0);
   } finally {
     await broker.close();
   }
