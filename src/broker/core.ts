@@ -28,8 +28,6 @@ export class BrokerCore {
   readonly ticker: Ticker;
   readonly decoders: (options?: DecoderOptions) => StreamDecoder;
   readonly encoder: PacketEncoder;
-  /** The codec's WASM memory: if it grows mid-batch, the batch's views are stale (see Broker). */
-  readonly codecMemory: WebAssembly.Memory;
   readonly index: TopicIndex;
   readonly sessions: SessionRegistry;
   readonly router: Router;
@@ -67,7 +65,6 @@ export class BrokerCore {
     const tickMs = opts.keepAliveTickMs;
     this.ticker = new Ticker({ tickMs, clock: this.clock });
     const wasm = createCodecWasm();
-    this.codecMemory = wasm.memory;
     this.decoders = createDecoderFactory(wasm);
     this.encoder = createEncoder(wasm);
     this.index = createTopicIndex();

@@ -10,7 +10,6 @@ import type { Message } from "../session/message.ts";
 import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
-import { ackListBytes } from "./wire.ts";
 
 const SHARE_PREFIX = "$share/";
 
@@ -81,12 +80,8 @@ export function handleUnsubscribe(core: BrokerCore, client: Client, batch: Frame
   client.send(ackList(core, 11, p.packetId, codes, client.level));
 }
 
-/** Longest reason-code list encoded in WASM (well inside the encoder's initial output region). */
-const WASM_ACK_LIST_MAX = 4096;
-
-/** SUBACK / UNSUBACK: the WASM encoder, or JS for lists long enough to grow WASM memory mid-batch. */
+/** SUBACK / UNSUBACK (3.1.1 UNSUBACK carries no reason codes). */
 function ackList(core: BrokerCore, type: 9 | 11, packetId: number, codes: number[], level: number): Uint8Array {
-  if (codes.length > WASM_ACK_LIST_MAX) return ackListBytes(type, packetId, codes, level);
   const reasonCodes = type === 11 && level < 5 ? undefined : codes;
   return core.encoder.encode({ type, packetId, reasonCodes } as Packet, level as ProtocolLevel);
 }

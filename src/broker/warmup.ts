@@ -10,91 +10,78 @@
  * retained; the connections DISCONNECT normally (no will); the broker's counters are restored.
  */
 import net from "node:net";
+import { type Codec, createCodec, type Packet, type StreamDecoder } from "../codec.ts";
 import type { BrokerStats } from "./stats.ts";
 
 const TOPIC = "$vireo/warmup";
 /** Messages per round; the publisher waits for the round's PUBACKs before the next. */
 const ROUND = 1000;
-
-/** MQTT 3.1.1 CONNECT, clean session, keep-alive 60 s. */
-function connectPacket(clientId: string): Uint8Array {
-  const id = new TextEncoder().encode(clientId);
-  const body = [0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 0x02, 0, 60, 0, id.length, ...id];
-  return Uint8Array.from([0x10, body.length, ...body]);
-}
+const LEVEL = 4;
 
 /** One round of PUBLISH packets: even ones QoS 0, odd ones QoS 1 (packet ids 1..ROUND/2). */
-function publishRound(): Uint8Array {
-  const topic = new TextEncoder().encode(TOPIC);
+function publishRound(codec: Codec): Uint8Array {
   const payload = new TextEncoder().encode("warm-up payload 0123456789");
-  const out: number[] = [];
+  const packets: Uint8Array[] = [];
   for (let i = 0; i < ROUND; i++) {
-    const qos1 = (i & 1) === 1;
-    const rl = 2 + topic.length + (qos1 ? 2 : 0) + payload.length;
-    out.push(qos1 ? 0x32 : 0x30, rl, 0, topic.length, ...topic);
-    const id = (i >> 1) + 1;
-    if (qos1) out.push(id >> 8, id & 0xff);
-    out.push(...payload);
+    const qos = (i & 1) as 0 | 1;
+    packets.push(codec.encode({ type: 3, topic: TOPIC, payload, qos, packetId: (i >> 1) + 1, dup: false, retain: false } as Packet, LEVEL));
   }
-  return Uint8Array.from(out);
+  return concat(packets);
 }
 
-/**
- * Answers every QoS 1 PUBLISH arriving on `socket` with a PUBACK (one write per chunk); other
- * packets are skipped. Keeps a partial packet across chunks.
- */
-function acknowledge(socket: net.Socket): void {
-  let carry: Uint8Array | null = null;
-  socket.on("data", (chunk: Uint8Array) => {
-    let buf = chunk;
-    if (carry !== null) {
-      buf = new Uint8Array(carry.length + chunk.length);
-      buf.set(carry);
-      buf.set(chunk, carry.length);
-      carry = null;
-    }
-    const acks: number[] = [];
-    let o = 0;
-    while (o < buf.length) {
-      let h = o + 1, rl = 0, shift = 0;
-      for (; h < buf.length; h++) { // remaining length, 1-4 bytes
-        rl |= (buf[h] & 0x7f) << shift;
-        shift += 7;
-        if ((buf[h] & 0x80) === 0) break;
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** A warm-up client: counts the packets it receives and, if asked, answers QoS 1 PUBLISH with PUBACK. */
+class Peer {
+  private readonly decoder: StreamDecoder;
+  private received = 0;
+  private waiter: { until: number; resolve: () => void } | null = null;
+
+  constructor(readonly socket: net.Socket, private readonly codec: Codec, ackQos1: boolean) {
+    this.decoder = codec.createDecoder({ protocolLevel: LEVEL });
+    socket.on("data", (chunk: Uint8Array) => this.onData(chunk, ackQos1));
+  }
+
+  /** Resolves once `n` more packets have arrived. */
+  next(n: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiter = { until: this.received + n, resolve };
+    });
+  }
+
+  send(packet: Packet): void {
+    this.socket.write(this.codec.encode(packet, LEVEL));
+  }
+
+  private onData(chunk: Uint8Array, ackQos1: boolean): void {
+    const batch = this.decoder.push(chunk);
+    const acks: Uint8Array[] = [];
+    for (let i = 0; i < batch.count; i++) {
+      if (ackQos1 && batch.type(i) === 3 && ((batch.flags(i) >> 1) & 3) === 1) {
+        acks.push(this.codec.encode({ type: 4, packetId: batch.packetId(i) } as Packet, LEVEL));
       }
-      if (h >= buf.length) break; // the fixed header itself is incomplete
-      h++;
-      if (h + rl > buf.length) break; // the body is incomplete
-      if ((buf[o] & 0xf6) === 0x32) { // PUBLISH with QoS 1: its packet id follows the topic
-        const id = h + 2 + ((buf[h] << 8) | buf[h + 1]);
-        acks.push(0x40, 2, buf[id], buf[id + 1]);
-      }
-      o = h + rl;
     }
-    if (o < buf.length) carry = buf.slice(o);
-    if (acks.length > 0) socket.write(Uint8Array.from(acks));
-  });
+    this.received += batch.count;
+    if (acks.length > 0) this.socket.write(concat(acks)); // one write per chunk
+    const w = this.waiter;
+    if (w !== null && this.received >= w.until) {
+      this.waiter = null;
+      w.resolve();
+    }
+  }
 }
 
-/** Resolves once `bytes` more bytes have arrived on `socket`. */
-function receive(socket: net.Socket, counter: { bytes: number }, bytes: number): Promise<void> {
-  const target = counter.bytes + bytes;
-  return new Promise((resolve) => {
-    const check = () => {
-      if (counter.bytes < target) return;
-      socket.off("data", check);
-      resolve();
-    };
-    socket.on("data", check);
-    check();
-  });
-}
-
-function open(port: number, host: string): Promise<{ socket: net.Socket; counter: { bytes: number } }> {
+function open(port: number, host: string, codec: Codec, ackQos1: boolean): Promise<Peer> {
   return new Promise((resolve, reject) => {
-    const counter = { bytes: 0 };
-    const socket = net.connect(port, host, () => resolve({ socket, counter }));
-    socket.on("data", (d: Uint8Array) => { counter.bytes += d.length; });
+    const socket = net.connect(port, host, () => resolve(new Peer(socket, codec, ackQos1)));
     socket.on("error", reject); // after connecting, an error only ends the warm-up early
   });
 }
@@ -110,20 +97,23 @@ export async function warmUp(port: number, host: string, stats: BrokerStats, mes
   const sockets: net.Socket[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const run = async () => {
+    const codec = createCodec(); // the client side's own: the broker's codec is not shared
     const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    const sub = await open(port, target);
-    const pub = await open(port, target);
+    const connect = (clientId: string) => ({ type: 1, protocolName: "MQTT", protocolLevel: LEVEL, cleanStart: true, keepAlive: 60, clientId }) as Packet;
+    // QoS 1 subscription: the outbound window and PUBACK paths warm up too.
+    const sub = await open(port, target, codec, true);
+    const pub = await open(port, target, codec, false);
     sockets.push(sub.socket, pub.socket);
-    sub.socket.write(connectPacket(`$vireo-warmup-s-${tag}`));
-    const topic = new TextEncoder().encode(TOPIC);
-    acknowledge(sub.socket); // QoS 1 subscription: the outbound window and PUBACK paths warm up too
-    sub.socket.write(Uint8Array.from([0x82, 2 + 2 + topic.length + 1, 0, 1, 0, topic.length, ...topic, 1]));
-    await receive(sub.socket, sub.counter, 4 + 5); // CONNACK, SUBACK
-    pub.socket.write(connectPacket(`$vireo-warmup-p-${tag}`));
-    await receive(pub.socket, pub.counter, 4);
-    const round = publishRound();
+    let ready = sub.next(2); // CONNACK, SUBACK
+    sub.send(connect(`$vireo-warmup-s-${tag}`));
+    sub.send({ type: 8, packetId: 1, subscriptions: [{ filter: TOPIC, qos: 1 }] } as Packet);
+    await ready;
+    ready = pub.next(1); // CONNACK
+    pub.send(connect(`$vireo-warmup-p-${tag}`));
+    await ready;
+    const round = publishRound(codec);
     for (let sent = 0; sent < messages; sent += ROUND) {
-      const acks = receive(pub.socket, pub.counter, 4 * (ROUND / 2));
+      const acks = pub.next(ROUND / 2);
       pub.socket.write(round);
       await acks;
     }

@@ -148,20 +148,3 @@ export function disconnectBytes(reason: number): Uint8Array {
   return new Uint8Array([0xe0, 0x01, reason]);
 }
 
-/**
- * SUBACK (type 9) / UNSUBACK (type 11) with reason codes and no properties, assembled in JS.
- * Used for very long lists, whose WASM encode could grow memory in the middle of a batch.
- */
-export function ackListBytes(type: 9 | 11, packetId: number, codes: number[], level: number): Uint8Array {
-  const v5 = level >= 5;
-  const n = type === 11 && !v5 ? 0 : codes.length; // 3.1.1 UNSUBACK has no payload
-  const remaining = 2 + (v5 ? 1 : 0) + n;
-  const out = new Uint8Array(1 + varintSize(remaining) + remaining);
-  out[0] = type << 4;
-  let o = writeVarint(out, 1, remaining);
-  out[o++] = packetId >> 8;
-  out[o++] = packetId & 0xff;
-  if (v5) out[o++] = 0; // property length
-  for (let i = 0; i < n; i++) out[o++] = codes[i];
-  return out;
-}

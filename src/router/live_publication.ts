@@ -13,8 +13,6 @@ import { forwardableProps, propsForwardAsIs } from "../broker/props.ts";
 import { type Message, type Publication, stampExpiry } from "../session/message.ts";
 
 const EMPTY: Uint8Array = new Uint8Array(0);
-/** The codec encoder's initial output region (16 KiB) minus room for added properties. */
-const SAFE_ENCODE_BYTES = 16384 - 64;
 
 /** One reusable instance per broker: `load` points it at the next frame. */
 export class LivePublication implements Publication {
@@ -90,13 +88,12 @@ export class LivePublication implements Publication {
   }
 
   /**
-   * True when the WASM encoder can build from the frame's own bytes: no alias-resolved topic, and
-   * small enough for the encoder's initial output region. A larger output would grow WASM memory
-   * in the middle of a batch, detaching the decoder's FrameBatch views for the frames after it,
-   * so large packets are assembled in JS instead (a plain copy either way).
+   * True when the WASM encoder can build from the frame's own bytes: not when the topic came from
+   * an alias (the frame holds none). Large packets are fine: a decoded batch survives the memory
+   * growth their encode may cause.
    */
   private canEncode(): boolean {
-    return this.encoder !== null && this.topic === null && this.batch.length(this.i) <= SAFE_ENCODE_BYTES;
+    return this.encoder !== null && this.topic === null;
   }
 
   /**

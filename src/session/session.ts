@@ -18,7 +18,7 @@ import { PacketType, type QoS, type Will } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset, publishSize, writePublish } from "../broker/wire.ts";
 import { InflightWindow } from "./inflight.ts";
-import { type BacklogSegment, RetainedBacklog } from "./backlog.ts";
+import { RetainedBacklog } from "./backlog.ts";
 import { drainSoon, type SoonDrainable } from "./drain_soon.ts";
 import { isExpired, type Message, partsAt, type Publication, publishFlags } from "./message.ts";
 import { type Delivery, DeliveryQueue } from "./queue.ts";
@@ -193,7 +193,12 @@ export class Session implements SoonDrainable {
       if (qos > 0 && this.inflightCount() >= link.receiveMaximum) return; // [MQTT-3.3.4-7] an ack resumes
       if (link.congested()) return budget < DRAIN_BURST_BYTES ? drainSoon(this) : this.ctx.wantDrain(this);
       if (budget <= 0) return drainSoon(this);
-      budget -= seg !== null ? this.sendStored(link, backlog!, seg, qos) : this.sendQueued(link, q!.shift()!);
+      // Owed retained copies go out with retain=1 [MQTT-3.3.1-8].
+      if (seg !== null) budget -= this.emit(link, backlog!.take(seg), qos, true, seg.subIds);
+      else {
+        q!.shift();
+        budget -= this.emit(link, d!.msg, qos, d!.retain, d!.subIds);
+      }
     }
   }
 
@@ -227,16 +232,6 @@ export class Session implements SoonDrainable {
 
   private canTransmit(link: SessionLink): boolean {
     return this.inflightCount() < link.receiveMaximum && !link.congested(); // [MQTT-3.3.4-7]
-  }
-
-  /** The next owed retained message of `seg`, at `qos`, with retain=1 [MQTT-3.3.1-8]; bytes written. */
-  private sendStored(link: SessionLink, backlog: RetainedBacklog, seg: BacklogSegment, qos: QoS): number {
-    return this.emit(link, backlog.take(seg), qos, true, seg.subIds);
-  }
-
-  /** A queued delivery; bytes written. */
-  private sendQueued(link: SessionLink, d: Delivery): number {
-    return this.emit(link, d.msg, d.qos, d.retain, d.subIds);
   }
 
   /**

@@ -81,9 +81,7 @@ export class DecodedBatch implements FrameBatch {
 
   /** Word `k` of frame `i`. */
   word(i: number, k: number): number {
-    let w = this.words;
-    if (w.length === 0) w = this.remap();
-    return w[this.frames + i * FRAME_WORDS + k];
+    return this.i32[this.frames + i * FRAME_WORDS + k];
   }
 
   type(i: number): number { return this.word(i, F_TYPE); }
