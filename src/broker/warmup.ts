@@ -21,22 +21,13 @@ const LEVEL = 4;
 /** One round of PUBLISH packets: even ones QoS 0, odd ones QoS 1 (packet ids 1..ROUND/2). */
 function publishRound(codec: Codec): Uint8Array {
   const payload = new TextEncoder().encode("warm-up payload 0123456789");
-  const packets: Uint8Array[] = [];
+  const out = new Uint8Array(ROUND * 64); // each packet is 43-45 bytes
+  let o = 0;
   for (let i = 0; i < ROUND; i++) {
     const qos = (i & 1) as 0 | 1;
-    packets.push(codec.encode({ type: 3, topic: TOPIC, payload, qos, packetId: (i >> 1) + 1, dup: false, retain: false } as Packet, LEVEL));
+    o += codec.encodeInto({ type: 3, topic: TOPIC, payload, qos, packetId: (i >> 1) + 1, dup: false, retain: false } as Packet, LEVEL, out, o);
   }
-  return concat(packets);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return out.subarray(0, o);
 }
 
 /** A warm-up client: counts the packets it receives and, if asked, answers QoS 1 PUBLISH with PUBACK. */
@@ -63,14 +54,15 @@ class Peer {
 
   private onData(chunk: Uint8Array, ackQos1: boolean): void {
     const batch = this.decoder.push(chunk);
-    const acks: Uint8Array[] = [];
-    for (let i = 0; i < batch.count; i++) {
-      if (ackQos1 && batch.type(i) === 3 && ((batch.flags(i) >> 1) & 3) === 1) {
-        acks.push(this.codec.encode({ type: 4, packetId: batch.packetId(i) } as Packet, LEVEL));
+    const acks = ackQos1 ? new Uint8Array(4 * batch.count) : null; // a PUBACK is 4 bytes
+    let n = 0;
+    for (let i = 0; acks !== null && i < batch.count; i++) {
+      if (batch.type(i) === 3 && ((batch.flags(i) >> 1) & 3) === 1) {
+        n += this.codec.encodeInto({ type: 4, packetId: batch.packetId(i) } as Packet, LEVEL, acks, n);
       }
     }
     this.received += batch.count;
-    if (acks.length > 0) this.socket.write(concat(acks)); // one write per chunk
+    if (n > 0) this.socket.write(acks!.subarray(0, n)); // one write per chunk
     const w = this.waiter;
     if (w !== null && this.received >= w.until) {
       this.waiter = null;

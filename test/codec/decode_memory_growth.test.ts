@@ -9,6 +9,7 @@ import type { ProtocolLevel, PublishPacket } from "../../src/protocol/packets.ts
 import { createCodecWasm } from "../../src/wasm/codec_instance.ts";
 import { createDecoderFactory } from "../../src/wasm/decoder.ts";
 import { createEncoder } from "../../src/wasm/encoder.ts";
+import { concat } from "../transport/harness.ts";
 
 const FRAMES = 6;
 const utf8 = new TextEncoder();
@@ -26,11 +27,6 @@ function publish(k: number, level: ProtocolLevel): PublishPacket {
 /** A PUBLISH large enough (4 MiB payload) to make the encoder grow the codec memory. */
 function huge(): PublishPacket {
   return { type: 3, dup: false, qos: 0, retain: false, topic: "big", payload: new Uint8Array(4 << 20).fill(0x5a) };
-}
-
-/** One chunk holding every packet. */
-function concat(parts: Uint8Array[]): Uint8Array {
-  return Uint8Array.from(parts.flatMap((p) => [...p]));
 }
 
 for (const level of [4, 5] as const) {
