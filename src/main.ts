@@ -7,6 +7,7 @@ import process from "node:process";
 import { Broker } from "./broker/broker.ts";
 import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
+import { idleRuntimeThreads } from "./platform/idle_threads.ts";
 
 /** Exit code for invalid flags or configuration. */
 const EXIT_CONFIG = 2;
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   }
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
+  if (config.idleRuntimeThreads) await idleRuntimeThreads(); // after the warm-up's compiles
   let addr: { host: string; port: number };
   try {
     addr = await broker.listen();
@@ -47,8 +49,8 @@ async function main(): Promise<void> {
     console.error(`vireo: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
     process.exit(EXIT_LISTEN);
   }
-  console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
   let stopping = false;
+  // Before the ready line: whoever reads it may signal at once.
   onSignals(() => {
     if (stopping) return;
     stopping = true;
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   });
+  console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
 }
 
 await main();

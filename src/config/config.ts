@@ -93,6 +93,12 @@ export interface Config {
    * `warmUp()` is called.
    */
   warmupMessages: number;
+  /**
+   * The CLI moves the runtime's helper threads (JIT compiler, GC helpers) to Linux SCHED_IDLE once
+   * warmed up, so they run in the event loop's idle time instead of pre-empting it (see
+   * platform/idle_threads.ts). Default true; no effect off Linux or without FFI permission.
+   */
+  idleRuntimeThreads: boolean;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
 }
@@ -122,6 +128,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxBufferedBytes: 16 * 1024 * 1024,
   keepAliveTickMs: 100,
   warmupMessages: 500_000,
+  idleRuntimeThreads: true,
   verbose: false,
 });
 

@@ -1,8 +1,10 @@
 // The CLI (src/main.ts) under the runtime running the test: the ready line, SIGTERM shutdown with
-// DISCONNECT 0x8B and exit 0, bad flags → stderr and exit 2.
+// DISCONNECT 0x8B and exit 0, bad flags → stderr and exit 2, helper threads at SCHED_IDLE.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import process from "node:process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,9 +15,13 @@ const main = join(root, "src/main.ts");
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
 const runArgs = (args: string[]) => (isDeno ? ["run", "-A", "--no-check", main, ...args] : ["run", main, ...args]);
 
+/** PID of the last CLI spawned by runCli. */
+let childPid = 0;
+
 /** Spawns the CLI; resolves with its exit code and output once it exits (killed after 15 s). */
 function runCli(args: string[], onLine?: (line: string, kill: (sig: NodeJS.Signals) => void) => void) {
   const child = spawn(process.execPath, runArgs(args), { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  childPid = child.pid!;
   let stdout = "", stderr = "";
   const guard = setTimeout(() => child.kill("SIGKILL"), 15_000);
   child.stdout!.on("data", (d) => {
@@ -54,9 +60,71 @@ test("prints the ready line, serves MQTT, and on SIGTERM sends v5 DISCONNECT 0x8
   assert.equal(disconnectReason, 0x8b);
 });
 
+test("SIGTERM sent the moment the ready line is read still shuts down cleanly (exit 0)", async () => {
+  for (let i = 0; i < 3; i++) { // the race lost 3 times in 5 when handlers came after the line
+    const r = await runCli(["--host", "127.0.0.1", "--port", "0"], (line, kill) => {
+      if (line.startsWith("vireo listening")) kill("SIGTERM");
+    });
+    assert.equal(r.code, 0, r.stderr);
+  }
+});
+
 test("a bad flag is reported on stderr with exit code 2", async () => {
   const r = await runCli(["--no-such-flag"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /no-such-flag/);
   assert.equal(r.stdout, "");
+});
+
+/** Scheduling policy (sched(7): 0 normal, 5 SCHED_IDLE) of each thread of process `pid`, by thread id. */
+function threadPolicies(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38])); // field 41
+  }
+  return out;
+}
+
+/** Starts the CLI with `args`, reads its threads' policies once it is listening, then stops it. */
+async function policiesOfRunningCli(args: string[]): Promise<{ pid: number; policies: Map<number, number> }> {
+  let pid = 0, policies = new Map<number, number>();
+  let served: Promise<void> = Promise.resolve();
+  const r = await runCli(["--host", "127.0.0.1", "--port", "0", ...args], (line, kill) => {
+    const m = /^vireo listening on 127\.0\.0\.1:(\d+) \(mqtt\)$/.exec(line);
+    if (m === null) return;
+    pid = childPid;
+    policies = threadPolicies(pid);
+    served = (async () => { // once it has served a client, its signal handlers are surely installed
+      const raw = await RawClient.open(Number(m[1]), 4);
+      raw.sendPacket(connectPacket("policies", 4), 4);
+      await raw.next("connack", 5000);
+      raw.destroy();
+      kill("SIGTERM");
+    })().catch(() => kill("SIGKILL"));
+  });
+  await served;
+  assert.equal(r.code, 0, r.stderr);
+  return { pid, policies };
+}
+
+test("the CLI runs the runtime's helper threads at SCHED_IDLE and the event loop at normal priority", { skip: process.platform !== "linux" }, async () => {
+  const { pid, policies } = await policiesOfRunningCli([]);
+  assert.equal(policies.get(pid), 0, "main thread keeps SCHED_OTHER");
+  const helpers = [...policies].filter(([tid]) => tid !== pid);
+  assert.ok(helpers.length > 0, "the runtime has helper threads");
+  assert.deepEqual(helpers.filter(([, p]) => p !== 5), [], "every helper thread is SCHED_IDLE");
+});
+
+test("idleRuntimeThreads: false leaves every thread at normal priority", { skip: process.platform !== "linux" }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vireo-cli-"));
+  const file = join(dir, "config.json");
+  writeFileSync(file, JSON.stringify({ idleRuntimeThreads: false, warmupMessages: 1000 }));
+  try {
+    const { policies } = await policiesOfRunningCli(["-c", file]);
+    assert.ok(policies.size > 1);
+    assert.deepEqual([...policies.values()].filter((p) => p !== 0), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
