@@ -123,9 +123,9 @@ class WasmPacketEncoder implements PacketEncoder {
 
   encode(packet: Packet, level: ProtocolLevel): Uint8Array {
     const n = this.runHead(packet, level);
-    const out = this.out(n, packet.type, level);
     const tail = this.tail;
-    this.tail = NO_PAYLOAD;
+    this.tail = NO_PAYLOAD; // not kept past this call, even when it throws
+    const out = this.out(n, packet.type, level);
     // One allocation either way; slice's fixed cost pays off on long packets only.
     if (tail.length === 0 && n > SMALL_COPY) return this.table.u8.slice(out, out + n);
     const bytes = new Uint8Array(n + tail.length);
@@ -136,9 +136,9 @@ class WasmPacketEncoder implements PacketEncoder {
 
   encodeInto(packet: Packet, level: ProtocolLevel, target: Uint8Array, offset: number): number {
     const n = this.runHead(packet, level);
-    const out = this.out(n, packet.type, level);
     const tail = this.tail;
-    this.tail = NO_PAYLOAD;
+    this.tail = NO_PAYLOAD; // not kept past this call, even when it throws
+    const out = this.out(n, packet.type, level);
     const total = n + tail.length;
     if (!(offset >= 0) || target.length - offset < total) return -total;
     this.table.copyOut(out, n, target, offset);
