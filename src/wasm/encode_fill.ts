@@ -117,14 +117,22 @@ function connect(t: EncoderTable, p: ConnectPacket, level: number): void {
   t.set(T_FLAGS, flags);
 }
 
-function publish(t: EncoderTable, p: PublishPacket, level: number): void {
+/**
+ * PUBLISH without its payload bytes (encodePublishHead; fillTable adds them for encodePacket): sets
+ * every header word encode_publish.ts reads (so the header is not zeroed first), B's length being
+ * the payload's. Returns the payload, which the caller appends to the encoded head.
+ */
+export function fillPublishHead(t: EncoderTable, p: PublishPacket, level: number): Uint8Array {
+  t.reset(3);
   const qos = u32(p.qos, "qos");
   t.set(T_FLAGS, (p.dup ? 8 : 0) | (p.retain ? 1 : 0));
   t.set(T_QOS, qos);
-  if (qos > 0) t.set(T_PACKET_ID, u32(p.packetId, "packetId"));
-  t.strField(T_A, p.topic, "topic");
+  t.set(T_PACKET_ID, qos > 0 ? u32(p.packetId, "packetId") : 0);
+  t.topicField(T_A, p.topic, "topic");
+  t.set(T_PROPS + 1, 0); // no properties unless properties() records some
   properties(t, T_PROPS, p.properties, level);
-  t.binField(T_B, p.payload, "payload");
+  t.set(T_B + 1, t.binLength(p.payload, "payload"));
+  return p.payload;
 }
 
 function subscribe(t: EncoderTable, p: SubscribePacket, level: number): void {
@@ -165,6 +173,10 @@ function codes(t: EncoderTable, p: SubackPacket | UnsubackPacket, level: number)
 
 /** Fills the table for `packet` at `level`. */
 export function fillTable(t: EncoderTable, packet: Packet, level: number): void {
+  if (packet.type === 3) {
+    t.binField(T_B, fillPublishHead(t, packet, level), "payload");
+    return;
+  }
   t.begin(packet.type);
   switch (packet.type) {
     case 1: return connect(t, packet, level);
@@ -172,7 +184,6 @@ export function fillTable(t: EncoderTable, packet: Packet, level: number): void 
       t.set(T_FLAGS, (packet as ConnackPacket).sessionPresent ? 1 : 0);
       t.set(T_REASON, u32(packet.reasonCode, "reasonCode"));
       return properties(t, T_PROPS, packet.properties, level);
-    case 3: return publish(t, packet, level);
     case 4: case 5: case 6: case 7:
       t.set(T_PACKET_ID, u32((packet as AckPacket).packetId, "packetId"));
       t.set(T_REASON, u32(packet.reasonCode ?? 0, "reasonCode"));

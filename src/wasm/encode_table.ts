@@ -5,6 +5,7 @@
  *   table header words T_*, then 4-word entries (properties, subscriptions, filters, reason codes).
  */
 import type { CodecWasm } from "./codec_instance.ts";
+import { SLOT_BYTES, TopicSlot } from "./topic_slot.ts";
 
 import {
   S_SCRATCH, S_SCRATCH_CAP, S_TABLE, S_TABLE_CAP, T_A, T_B, T_C, T_D, T_E, T_ENTRIES, T_FLAGS,
@@ -20,6 +21,10 @@ const UTF8_PER_UNIT = 3;
 const ASCII_LOOP_MAX = 64;
 /** Byte arrays up to this length are copied in a loop rather than with TypedArray.set. */
 const SMALL_BYTES = 32;
+/** Runs of WASM memory up to this length are copied out word by word (no view made, no set call). */
+export const SMALL_COPY = 64;
+/** Whether typed arrays are little-endian like WASM memory (every common host): words copy as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Limits checked before copying (the WASM encoder checks them exactly). */
 const MAX_STRING = 65535;
@@ -40,17 +45,31 @@ export function u32(value: unknown, what: string): number {
   return value;
 }
 
+/** Copies all of `src` into `dst` at `at`. */
+export function copyBytes(src: Uint8Array, dst: Uint8Array, at: number): void {
+  const n = src.length;
+  if (n <= SMALL_BYTES) { // TypedArray.set has a fixed cost a short loop does not
+    for (let i = 0; i < n; i++) dst[at + i] = src[i];
+  } else dst.set(src, at);
+}
+
 /** Views on the codec memory and the encoder's regions; re-created only when memory grows. */
 export class EncoderTable {
   u8!: Uint8Array;
   u32!: Uint32Array;
+  /** The last PUBLISH topic, kept at the end of scratch. */
+  private readonly slot = new TopicSlot();
   /** Word index of the state block. */
   private state: number;
   private buffer: ArrayBuffer | null = null;
   private scratch = 0;
   private scratchCap = 0;
+  /** Scratch bytes packets may use: all but the topic slot. */
+  private room = 0;
   private table = 0;
   private tableCap = 0;
+  /** Header word holding the packet's topic offset when the topic is in the slot, else -1. */
+  private slotField = -1;
   /** Next free scratch byte (relative) and next free entry of the packet being written. */
   private sp = 0;
   private entries = 0;
@@ -73,6 +92,8 @@ export class EncoderTable {
     this.scratchCap = this.u32[s + S_SCRATCH_CAP];
     this.table = this.u32[s + S_TABLE] >>> 2;
     this.tableCap = this.u32[s + S_TABLE_CAP];
+    this.room = this.scratchCap - SLOT_BYTES;
+    this.slot.place(this.u8, this.u32, this.scratch, this.scratchCap);
   }
 
   /** A state block word (S_OUT, S_DETAIL). */
@@ -83,13 +104,22 @@ export class EncoderTable {
 
   /** Starts a packet: empty scratch and entries, zeroed header. */
   begin(type: number): void {
+    this.reset(type);
+    const t = this.table;
+    this.u32.fill(0, t + 1, t + T_ENTRIES);
+  }
+
+  /**
+   * Starts a packet without zeroing the header: the caller sets every header word the packet's
+   * WASM encoder reads (the PUBLISH fast path).
+   */
+  reset(type: number): void {
     // Growth detaches the old views (length 0): cheaper to test than reading memory.buffer.
     if (this.u32.length === 0) this.refresh();
     this.sp = 0;
     this.entries = 0;
-    const t = this.table;
-    this.u32.fill(0, t, t + T_ENTRIES);
-    this.u32[t + T_TYPE] = type;
+    this.slotField = -1;
+    this.u32[this.table + T_TYPE] = type;
   }
 
   /** Sets header word `t`. */
@@ -98,8 +128,10 @@ export class EncoderTable {
   }
 
   private grow(scratchBytes: number, tableWords: number): void {
-    this.wasm.exports.encodeReserve(Math.max(scratchBytes, this.scratchCap), Math.max(tableWords, this.tableCap));
+    this.wasm.exports.encodeReserve(Math.max(scratchBytes + SLOT_BYTES, this.scratchCap), Math.max(tableWords, this.tableCap));
     this.refresh();
+    // A bigger scratch moves the slot (its topic is written again there): the packet's field follows.
+    if (this.slotField >= 0) this.u32[this.table + this.slotField] = this.slot.offset;
   }
 
   /** Copies a string as UTF-8 into scratch; returns its byte length (offset: `this.last`). */
@@ -108,7 +140,7 @@ export class EncoderTable {
     const n = s.length;
     // Every UTF-16 unit is at least one UTF-8 byte: refuse before reserving 3 bytes per unit.
     if (n > MAX_STRING) throw new RangeError(`cannot encode: ${what} is longer than 65,535 bytes`);
-    if (this.sp + n * UTF8_PER_UNIT > this.scratchCap) this.grow(this.sp + n * UTF8_PER_UNIT, 0);
+    if (this.sp + n * UTF8_PER_UNIT > this.room) this.grow(this.sp + n * UTF8_PER_UNIT, 0);
     const at = this.scratch + this.sp;
     this.last = this.sp;
     let written = -1;
@@ -127,21 +159,32 @@ export class EncoderTable {
     return written;
   }
 
+  /** A PUBLISH topic into header words t (offset), t + 1 (length): into the topic slot when it fits. */
+  topicField(t: number, s: string, what: string): void {
+    const n = typeof s === "string" ? this.slot.write(s) : -1;
+    if (n < 0) return this.strField(t, s, what);
+    this.slotField = t;
+    this.u32[this.table + t] = this.slot.offset;
+    this.u32[this.table + t + 1] = n;
+  }
+
   /** Scratch offset of the last string or binary written. */
   last = 0;
 
-  /** Copies bytes into scratch; returns their length (offset: `this.last`). */
-  bin(b: Uint8Array, what: string): number {
+  /** The length of bytes that may go into a packet, or a RangeError naming the field. */
+  binLength(b: Uint8Array, what: string): number {
     if (!(b instanceof Uint8Array)) throw new RangeError(`cannot encode: ${what} must be a Uint8Array`);
     const n = b.length;
     if (n > MAX_REMAINING) throw new RangeError(`cannot encode: ${what} makes the remaining length exceed 268,435,455 bytes`);
-    if (this.sp + n > this.scratchCap) this.grow(this.sp + n, 0);
+    return n;
+  }
+
+  /** Copies bytes into scratch; returns their length (offset: `this.last`). */
+  bin(b: Uint8Array, what: string): number {
+    const n = this.binLength(b, what);
+    if (this.sp + n > this.room) this.grow(this.sp + n, 0);
     this.last = this.sp;
-    const at = this.scratch + this.sp;
-    if (n <= SMALL_BYTES) { // TypedArray.set has a fixed cost a short loop does not
-      const u8 = this.u8;
-      for (let i = 0; i < n; i++) u8[at + i] = b[i];
-    } else this.u8.set(b, at);
+    copyBytes(b, this.u8, this.scratch + this.sp);
     this.sp += n;
     return n;
   }
@@ -158,6 +201,26 @@ export class EncoderTable {
     const len = this.bin(b, what);
     this.u32[this.table + t] = this.last;
     this.u32[this.table + t + 1] = len;
+  }
+
+  /** Copies the `n` bytes at WASM address `from` (the out region) into `dst` at `at`. */
+  copyOut(from: number, n: number, dst: Uint8Array, at: number): void {
+    if (n > SMALL_COPY) {
+      dst.set(this.u8.subarray(from, from + n), at);
+      return;
+    }
+    let i = 0;
+    if (LITTLE_ENDIAN && (from & 3) === 0) { // heap blocks are aligned: 4 bytes per read
+      const u32 = this.u32;
+      for (; i + 4 <= n; i += 4) {
+        const w = u32[(from + i) >>> 2];
+        dst[at + i] = w;
+        dst[at + i + 1] = w >>> 8;
+        dst[at + i + 2] = w >>> 16;
+        dst[at + i + 3] = w >>> 24;
+      }
+    }
+    for (; i < n; i++) dst[at + i] = this.u8[from + i];
   }
 
   /** Index the next entry will get. */

@@ -5,16 +5,18 @@
  * memory), its numbers into the WASM table; ONE WASM call then writes the whole packet into the
  * encoder's output region, which is copied out (`encode`) or into a caller's buffer (`encodeInto`),
  * or handed out as a view (`encodeView`, `publishFrom`, `ack`: valid until the next call on any
- * encoder of the same codec instance). Packets that cannot be encoded throw a RangeError.
+ * encoder of the same codec instance). `encode` and `encodeInto` leave a PUBLISH's payload out of
+ * WASM memory: the call writes the bytes before it, the payload is copied after them straight from
+ * the packet. Packets that cannot be encoded throw a RangeError.
  */
 import type { Packet, ProtocolLevel } from "../protocol/packets.ts";
 import type { CodecWasm } from "./codec_instance.ts";
 import { encodeError } from "./encode_errors.ts";
-import { fillTable } from "./encode_fill.ts";
-import { EncoderTable, S_DETAIL, S_OUT } from "./encode_table.ts";
+import { fillPublishHead, fillTable } from "./encode_fill.ts";
+import { copyBytes, EncoderTable, S_DETAIL, S_OUT, SMALL_COPY } from "./encode_table.ts";
 
-/** Packets up to this size are copied into a caller's buffer byte by byte (no view allocated). */
-const SMALL_COPY = 64;
+/** The tail of a packet that has none (every packet but a PUBLISH, on `runHead`). */
+const NO_PAYLOAD = new Uint8Array(0);
 
 /** PUBLISH first-byte flags (low nibble), as in the decoder's frame table. */
 export const PublishFlags = { RETAIN: 1, QOS1: 2, QOS2: 4, DUP: 8 } as const;
@@ -64,6 +66,8 @@ class WasmPacketEncoder implements PacketEncoder {
   private readonly table: EncoderTable;
   // deno-lint-ignore no-explicit-any
   private readonly ex: any;
+  /** The payload `runHead` left out of the out region, for its caller to append. */
+  private tail: Uint8Array = NO_PAYLOAD;
 
   constructor(wasm: CodecWasm) {
     this.ex = wasm.exports;
@@ -83,14 +87,34 @@ class WasmPacketEncoder implements PacketEncoder {
     return this.table.u8.subarray(out, out + n);
   }
 
-  /** Encodes into the out region; returns the length (the address is state word S_OUT). */
-  private run(packet: Packet, level: ProtocolLevel): number {
+  /** Throws unless `packet` and `level` can be described to WASM with numbers. */
+  private check(packet: Packet, level: ProtocolLevel): void {
     if (packet === null || typeof packet !== "object") throw new RangeError("cannot encode: not a packet");
     // Numbers only cross into WASM: anything else would be converted (and could throw a TypeError).
     if (typeof packet.type !== "number") throw new RangeError("cannot encode: packet type must be a number");
     if (typeof level !== "number") throw new RangeError("cannot encode: protocol level must be 3, 4 or 5");
+  }
+
+  /** Encodes the whole packet into the out region; returns the length (the address is state word S_OUT). */
+  private run(packet: Packet, level: ProtocolLevel): number {
+    this.check(packet, level);
     fillTable(this.table, packet, level);
     return this.ex.encodePacket(level);
+  }
+
+  /**
+   * As `run`, but a PUBLISH's payload is not copied into WASM memory and back: the out region gets
+   * the bytes before it, `this.tail` the payload to append (NO_PAYLOAD for other packets).
+   */
+  private runHead(packet: Packet, level: ProtocolLevel): number {
+    this.check(packet, level);
+    if (packet.type !== 3) {
+      this.tail = NO_PAYLOAD;
+      fillTable(this.table, packet, level);
+      return this.ex.encodePacket(level);
+    }
+    this.tail = fillPublishHead(this.table, packet, level);
+    return this.ex.encodePublishHead(level);
   }
 
   encodeView(packet: Packet, level: ProtocolLevel): Uint8Array {
@@ -98,22 +122,28 @@ class WasmPacketEncoder implements PacketEncoder {
   }
 
   encode(packet: Packet, level: ProtocolLevel): Uint8Array {
-    const n = this.run(packet, level);
+    const n = this.runHead(packet, level);
+    const tail = this.tail;
+    this.tail = NO_PAYLOAD; // not kept past this call, even when it throws
     const out = this.out(n, packet.type, level);
-    return this.table.u8.slice(out, out + n); // one allocation (no intermediate view)
+    // One allocation either way; slice's fixed cost pays off on long packets only.
+    if (tail.length === 0 && n > SMALL_COPY) return this.table.u8.slice(out, out + n);
+    const bytes = new Uint8Array(n + tail.length);
+    this.table.copyOut(out, n, bytes, 0);
+    copyBytes(tail, bytes, n);
+    return bytes;
   }
 
   encodeInto(packet: Packet, level: ProtocolLevel, target: Uint8Array, offset: number): number {
-    const n = this.run(packet, level);
+    const n = this.runHead(packet, level);
+    const tail = this.tail;
+    this.tail = NO_PAYLOAD; // not kept past this call, even when it throws
     const out = this.out(n, packet.type, level);
-    if (!(offset >= 0) || target.length - offset < n) return -n;
-    const u8 = this.table.u8;
-    if (n <= SMALL_COPY) {
-      for (let i = 0; i < n; i++) target[offset + i] = u8[out + i];
-    } else {
-      target.set(u8.subarray(out, out + n), offset);
-    }
-    return n;
+    const total = n + tail.length;
+    if (!(offset >= 0) || target.length - offset < total) return -total;
+    this.table.copyOut(out, n, target, offset);
+    copyBytes(tail, target, offset + n);
+    return total;
   }
 
   publishFrom(

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createCodec } from "../../src/codec.ts";
-import type { ProtocolLevel, PublishPacket } from "../../src/protocol/packets.ts";
+import type { ProtocolLevel, PublishPacket, UnsubscribePacket } from "../../src/protocol/packets.ts";
 import { createCodecWasm } from "../../src/wasm/codec_instance.ts";
 import { createDecoderFactory } from "../../src/wasm/decoder.ts";
 import { createEncoder } from "../../src/wasm/encoder.ts";
@@ -24,9 +24,12 @@ function publish(k: number, level: ProtocolLevel): PublishPacket {
   return p;
 }
 
-/** A PUBLISH large enough (4 MiB payload) to make the encoder grow the codec memory. */
-function huge(): PublishPacket {
-  return { type: 3, dup: false, qos: 0, retain: false, topic: "big", payload: new Uint8Array(4 << 20).fill(0x5a) };
+/**
+ * A packet large enough (`mib` MiB of topic filters) to make the encoder grow the codec memory:
+ * its strings go through WASM memory (a PUBLISH payload would not: encode appends it in JS).
+ */
+function huge(mib = 4): UnsubscribePacket {
+  return { type: 10, packetId: 1, filters: Array.from({ length: mib * 16 }, () => "f".repeat(65535)) };
 }
 
 for (const level of [4, 5] as const) {
@@ -59,13 +62,14 @@ for (const level of [4, 5] as const) {
     check(0);
     check(1);
     const before = wasm.memory.buffer;
-    assert.equal(encoder.encode(huge(), level).length, (4 << 20) + 5 + 2 + 3 + (level === 5 ? 1 : 0));
+    // 64 filters of 2 + 65,535 bytes, packet id, (v5) property length; 4-byte remaining length
+    assert.equal(encoder.encode(huge(), level).length, 1 + 4 + 2 + 64 * 65537 + (level === 5 ? 1 : 0));
     assert.notEqual(wasm.memory.buffer, before, "the large encode must have grown memory");
     check(2);
     check(3);
     // A second growth (bigger still) between two frames.
     const again = wasm.memory.buffer;
-    encoder.encode({ ...huge(), payload: new Uint8Array(12 << 20) }, level);
+    encoder.encode(huge(12), level);
     assert.notEqual(wasm.memory.buffer, again);
     for (let k = 4; k < FRAMES; k++) check(k);
   });

@@ -32,8 +32,12 @@ function checkPublish(dup: bool, qos: u32, packetId: u32, topicLen: u32): i32 {
 // @ts-ignore: decorator
 @inline function headSize(topicLen: u32, qos: u32): u64 { return 2 + <u64>topicLen + (qos > 0 ? 2 : 0); }
 
-/** PUBLISH from the table; returns the packet length or an error. */
-export function encodePublish(level: u32): i32 {
+/**
+ * PUBLISH from the table; returns the packet length or an error. With `withPayload` false the
+ * payload (B's length, counted in the remaining length) is left for the caller to append, and the
+ * bytes written before it are returned.
+ */
+export function encodePublish(level: u32, withPayload: bool): i32 {
   const flags = tget(T_FLAGS);
   const qos = tget(T_QOS);
   const packetId = tget(T_PACKET_ID);
@@ -49,11 +53,13 @@ export function encodePublish(level: u32): i32 {
   // [MQTT-4.7.3-1]; v5 allows a zero-length topic when a Topic Alias stands for it (MQTT 5.0 §3.3.2.1)
   if (topicLen == 0 && !(level >= 5 && seenTopicAlias)) return fail(E_EMPTY_TOPIC, F_TOPIC);
   const propBytes: u64 = level >= 5 ? <u64>blockSize(<u32>props) : 0;
-  const total = begin(0x30 | (flags & 9) | (qos << 1), headSize(topicLen, qos) + propBytes + <u64>payloadLen);
+  const total = begin(0x30 | (flags & 9) | (qos << 1), headSize(topicLen, qos) + propBytes + <u64>payloadLen,
+    withPayload ? 0 : payloadLen);
   if (total < 0) return total;
   putField(T_A);
   if (qos > 0) putU16(packetId);
   if (level >= 5) putProps(tget(T_PROPS), tget(T_PROPS + 1), <u32>props);
+  if (!withPayload) return total - <i32>payloadLen;
   putBytes(scratchAt(tget(T_B)), payloadLen);
   return total;
 }

@@ -37,7 +37,7 @@ export function encodePacket(level: u32): i32 {
   switch (type) {
     case 1: return encodeConnect(level);
     case 2: return encodeConnack(level);
-    case 3: return encodePublish(level);
+    case 3: return encodePublish(level, true);
     case 4: case 5: case 6: case 7: return ackFromTable(level);
     case 8: return encodeSubscribe(level);
     case 9: return encodeSuback(level);
@@ -47,6 +47,16 @@ export function encodePacket(level: u32): i32 {
     case 14: case 15: return encodeReasonPacket(type, level);
   }
   return fail(E_TYPE, type);
+}
+
+/**
+ * The PUBLISH the table describes (its type word is not read), without the payload: B's length
+ * counts in the remaining length, its bytes are the caller's to append. Returns the bytes written.
+ */
+export function encodePublishHead(level: u32): i32 {
+  init();
+  if (badLevel(level)) return fail(E_LEVEL, level);
+  return encodePublish(level, false);
 }
 
 /**
