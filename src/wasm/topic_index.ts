@@ -38,7 +38,6 @@ const encoder = new TextEncoder();
 /** Subscription and retained-topic index over one WASM instance. */
 export class TopicIndex implements Views {
   #wasm: TopicsExports;
-  #buffer: ArrayBuffer | SharedArrayBuffer | null = null;
   #input!: Uint8Array;
   u8!: Uint8Array;
   u32!: Uint32Array;
@@ -53,14 +52,19 @@ export class TopicIndex implements Views {
     this.header = wasm.topicsHeader() >>> 2;
     this.#match = new MatchResult(this);
     this.#retained = new RetainedResult(this);
-    this.refresh();
+    this.#views();
   }
 
-  /** Re-creates the views if memory grew (any call may grow it). */
+  /**
+   * Re-creates the views if memory grew (any call may grow it). Growth detaches the old buffer (the
+   * memory is not shared), which empties the views: checking that costs less than `memory.buffer`.
+   */
   refresh(): void {
+    if (this.u8.byteLength === 0) this.#views();
+  }
+
+  #views(): void {
     const buf = this.#wasm.memory.buffer;
-    if (buf === this.#buffer) return;
-    this.#buffer = buf;
     this.u8 = new Uint8Array(buf);
     this.u32 = new Uint32Array(buf);
     const ptr = this.u32[this.header + H_INPUT], cap = this.u32[this.header + H_INPUT_CAP];
@@ -83,8 +87,7 @@ export class TopicIndex implements Views {
 
   #reserve(len: number): void {
     this.#wasm.topicsReserve(len);
-    this.#buffer = null;
-    this.refresh();
+    this.#views();
   }
 
   /**
