@@ -1,6 +1,8 @@
 /**
- * Result views over the topic module's output tables (see docs/WASM_ABI.md, "Topic index").
- * One instance of each per TopicIndex, reloaded by every call: no allocation per match.
+ * Result views over the topic module's output tables (see docs/WASM_ABI.md, "Topic index"); when a
+ * single subscriber set matched, the entries are that set's own block, read in place. One instance
+ * of each per TopicIndex, reloaded by every call: no allocation per match. Any later call on the
+ * index (subscribe and unsubscribe too) may change what a result reads.
  */
 
 /** What a result needs from its index: current views and the header's word index. */
