@@ -73,10 +73,17 @@ export class TopicIndex implements Views {
 
   /** Writes a topic/filter into the input buffer; returns its byte length. */
   #write(t: TopicInput, offset = 0, length = -1): number {
-    if (typeof t === "string") {
-      if (t.length * 3 > this.#input.length) this.#reserve(t.length * 3);
-      return encoder.encodeInto(t, this.#input).written;
-    }
+    return typeof t === "string" ? this.#writeString(t) : this.#writeBytes(t, offset, length);
+  }
+
+  // Strings and bytes take separate paths, and `match` dispatches by itself, so the JIT sees one
+  // input type per path: matching bytes stays fast even when subscriptions arrive as strings.
+  #writeString(t: string): number {
+    if (t.length * 3 > this.#input.length) this.#reserve(t.length * 3);
+    return encoder.encodeInto(t, this.#input).written;
+  }
+
+  #writeBytes(t: Uint8Array, offset: number, length: number): number {
     const len = length < 0 ? t.length - offset : length;
     if (len > this.#input.length) this.#reserve(len);
     const dst = this.#input;
@@ -115,7 +122,8 @@ export class TopicIndex implements Views {
    * one folded entry per subscriber, plus one entry per matching shared group. Reused object.
    */
   match(topic: TopicInput, offset = 0, length = -1): MatchResult {
-    const count = this.#wasm.topicsMatch(this.#write(topic, offset, length));
+    const len = typeof topic === "string" ? this.#writeString(topic) : this.#writeBytes(topic, offset, length);
+    const count = this.#wasm.topicsMatch(len);
     this.refresh();
     this.#match.load(count);
     return this.#match;
