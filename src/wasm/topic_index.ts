@@ -38,7 +38,6 @@ const encoder = new TextEncoder();
 /** Subscription and retained-topic index over one WASM instance. */
 export class TopicIndex implements Views {
   #wasm: TopicsExports;
-  #buffer: ArrayBuffer | SharedArrayBuffer | null = null;
   #input!: Uint8Array;
   u8!: Uint8Array;
   u32!: Uint32Array;
@@ -53,14 +52,19 @@ export class TopicIndex implements Views {
     this.header = wasm.topicsHeader() >>> 2;
     this.#match = new MatchResult(this);
     this.#retained = new RetainedResult(this);
-    this.refresh();
+    this.#views();
   }
 
-  /** Re-creates the views if memory grew (any call may grow it). */
+  /**
+   * Re-creates the views if memory grew (any call may grow it). Growth detaches the old buffer (the
+   * memory is not shared), which empties the views: checking that costs less than `memory.buffer`.
+   */
   refresh(): void {
+    if (this.u8.byteLength === 0) this.#views();
+  }
+
+  #views(): void {
     const buf = this.#wasm.memory.buffer;
-    if (buf === this.#buffer) return;
-    this.#buffer = buf;
     this.u8 = new Uint8Array(buf);
     this.u32 = new Uint32Array(buf);
     const ptr = this.u32[this.header + H_INPUT], cap = this.u32[this.header + H_INPUT_CAP];
@@ -69,10 +73,17 @@ export class TopicIndex implements Views {
 
   /** Writes a topic/filter into the input buffer; returns its byte length. */
   #write(t: TopicInput, offset = 0, length = -1): number {
-    if (typeof t === "string") {
-      if (t.length * 3 > this.#input.length) this.#reserve(t.length * 3);
-      return encoder.encodeInto(t, this.#input).written;
-    }
+    return typeof t === "string" ? this.#writeString(t) : this.#writeBytes(t, offset, length);
+  }
+
+  // Strings and bytes take separate paths, and `match` dispatches by itself, so the JIT sees one
+  // input type per path: matching bytes stays fast even when subscriptions arrive as strings.
+  #writeString(t: string): number {
+    if (t.length * 3 > this.#input.length) this.#reserve(t.length * 3);
+    return encoder.encodeInto(t, this.#input).written;
+  }
+
+  #writeBytes(t: Uint8Array, offset: number, length: number): number {
     const len = length < 0 ? t.length - offset : length;
     if (len > this.#input.length) this.#reserve(len);
     const dst = this.#input;
@@ -83,8 +94,7 @@ export class TopicIndex implements Views {
 
   #reserve(len: number): void {
     this.#wasm.topicsReserve(len);
-    this.#buffer = null;
-    this.refresh();
+    this.#views();
   }
 
   /**
@@ -112,7 +122,8 @@ export class TopicIndex implements Views {
    * one folded entry per subscriber, plus one entry per matching shared group. Reused object.
    */
   match(topic: TopicInput, offset = 0, length = -1): MatchResult {
-    const count = this.#wasm.topicsMatch(this.#write(topic, offset, length));
+    const len = typeof topic === "string" ? this.#writeString(topic) : this.#writeBytes(topic, offset, length);
+    const count = this.#wasm.topicsMatch(len);
     this.refresh();
     this.#match.load(count);
     return this.#match;

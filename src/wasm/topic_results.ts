@@ -1,6 +1,8 @@
 /**
- * Result views over the topic module's output tables (see docs/WASM_ABI.md, "Topic index").
- * One instance of each per TopicIndex, reloaded by every call: no allocation per match.
+ * Result views over the topic module's output tables (see docs/WASM_ABI.md, "Topic index"); when a
+ * single subscriber set matched, the entries are that set's own block, read in place. One instance
+ * of each per TopicIndex, reloaded by every call: no allocation per match. Any later call on the
+ * index (subscribe and unsubscribe too) may change what a result reads.
  */
 
 /** What a result needs from its index: current views and the header's word index. */
@@ -10,8 +12,10 @@ export interface Views {
 }
 
 // Header words (wasm/assembly/topics/out.ts).
-const H_SUBS = 2, H_SUBIDS = 3, H_SHARED = 4, H_MEMBERS = 5, H_RETAINED = 6;
-const H_SHARED_COUNT = 9;
+const H_SUBIDS = 3, H_SHARED = 4, H_MEMBERS = 5, H_RETAINED = 6;
+const H_SHARED_COUNT = 9, H_SUB_OUT = 13;
+/** Bit 31 of an entry's subscriber id: its identifiers are a cell list (see topics/fold.ts). */
+const LIST = 0x80000000;
 
 /**
  * Subscribers of one topic. Ordinary subscriptions: `count` entries, one per subscriber, with
@@ -36,36 +40,42 @@ export class MatchResult {
     const u32 = this.#v.u32, h = this.#v.header;
     this.count = count;
     this.sharedCount = u32[h + H_SHARED_COUNT];
-    this.#subs = u32[h + H_SUBS] >>> 2;
+    this.#subs = u32[h + H_SUB_OUT] >>> 2;
     this.#shared = u32[h + H_SHARED] >>> 2;
     this.#members = u32[h + H_MEMBERS] >>> 2;
   }
 
   /** Subscriber id of entry `i`. */
-  subscriber(i: number): number { return this.#v.u32[this.#subs + (i << 2)]; }
+  subscriber(i: number): number { return (this.#v.u32[this.#subs + (i << 1)] & ~LIST) >>> 0; }
   /** Folded options of entry `i`: QoS bits 0-1, No Local bit 2, Retain As Published bit 3. */
-  options(i: number): number { return this.#v.u32[this.#subs + (i << 2) + 1]; }
+  options(i: number): number { return this.#v.u32[this.#subs + (i << 1) + 1] & 0x0f; }
   /** Maximum QoS granted over the subscriber's matching subscriptions. */
-  qos(i: number): number { return this.#v.u32[this.#subs + (i << 2) + 1] & 3; }
+  qos(i: number): number { return this.#v.u32[this.#subs + (i << 1) + 1] & 3; }
   /** True when every matching subscription has No Local (then skip the publisher itself). */
-  noLocal(i: number): boolean { return (this.#v.u32[this.#subs + (i << 2) + 1] & 4) !== 0; }
+  noLocal(i: number): boolean { return (this.#v.u32[this.#subs + (i << 1) + 1] & 4) !== 0; }
   /** True when any matching subscription has Retain As Published. */
-  retainAsPublished(i: number): boolean { return (this.#v.u32[this.#subs + (i << 2) + 1] & 8) !== 0; }
+  retainAsPublished(i: number): boolean { return (this.#v.u32[this.#subs + (i << 1) + 1] & 8) !== 0; }
+
   /** Number of subscription identifiers of entry `i`. */
-  subscriptionIdCount(i: number): number { return this.#v.u32[this.#subs + (i << 2) + 3]; }
+  subscriptionIdCount(i: number): number {
+    const u32 = this.#v.u32, at = this.#subs + (i << 1);
+    const high = u32[at + 1] >>> 4;
+    if ((u32[at] & LIST) === 0) return high === 0 ? 0 : 1;
+    const base = u32[this.#v.header + H_SUBIDS] >>> 2;
+    let n = 0;
+    for (let cell = high; cell !== 0; cell = u32[base + ((cell - 1) << 1) + 1]) n++;
+    return n;
+  }
 
   /** Subscription identifiers of entry `i` (allocates only when there are some). */
   subscriptionIds(i: number): number[] | undefined {
-    const u32 = this.#v.u32;
-    let cell = u32[this.#subs + (i << 2) + 2];
-    if (cell === 0) return undefined;
+    const u32 = this.#v.u32, at = this.#subs + (i << 1);
+    const high = u32[at + 1] >>> 4;
+    if (high === 0) return undefined;
+    if ((u32[at] & LIST) === 0) return [high];
     const base = u32[this.#v.header + H_SUBIDS] >>> 2;
     const ids: number[] = [];
-    while (cell !== 0) {
-      const at = base + ((cell - 1) << 1);
-      ids.push(u32[at]);
-      cell = u32[at + 1];
-    }
+    for (let cell = high; cell !== 0; cell = u32[base + ((cell - 1) << 1) + 1]) ids.push(u32[base + ((cell - 1) << 1)]);
     return ids;
   }
 

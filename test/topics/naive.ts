@@ -90,7 +90,8 @@ export function canonical(r: MatchResult): { ordinary: string[]; shared: string[
   const ordinary: string[] = [], shared: string[] = [];
   for (let i = 0; i < r.count; i++) {
     const ids = (r.subscriptionIds(i) ?? []).sort((a, b) => a - b);
-    ordinary.push(`${r.subscriber(i)}:${r.options(i)}:${ids}`);
+    const count = r.subscriptionIdCount(i); // a wrong count shows up as a mismatch with the model
+    ordinary.push(`${r.subscriber(i)}:${r.options(i)}:${ids}` + (count === ids.length ? "" : ` (count ${count})`));
   }
   for (let g = 0; g < r.sharedCount; g++) {
     const members: string[] = [];

@@ -1,12 +1,18 @@
-// Hashing for level tokens and subscriber ids. Tokens are hashed once per level per call and the
-// full 32-bit hash is stored beside each child pointer, so a probe compares bytes only on a hash hit.
+// Hashing for level tokens and share names. Tokens are hashed once per level per call (levels.ts
+// hashes while it splits) and the full 32-bit hash is stored beside each child pointer, so a probe
+// compares bytes only on a hash hit.
+
+/** FNV-1a offset basis: the hash of no bytes. */
+export const FNV_BASIS: u32 = 0x811c9dc5;
+
+/** One FNV-1a step: `h` extended by byte `c`. */
+// @ts-ignore: decorator
+@inline export function fnvStep(h: u32, c: u32): u32 { return (h ^ c) * 0x01000193; }
 
 /** FNV-1a over `len` bytes at `ptr`. */
 export function hashBytes(ptr: usize, len: usize): u32 {
-  let h: u32 = 0x811c9dc5;
-  for (let i: usize = 0; i < len; i++) {
-    h = (h ^ <u32>load<u8>(ptr + i)) * 0x01000193;
-  }
+  let h = FNV_BASIS;
+  for (let i: usize = 0; i < len; i++) h = fnvStep(h, <u32>load<u8>(ptr + i));
   return h;
 }
 

@@ -1,7 +1,7 @@
 // The input buffer (topic or filter bytes written by the facade) and its split into levels.
 // Each call splits once: level offsets, lengths and hashes go to static tables sized with the input.
 import { bufferAlloc, bufferFree } from "./alloc";
-import { hashBytes } from "./hash";
+import { FNV_BASIS, fnvStep } from "./hash";
 
 const SLASH: u8 = 0x2f;
 const PLUS: u8 = 0x2b;
@@ -45,21 +45,31 @@ export function reserveInput(len: usize): void {
 // @ts-ignore: decorator
 @inline export function lvHash(i: u32): u32 { return load<u32>(levelHash + (<usize>i << 2)); }
 
-/** Splits `len` bytes at `ptr` on '/' into the level tables; returns the level count. */
+// @ts-ignore: decorator
+@inline function putLevel(i: u32, start: usize, len: usize, h: u32): void {
+  const at = <usize>i << 2;
+  store<u32>(levelStart + at, <u32>start);
+  store<u32>(levelLen + at, <u32>len);
+  store<u32>(levelHash + at, h);
+}
+
+/** Splits `len` bytes at `ptr` on '/' into the level tables (hashing in the same pass); returns the count. */
 export function splitLevels(ptr: usize, len: usize): u32 {
   let n: u32 = 0;
   let start = ptr;
+  let h = FNV_BASIS;
   const end = ptr + len;
-  for (let p = ptr; p <= end; p++) {
-    if (p == end || load<u8>(p) == SLASH) {
-      const at = <usize>n << 2;
-      store<u32>(levelStart + at, <u32>start);
-      store<u32>(levelLen + at, <u32>(p - start));
-      store<u32>(levelHash + at, hashBytes(start, p - start));
-      n++;
+  for (let p = ptr; p < end; p++) {
+    const c = <u32>load<u8>(p);
+    if (c == SLASH) {
+      putLevel(n++, start, p - start, h);
       start = p + 1;
+      h = FNV_BASIS;
+    } else {
+      h = fnvStep(h, c);
     }
   }
+  putLevel(n++, start, end - start, h);
   levelCount = n;
   return n;
 }

@@ -1,13 +1,11 @@
-// Match a topic name against the subscription trie. The walk is iterative (an explicit stack of
-// (node, level) pairs in linear memory) and touches only branches the topic can match: the exact
-// child (one hash probe), the `+` child and the `#` child of each visited node. Overlapping
-// subscriptions of one subscriber fold into one output entry (see fold.ts), so the cost is
-// O(levels + matching subscriptions) and nothing is allocated per call.
+// Match a topic name against the subscription trie. The walk is iterative (it follows exact children
+// and keeps an explicit stack of (node, level) pairs for `+` branches in linear memory) and touches
+// only branches the topic can match: the exact child (one hash probe), the `+` child and the `#`
+// child of each visited node. Overlapping subscriptions of one subscriber fold into one output entry
+// (see fold.ts; a lone matching set is returned in place), and nothing is allocated per call.
 import { inputPtr, lvHash, lvLen, lvStart, splitLevels } from "./levels";
 import { N_PLUS, N_SHARED, N_SUBS, N_WILD, childFind } from "./node";
-import {
-  H_MEMBERS, H_MEMBER_COUNT, H_SHARED, H_SHARED_COUNT, H_STACK, H_SUBID_COUNT, H_SUB_COUNT, hset, tableFor,
-} from "./out";
+import { H_MEMBERS, H_MEMBER_COUNT, H_SHARED, H_SHARED_COUNT, H_STACK, hset, tableFor } from "./out";
 import { foldBegin, foldEnd, foldSet } from "./fold";
 import { G_NEXT, G_SET, subRoot } from "./subscriptions";
 
@@ -65,22 +63,26 @@ export function match(len: usize): u32 {
   let depth: u32 = 1;
   while (depth > 0) {
     depth--;
-    const node = <usize>load<u32>(stack + (<usize>depth << 3));
-    const lv = load<u32>(stack + (<usize>depth << 3), 4);
-    const wild = <usize>load<u32>(node, N_WILD);
-    if (lv == n) {
-      collect(node);
-      if (wild != 0) collect(wild); // "a/#" matches "a" [MQTT-4.7.1-2]
-      continue;
+    let node = <usize>load<u32>(stack + (<usize>depth << 3));
+    let lv = load<u32>(stack + (<usize>depth << 3), 4);
+    // Descend through exact children; only `+` branches wait on the stack.
+    while (true) {
+      const wild = <usize>load<u32>(node, N_WILD);
+      if (lv == n) {
+        collect(node);
+        if (wild != 0) collect(wild); // "a/#" matches "a" [MQTT-4.7.1-2]
+        break;
+      }
+      // Wildcards at the first level do not match topics starting with '$' [MQTT-4.7.2-1].
+      if (lv != 0 || !dollar) {
+        if (wild != 0) collect(wild);
+        const plus = <usize>load<u32>(node, N_PLUS);
+        if (plus != 0) stack = push(stack, depth++, plus, lv + 1);
+      }
+      node = childFind(node, lvStart(lv), lvLen(lv), lvHash(lv));
+      if (node == 0) break;
+      lv++;
     }
-    // Wildcards at the first level do not match topics starting with '$' [MQTT-4.7.2-1].
-    if (lv != 0 || !dollar) {
-      if (wild != 0) collect(wild);
-      const plus = <usize>load<u32>(node, N_PLUS);
-      if (plus != 0) stack = push(stack, depth++, plus, lv + 1);
-    }
-    const child = childFind(node, lvStart(lv), lvLen(lv), lvHash(lv));
-    if (child != 0) stack = push(stack, depth++, child, lv + 1);
   }
   const subCount = foldEnd();
   hset(H_SHARED_COUNT, sharedCount);

@@ -1,16 +1,19 @@
 // Trie nodes in linear memory and their children: an open-addressed table (linear probing,
 // backward-shift deletion, no tombstones) of (hash, node) pairs, so a level with 100k children is
-// still O(1) per lookup. `+` and `#` children sit in their own fields: matching reaches them without
-// a probe. Nodes keep no parent pointer or hash: walks record their path (levels.ts `pathAt`) and the
-// level hashes, which is all unlinking needs. A node with a token of <= 16 bytes takes 48 bytes.
+// still O(1) per lookup. A lone child needs no table: it sits in the table field itself (capacity
+// byte 0), so the common chain of single-child levels costs no table read and no table block.
+// `+` and `#` children sit in their own fields: matching reaches them without a probe. Nodes keep no
+// parent pointer or hash: walks record their path (levels.ts `pathAt`) and the level hashes, which
+// is all unlinking needs. A node with a token of <= 16 bytes takes 48 bytes.
 //
 //   node (32 + token bytes):
-//   +0  child count   +4  child table   +8  `+` child   +12 `#` child
+//   +0  child count   +4  child table (capacity 0: the lone child, or 0)
+//   +8  `+` child   +12 `#` child
 //   +16 subscriber set: count, +20 block (retained trie: +16 has message, +20 message id)
 //   +24 shared group list   +28 token length (u16)   +30 child capacity (u8 log2 + 1, 0 = none)
 //   +31 subscriber-set capacity (u8, same encoding)   +32 token bytes
 import { allocBlock, freeBlock } from "./alloc";
-import { bytesEqual, mix } from "./hash";
+import { bytesEqual, hashBytes, mix } from "./hash";
 
 export const N_CHILDREN: usize = 0;
 export const N_PLUS: usize = 8;
@@ -48,10 +51,19 @@ export function nodeFree(n: usize): void {
   freeBlock(n, N_TOKEN + <usize>load<u16>(n + N_TOKLEN));
 }
 
+/** True when node `c`'s token is the `len` bytes at `tok`. */
+// @ts-ignore: decorator
+@inline function tokenIs(c: usize, tok: usize, len: usize): bool {
+  return <usize>load<u16>(c + N_TOKLEN) == len && bytesEqual(c + N_TOKEN, tok, len);
+}
+
 /** The child of `n` whose token is `len` bytes at `tok` with hash `h`, or 0. */
 export function childFind(n: usize, tok: usize, len: usize, h: u32): usize {
   const cap = capGet(n + N_CHILD_CAP);
-  if (cap == 0) return 0;
+  if (cap == 0) {
+    const lone = <usize>load<u32>(n, 4);
+    return lone != 0 && tokenIs(lone, tok, len) ? lone : 0;
+  }
   const table = <usize>load<u32>(n, 4);
   const mask = cap - 1;
   let i = mix(h) & mask;
@@ -59,7 +71,7 @@ export function childFind(n: usize, tok: usize, len: usize, h: u32): usize {
     const e = table + (<usize>i << 3);
     const c = <usize>load<u32>(e, 4);
     if (c == 0) return 0;
-    if (load<u32>(e) == h && <usize>load<u16>(c + N_TOKLEN) == len && bytesEqual(c + N_TOKEN, tok, len)) return c;
+    if (load<u32>(e) == h && tokenIs(c, tok, len)) return c;
     i = (i + 1) & mask;
   }
 }
@@ -71,28 +83,39 @@ function tablePut(table: usize, mask: u32, h: u32, c: usize): void {
   store<u32>(table + (<usize>i << 3), <u32>c, 4);
 }
 
-/** Re-creates the child table of `n` with `cap` slots (0 releases it). */
+/**
+ * Re-creates the child table of `n` with `cap` slots. Capacity 0 releases the table and keeps the
+ * lone remaining child (if any) inline; a lone inline child moves into a new table.
+ */
 function childRehash(n: usize, cap: u32): void {
   const oldCap = capGet(n + N_CHILD_CAP);
   const old = <usize>load<u32>(n, 4);
-  let table: usize = 0;
+  let field: usize = 0;
   if (cap != 0) {
-    table = allocBlock(<usize>cap << 3);
-    memory.fill(table, 0, <usize>cap << 3);
-    for (let i: u32 = 0; i < oldCap; i++) {
-      const e = old + (<usize>i << 3);
-      const c = <usize>load<u32>(e, 4);
-      if (c != 0) tablePut(table, cap - 1, load<u32>(e), c);
-    }
+    field = allocBlock(<usize>cap << 3);
+    memory.fill(field, 0, <usize>cap << 3);
+    if (oldCap == 0 && old != 0) tablePut(field, cap - 1, hashBytes(old + N_TOKEN, load<u16>(old + N_TOKLEN)), old);
+  }
+  for (let i: u32 = 0; i < oldCap; i++) {
+    const e = old + (<usize>i << 3);
+    const c = <usize>load<u32>(e, 4);
+    if (c == 0) continue;
+    if (cap != 0) tablePut(field, cap - 1, load<u32>(e), c);
+    else field = c;
   }
   if (oldCap != 0) freeBlock(old, <usize>oldCap << 3);
   capSet(n + N_CHILD_CAP, cap);
-  store<u32>(n, <u32>table, 4);
+  store<u32>(n, <u32>field, 4);
 }
 
 /** Adds child `c` (token hash `h`, not already present) to `n`. Load stays <= 3/4 so probes end. */
 export function childAdd(n: usize, c: usize, h: u32): void {
   const count = load<u32>(n) + 1;
+  store<u32>(n, count);
+  if (count == 1) {
+    store<u32>(n, <u32>c, 4); // a lone child goes inline
+    return;
+  }
   let cap = capGet(n + N_CHILD_CAP);
   if (count * 4 > cap * 3) {
     let want: u32 = cap == 0 ? 2 : cap;
@@ -101,12 +124,17 @@ export function childAdd(n: usize, c: usize, h: u32): void {
     cap = want;
   }
   tablePut(<usize>load<u32>(n, 4), cap - 1, h, c);
-  store<u32>(n, count);
 }
 
 /** Removes child `c` (token hash `h`) from `n`; shrinks the table when it is mostly empty. */
 export function childRemove(n: usize, c: usize, h: u32): void {
+  const count = load<u32>(n) - 1;
+  store<u32>(n, count);
   const cap = capGet(n + N_CHILD_CAP);
+  if (cap == 0) {
+    store<u32>(n, 0, 4); // it was the lone inline child
+    return;
+  }
   const table = <usize>load<u32>(n, 4);
   const mask = cap - 1;
   let i = mix(h) & mask;
@@ -124,9 +152,7 @@ export function childRemove(n: usize, c: usize, h: u32): void {
     }
   }
   store<u64>(table + (<usize>i << 3), 0);
-  const count = load<u32>(n) - 1;
-  store<u32>(n, count);
-  if (count == 0) childRehash(n, 0);
+  if (count <= 1) childRehash(n, 0);
   else if (cap > 8 && count * 8 < cap) childRehash(n, cap >> 1);
 }
 

@@ -9,7 +9,7 @@ export const HEADER: usize = memory.data(32 * 4);
 
 export const H_INPUT = 0; // input buffer address
 export const H_INPUT_CAP = 1; // its capacity in bytes
-export const H_SUBS = 2; // subscriber entries: sid, options, sub-id list head (index + 1), sub-id count
+export const H_SUBS = 2; // folded subscriber entries (fold.ts); H_SUB_OUT says where the last match's are
 export const H_SUBIDS = 3; // subscription-id cells: value, next (index + 1, 0 = end)
 export const H_SHARED = 4; // shared entries: group key, first member, member count, 0
 export const H_MEMBERS = 5; // member entries: sid, options, subscription identifier
@@ -20,6 +20,7 @@ export const H_SHARED_COUNT = 9;
 export const H_MEMBER_COUNT = 10;
 export const H_RETAINED_COUNT = 11;
 export const H_SUBID_COUNT = 12;
+export const H_SUB_OUT = 13; // subscriber entries of the last match: the H_SUBS table or a set's block
 
 /** Word capacities of the tables H_SUBS..H_STACK. */
 const CAPS: usize = memory.data(8 * 4);
@@ -85,7 +86,7 @@ export function seenPut(sid: u32, slot: u32): i32 {
 
 /**
  * Makes room for `total` entries at load <= 1/2. A grown table is rebuilt from the first `known`
- * output entries (16 bytes each at `subs`, sid first).
+ * output entries (8 bytes each at `subs`, sid first; bit 31 of the sid is a flag, not part of it).
  */
 export function seenReserve(total: u32, subs: usize, known: u32): void {
   if (total * 2 <= seenCap) return;
@@ -96,5 +97,5 @@ export function seenReserve(total: u32, subs: usize, known: u32): void {
   memory.fill(seenPtr, 0, <usize>cap << 4);
   seenCap = cap;
   if (generation == 0) generation = 1;
-  for (let i: u32 = 0; i < known; i++) seenPut(load<u32>(subs + (<usize>i << 4)), i);
+  for (let i: u32 = 0; i < known; i++) seenPut(load<u32>(subs + (<usize>i << 3)) & 0x7fffffff, i);
 }

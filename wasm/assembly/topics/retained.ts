@@ -69,6 +69,15 @@ function push(node: usize, lv: u32): void {
   depth++;
 }
 
+/** Pushes child `c` unless it is a '$' topic's first level and those are skipped [MQTT-4.7.2-1]. */
+// @ts-ignore: decorator
+@inline function pushChild(c: usize, lv: u32, skipDollar: bool): void {
+  if (skipDollar && load<u16>(c + N_TOKLEN) > 0 && load<u8>(c + N_TOKEN) == 0x24) return;
+  store<u32>(stack + (<usize>depth << 3), <u32>c);
+  store<u32>(stack + (<usize>depth << 3), lv, 4);
+  depth++;
+}
+
 /** Pushes every child of `node`, skipping '$' topics at the first level [MQTT-4.7.2-1]. */
 function pushChildren(node: usize, lv: u32, skipDollar: bool): void {
   const count = load<u32>(node);
@@ -76,13 +85,10 @@ function pushChildren(node: usize, lv: u32, skipDollar: bool): void {
   const cap = capGet(node + N_CHILD_CAP);
   const table = <usize>load<u32>(node, 4);
   stack = tableFor(H_STACK, (depth + count) << 1); // once per node, not per child
+  if (cap == 0) return pushChild(table, lv, skipDollar); // a lone child is stored inline
   for (let i: u32 = 0; i < cap; i++) {
     const c = <usize>load<u32>(table + (<usize>i << 3), 4);
-    if (c == 0) continue;
-    if (skipDollar && load<u16>(c + N_TOKLEN) > 0 && load<u8>(c + N_TOKEN) == 0x24) continue;
-    store<u32>(stack + (<usize>depth << 3), <u32>c);
-    store<u32>(stack + (<usize>depth << 3), lv, 4);
-    depth++;
+    if (c != 0) pushChild(c, lv, skipDollar);
   }
 }
 
