@@ -22,6 +22,8 @@ export class Router {
 
   /** Delivers `pub` (topic = `topic[off, off+len)`) to every matching subscription. */
   route(pub: Publication, topic: Uint8Array, off: number, len: number): void {
+    // `m` may point into a live subscriber set: nothing below may (un)subscribe. deliver() only
+    // queues bytes (flushed in a microtask), so no close and no session end runs inside this loop.
     const m = this.index.match(topic, off, len);
     const pubQos = pub.qos;
     for (let i = 0; i < m.count; i++) {
