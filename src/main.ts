@@ -7,7 +7,7 @@ import process from "node:process";
 import { Broker } from "./broker/broker.ts";
 import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
-import { idleRuntimeThreads } from "./platform/idle_threads.ts";
+import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 
 /** Exit code for invalid flags or configuration. */
 const EXIT_CONFIG = 2;
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   }
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
-  if (config.idleRuntimeThreads) await idleRuntimeThreads(); // after the warm-up's compiles
+  await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
   let addr: { host: string; port: number };
   try {
     addr = await broker.listen();

@@ -94,11 +94,11 @@ export interface Config {
    */
   warmupMessages: number;
   /**
-   * The CLI moves the runtime's helper threads (JIT compiler, GC helpers) to Linux SCHED_IDLE once
-   * warmed up, so they run in the event loop's idle time instead of pre-empting it (see
-   * platform/idle_threads.ts). Default true; no effect off Linux or without FFI permission.
+   * Nice value the CLI gives the runtime's helper threads (JIT compilers, GC helpers) once warmed
+   * up, so they yield the core to the event loop (see platform/thread_priority.ts). Default 19;
+   * 0 leaves them alone; no effect off Linux or without FFI permission.
    */
-  idleRuntimeThreads: boolean;
+  runtimeThreadsNice: number;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
 }
@@ -128,7 +128,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxBufferedBytes: 16 * 1024 * 1024,
   keepAliveTickMs: 100,
   warmupMessages: 500_000,
-  idleRuntimeThreads: true,
+  runtimeThreadsNice: 19,
   verbose: false,
 });
 

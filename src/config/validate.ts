@@ -51,7 +51,7 @@ const RULES: Record<keyof Config, Rule> = {
   maxBufferedBytes: { kind: "integer", min: 0, max: BIG },
   keepAliveTickMs: { kind: "integer", min: 1, max: 60_000 },
   warmupMessages: { kind: "integer", min: 0, max: 10_000_000 },
-  idleRuntimeThreads: { kind: "boolean" },
+  runtimeThreadsNice: { kind: "integer", min: 0, max: 19 },
   verbose: { kind: "boolean" },
 };
 

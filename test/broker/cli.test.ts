@@ -1,5 +1,5 @@
 // The CLI (src/main.ts) under the runtime running the test: the ready line, SIGTERM shutdown with
-// DISCONNECT 0x8B and exit 0, bad flags → stderr and exit 2, helper threads at SCHED_IDLE.
+// DISCONNECT 0x8B and exit 0, bad flags → stderr and exit 2, helper threads at nice 19.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -76,28 +76,28 @@ test("a bad flag is reported on stderr with exit code 2", async () => {
   assert.equal(r.stdout, "");
 });
 
-/** Scheduling policy (sched(7): 0 normal, 5 SCHED_IDLE) of each thread of process `pid`, by thread id. */
-function threadPolicies(pid: number): Map<number, number> {
+/** Nice value of each thread of process `pid`, by thread id. */
+function threadNiceValues(pid: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38])); // field 41
+    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])); // field 19
   }
   return out;
 }
 
-/** Starts the CLI with `args`, reads its threads' policies once it is listening, then stops it. */
-async function policiesOfRunningCli(args: string[]): Promise<{ pid: number; policies: Map<number, number> }> {
-  let pid = 0, policies = new Map<number, number>();
+/** Starts the CLI with `args`, reads its threads' nice values once it is listening, then stops it. */
+async function niceValuesOfRunningCli(args: string[]): Promise<{ pid: number; niceValues: Map<number, number> }> {
+  let pid = 0, niceValues = new Map<number, number>();
   let served: Promise<void> = Promise.resolve();
   const r = await runCli(["--host", "127.0.0.1", "--port", "0", ...args], (line, kill) => {
     const m = /^vireo listening on 127\.0\.0\.1:(\d+) \(mqtt\)$/.exec(line);
     if (m === null) return;
     pid = childPid;
-    policies = threadPolicies(pid);
+    niceValues = threadNiceValues(pid);
     served = (async () => { // once it has served a client, its signal handlers are surely installed
       const raw = await RawClient.open(Number(m[1]), 4);
-      raw.sendPacket(connectPacket("policies", 4), 4);
+      raw.sendPacket(connectPacket("niceValues", 4), 4);
       await raw.next("connack", 5000);
       raw.destroy();
       kill("SIGTERM");
@@ -105,25 +105,25 @@ async function policiesOfRunningCli(args: string[]): Promise<{ pid: number; poli
   });
   await served;
   assert.equal(r.code, 0, r.stderr);
-  return { pid, policies };
+  return { pid, niceValues };
 }
 
-test("the CLI runs the runtime's helper threads at SCHED_IDLE and the event loop at normal priority", { skip: process.platform !== "linux" }, async () => {
-  const { pid, policies } = await policiesOfRunningCli([]);
-  assert.equal(policies.get(pid), 0, "main thread keeps SCHED_OTHER");
-  const helpers = [...policies].filter(([tid]) => tid !== pid);
+test("the CLI runs the runtime's helper threads at nice 19 and the event loop at nice 0", { skip: process.platform !== "linux" }, async () => {
+  const { pid, niceValues } = await niceValuesOfRunningCli([]);
+  assert.equal(niceValues.get(pid), 0, "the event loop keeps its priority");
+  const helpers = [...niceValues].filter(([tid]) => tid !== pid);
   assert.ok(helpers.length > 0, "the runtime has helper threads");
-  assert.deepEqual(helpers.filter(([, p]) => p !== 5), [], "every helper thread is SCHED_IDLE");
+  assert.deepEqual(helpers.filter(([, nice]) => nice !== 19), [], "every helper thread is at nice 19");
 });
 
-test("idleRuntimeThreads: false leaves every thread at normal priority", { skip: process.platform !== "linux" }, async () => {
+test("runtimeThreadsNice: 0 leaves every thread at nice 0", { skip: process.platform !== "linux" }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "vireo-cli-"));
   const file = join(dir, "config.json");
-  writeFileSync(file, JSON.stringify({ idleRuntimeThreads: false, warmupMessages: 1000 }));
+  writeFileSync(file, JSON.stringify({ runtimeThreadsNice: 0, warmupMessages: 1000 }));
   try {
-    const { policies } = await policiesOfRunningCli(["-c", file]);
-    assert.ok(policies.size > 1);
-    assert.deepEqual([...policies.values()].filter((p) => p !== 0), []);
+    const { niceValues } = await niceValuesOfRunningCli(["-c", file]);
+    assert.ok(niceValues.size > 1);
+    assert.deepEqual([...niceValues.values()].filter((p) => p !== 0), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
