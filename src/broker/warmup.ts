@@ -6,8 +6,10 @@
  * p99 at 10,000 msgs/s 430–490 µs in the first seconds, 210–350 µs once compiled).
  *
  * Two MQTT 3.1.1 connections with ids no client would pick: a QoS 1 subscriber on a `$` topic (leading
- * wildcards never match it [MQTT-4.7.2-1]) and a publisher alternating QoS 0 and QoS 1. Nothing is
- * retained; the connections DISCONNECT normally (no will); the broker's counters are restored.
+ * wildcards never match it [MQTT-4.7.2-1]) and a publisher alternating QoS 0 and QoS 1; then
+ * retained messages (one per 25 sent) under another `$` root are stored, served to a new subscription and
+ * deleted, so nothing is left retained. The connections DISCONNECT normally (no will); the
+ * broker's counters are restored.
  */
 import net from "node:net";
 import { type Codec, createCodec, type Packet, type StreamDecoder } from "../codec.ts";
@@ -17,6 +19,11 @@ const TOPIC = "$vireo/warmup";
 /** Messages per round; the publisher waits for the round's PUBACKs before the next. */
 const ROUND = 1000;
 const LEVEL = 4;
+/** Retained messages stored, served to a new subscription and deleted again (under RETAINED_ROOT):
+ * one per 25 messages of the warm-up, at most 20,000 (the default warm-up's share). */
+const RETAINED_PER_MESSAGE = 1 / 25;
+const RETAINED_MAX = 20_000;
+const RETAINED_ROOT = "$vireo/warmup-retained";
 
 /** One round of PUBLISH packets: even ones QoS 0, odd ones QoS 1 (packet ids 1..ROUND/2). */
 function publishRound(codec: Codec): Uint8Array {
@@ -26,6 +33,16 @@ function publishRound(codec: Codec): Uint8Array {
   for (let i = 0; i < ROUND; i++) {
     const qos = (i & 1) as 0 | 1;
     o += codec.encodeInto({ type: 3, topic: TOPIC, payload, qos, packetId: (i >> 1) + 1, dup: false, retain: false } as Packet, LEVEL, out, o);
+  }
+  return out.subarray(0, o);
+}
+
+/** `count` QoS 0 retained PUBLISH packets on distinct topics: `payload` stores, an empty one deletes. */
+function retainedRound(codec: Codec, count: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(count * (48 + payload.length));
+  let o = 0;
+  for (let i = 0; i < count; i++) {
+    o += codec.encodeInto({ type: 3, topic: `${RETAINED_ROOT}/${i}`, payload, qos: 0, dup: false, retain: true } as Packet, LEVEL, out, o);
   }
   return out.subarray(0, o);
 }
@@ -109,6 +126,7 @@ export async function warmUp(port: number, host: string, stats: BrokerStats, mes
       pub.socket.write(round);
       await acks;
     }
+    await warmRetained(sub, pub, codec, Math.min(RETAINED_MAX, Math.ceil(messages * RETAINED_PER_MESSAGE)));
   };
   try {
     await Promise.race([run(), new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
@@ -120,6 +138,28 @@ export async function warmUp(port: number, host: string, stats: BrokerStats, mes
     const clients = stats.clients; // the one counter that already came back by itself
     Object.assign(stats, saved, { clients });
   }
+}
+
+/**
+ * Retained store, retained index and backlog paths: `count` messages are stored, served to a new
+ * QoS 1 subscription (acknowledged), then deleted, so none is left for a client to see.
+ */
+async function warmRetained(sub: Peer, pub: Peer, codec: Codec, count: number): Promise<void> {
+  const ping = { type: 12 } as Packet; // packets are handled in order: PINGRESP means all before it were
+  let done = pub.next(1);
+  pub.socket.write(retainedRound(codec, count, new TextEncoder().encode("retained warm-up")));
+  pub.send(ping);
+  await done;
+  done = sub.next(count + 1); // SUBACK and every stored message
+  sub.send({ type: 8, packetId: 2, subscriptions: [{ filter: `${RETAINED_ROOT}/#`, qos: 1 }] } as Packet);
+  await done;
+  done = sub.next(1); // UNSUBACK
+  sub.send({ type: 10, packetId: 3, filters: [`${RETAINED_ROOT}/#`] } as Packet);
+  await done;
+  done = pub.next(1);
+  pub.socket.write(retainedRound(codec, count, new Uint8Array(0))); // [MQTT-3.3.1-10] empty payload deletes
+  pub.send(ping);
+  await done;
 }
 
 /** Sends DISCONNECT (no will) on each socket and waits, at most 1 s, for them to close. */

@@ -18,13 +18,19 @@ test("warm-up routes its messages through the broker and leaves counters, sessio
     const warm = collect(spy);
     await subscribe(all, "#", { qos: 1 });
     await subscribe(spy, "$vireo/warmup", { qos: 0 });
+    const retainedSpy = await pool.connect({ clientId: "retained-spy" });
+    const retained = collect(retainedSpy);
+    await subscribe(retainedSpy, "$vireo/warmup-retained/#", { qos: 0 });
     const before = { ...broker.stats };
     await broker.warmUp(3000);
     await waitFor(() => warm.length >= 3000, "the spy to see 3000 warm-up messages");
+    // The retained phase (3000 / 25 = 120 topics): each stored, then deleted by an empty payload.
+    await waitFor(() => retained.length >= 240, "the retained spy to see 120 stores and 120 deletions");
+    assert.equal(retained.filter((m) => m.payload.length > 0).length, 120);
     await sleep(50);
     assert.equal(everything.length, 0, "a '#' subscriber never matches a '$' topic");
     assert.deepEqual({ ...broker.stats }, before, "counters are restored");
-    assert.equal(broker.core.sessions.size, 2, "only the two test clients have sessions");
+    assert.equal(broker.core.sessions.size, 3, "only the three test clients have sessions");
     assert.equal(broker.core.retained.size, 0);
   } finally {
     await pool.endAll();
