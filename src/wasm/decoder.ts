@@ -4,8 +4,8 @@
  * `decode` call fills the frame table (looping only when a table is full). The bytes of an
  * incomplete last packet stay in JS; while a large packet is still short of `needed` bytes, chunks
  * are appended in JS without calling WASM, so its bytes are decoded once (no O(n²)).
- * In-place mode (`inPlacePayloadBytes`): only the chunk's packet heads and small packets are copied,
- * ahead of the call (chunk_copy.ts) or where WASM asks for more (wasm/assembly/codec/copy_state.ts).
+ * In-place mode (`inPlacePayloadBytes`): the chunk is copied only where WASM asks for it (heads and
+ * small packets, wasm/assembly/codec/copy_state.ts), one more `decode` call per large PUBLISH.
  */
 import type { ProtocolLevel } from "../protocol/packets.ts";
 import type { CodecWasm } from "./codec_instance.ts";
@@ -13,7 +13,7 @@ import {
   H_CONSUMED, H_COPY, H_FIELDS, H_FRAMES, H_INPUT, H_INPUT_CAP, H_LEVEL, H_NEEDED, H_PROPS, H_STATUS,
   HEAD_WINDOW, NEED_COPY,
 } from "../../wasm/assembly/codec/frame_layout.ts";
-import { ChunkCopy } from "./chunk_copy.ts";
+import { copySpan } from "./chunk_copy.ts";
 import { type BatchTables, DecodedBatch } from "./frame_batch.ts";
 import type { DecoderOptions, StreamDecoder } from "./types.ts";
 
@@ -28,13 +28,13 @@ class DecoderMemory implements BatchTables {
   i32 = new Int32Array(0);
   u8 = new Uint8Array(0);
   bytes = new Uint8Array(0);
+  /** DataView of the input region (`bytes`), for word copies. */
+  region = new DataView(this.bytes.buffer);
   frames = 0;
   props = 0;
   fields = 0;
   /** The one FrameBatch of this codec's decoders: they share the tables it reads. */
   readonly batch = new DecodedBatch();
-  /** In-place mode: copies chunk bytes, ahead of a decode call or on its request. */
-  readonly copier = new ChunkCopy();
   private buffer: ArrayBufferLike | null = null;
   private readonly header: number;
   private inputPtr = 0;
@@ -63,6 +63,7 @@ class DecoderMemory implements BatchTables {
 
   private setInput(): void {
     this.bytes = this.u8.subarray(this.inputPtr, this.inputPtr + this.inputCap);
+    this.region = new DataView(this.u8.buffer, this.inputPtr, this.inputCap);
   }
 
   /** Re-creates views if memory grew, and re-reads table addresses (they move when grown). */
@@ -81,7 +82,7 @@ class DecoderMemory implements BatchTables {
 
   /** Copies `chunk` bytes for input offsets [from, to) (the chunk starts at offset `kept`); returns `to`. */
   copyChunk(chunk: Uint8Array, kept: number, from: number, to: number): number {
-    this.copier.span(this, chunk, kept, from - kept, to - kept);
+    copySpan(this.bytes, this.region, chunk, from - kept, to - kept, from);
     return to;
   }
 
@@ -168,14 +169,8 @@ class WasmStreamDecoder implements StreamDecoder {
     const input = mem.reserve(total);
     if (kept > 0) input.set(pending!.buf.subarray(0, kept));
     let copied = total;
-    const min = this.shared.inPlaceMin;
-    if (min === 0) input.set(chunk, kept);
-    else if (kept === 0) {
-      copied = 0;
-      mem.copier.begin(chunk, 0);
-      mem.copier.walk(mem, chunk, 0, 0, 0, min);
-    } else { // the packet kept bytes belong to, and the next head; a walk starts at WASM's first request
-      mem.copier.begin(chunk, kept);
+    if (this.shared.inPlaceMin === 0) input.set(chunk, kept);
+    else { // the packet kept bytes belong to, and the next head
       copied = mem.copyChunk(chunk, kept, kept, Math.min(total, kept + this.needed + HEAD_WINDOW));
     }
     this.clearPending();
@@ -198,23 +193,20 @@ class WasmStreamDecoder implements StreamDecoder {
 
   /**
    * Decodes the input region (the kept bytes, then `chunk` from offset `kept`; bytes up to `copied`
-   * and the prefetch's spans are copied): one decode call, more when a table fills up or WASM asks
-   * for more bytes (then the chunk is walked again if WASM got past the last walk).
+   * are copied): one decode call, more when a table fills up or WASM asks for more bytes.
    */
   private decode(chunk: Uint8Array, kept: number, copied: number): DecodedBatch {
     const mem = this.shared.mem, ex = mem.exports, max = this.shared.maxPacketSize, min = this.shared.inPlaceMin;
-    const total = kept + chunk.length, ahead = mem.copier;
-    let count = ex.decode(0, total, this.protocolLevel, max, 0, copied, kept, min, ahead.spans) >>> 0;
+    const total = kept + chunk.length;
+    let count = ex.decode(0, total, this.protocolLevel, max, 0, copied, kept, min) >>> 0;
     for (let status = mem.h(H_STATUS); status !== 0; status = mem.h(H_STATUS)) {
-      const at = mem.h(H_CONSUMED);
       if (status === NEED_COPY) {
-        copied = mem.copyChunk(chunk, kept, Math.max(copied, at), mem.h(H_COPY));
-        if (at >= ahead.stop) ahead.walk(mem, chunk, kept, at, copied, min);
+        copied = mem.copyChunk(chunk, kept, Math.max(copied, mem.h(H_CONSUMED)), mem.h(H_COPY));
       } else {
         ex.decodeGrow(status, count);
         mem.refresh();
       }
-      count = ex.decode(at, total, mem.h(H_LEVEL), max, count, copied, kept, min, ahead.spans) >>> 0;
+      count = ex.decode(mem.h(H_CONSUMED), total, mem.h(H_LEVEL), max, count, copied, kept, min) >>> 0;
     }
     mem.refresh();
     this.protocolLevel = mem.h(H_LEVEL) as ProtocolLevel;

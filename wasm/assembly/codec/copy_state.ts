@@ -3,10 +3,6 @@
 // at offset chunkStart + k), but only [copy start, `copied`) holds the chunk's bytes; the rest is
 // stale. Framing asks for bytes before it reads them (status NEED_COPY, header word H_COPY = how
 // far); the facade copies from max(copied, consumed) to there and calls again from `consumed`.
-// Before a call the facade also copies ahead (src/wasm/chunk_copy.ts): it walks the chunk's fixed
-// headers and copies each candidate's head window and the packets between them whole, listing the
-// copied ranges in the span table, so one call frames the whole chunk. Framing trusts no span: it
-// checks every read against them and asks (NEED_COPY) for what they miss, e.g. a longer head.
 //
 // A PUBLISH that starts in the chunk with at least `minPayload` payload bytes is decoded from its
 // head alone (fixed header, topic, packet id, properties: decodePublish never reads the payload) and
@@ -15,8 +11,8 @@
 // path's; an in-place candidate that is invalid is copied whole and decoded again for the same reason.
 // Copy mode (the default) is the case copied == end: nothing is ever asked for.
 
-import { F_IN_PLACE, F_PAYLOAD_LEN, F_PAYLOAD_OFF, fget, fset, H_COPY, H_SPANS, H_WINDOW, HEAD_WINDOW, hset,
-  inputPtr, NEED_COPY, SPAN_CAP } from "./frame_table";
+import { F_IN_PLACE, F_PAYLOAD_LEN, F_PAYLOAD_OFF, fget, fset, H_COPY, HEAD_WINDOW, hset, inputPtr,
+  NEED_COPY } from "./frame_table";
 
 /** Bytes a window spans beyond the last in-place head (its successor's topic may be longer). */
 const HEAD_SLACK: u32 = 8;
@@ -38,36 +34,23 @@ let runStart: usize = 0;
  * second request for a longer head costs).
  */
 let window: u32 = HEAD_WINDOW;
-hset(H_WINDOW, window);
 
-/** The span table (u32 input offsets [from, to), ascending), its end and the first span not passed. */
-const SPANS: usize = memory.data(SPAN_CAP * 8);
-hset(H_SPANS, <u32>SPANS);
-let spanEnd: usize = SPANS;
-let spanAt: usize = SPANS;
-
-/**
- * Starts a decode call over input offsets [start, stop) of which [start, copiedEnd) and the first
- * `spans` spans of the table are copied.
- */
-export function beginCopies(start: u32, stop: u32, copiedEnd: u32, chunkStart: u32, min: u32, spans: u32): void {
+/** Starts a decode call over input offsets [start, stop) of which [.., copiedEnd) are copied. */
+export function beginCopies(start: u32, stop: u32, copiedEnd: u32, chunkStart: u32, min: u32): void {
   copied = inputPtr + <usize>copiedEnd;
   end = inputPtr + <usize>stop;
   chunkAt = inputPtr + <usize>chunkStart;
   minPayload = min;
-  spanAt = SPANS;
-  spanEnd = SPANS + <usize>spans * 8;
-  if (start == 0) runStart = inputPtr; // a new push
+  if (start == 0) { // a new push
+    runStart = inputPtr;
+    window = HEAD_WINDOW;
+  }
 }
 
-/** True when the `len` bytes from `p` (or all up to the end) hold copied data. `p` never decreases. */
+/** True when the `len` bytes from `p` (or all up to the end) hold copied data. */
 export function copiedFor(p: usize, len: u32): bool {
-  let want = p + <usize>len;
-  if (want > end) want = end;
-  if (want <= copied) return true;
-  while (spanAt < spanEnd && inputPtr + <usize>load<u32>(spanAt, 4) <= p) spanAt += 8;
-  return spanAt < spanEnd && inputPtr + <usize>load<u32>(spanAt) <= p
-    && want <= inputPtr + <usize>load<u32>(spanAt, 4);
+  const want = p + <usize>len;
+  return (want < end ? want : end) <= copied;
 }
 
 /** Asks the facade to copy at least `len` bytes from `p` (clamped to the end); returns NEED_COPY. */
@@ -94,9 +77,8 @@ export function settleInPlace(reason: i32, p: usize, total: u32): u32 {
     return copiedFor(p, total) ? 0 : requestCopy(p, total);
   }
   const head = <u32>(inputPtr + <usize>fget(F_PAYLOAD_OFF) - p);
-  window = (head + HEAD_SLACK + 3) & ~3;
-  hset(H_WINDOW, window);
   if (!copiedFor(p, head)) return requestCopy(p, head); // the head was read past the copied bytes
+  window = (head + HEAD_SLACK + 3) & ~3;
   fset(F_IN_PLACE, 1);
   fset(F_PAYLOAD_OFF, fget(F_PAYLOAD_OFF) - <i32>(chunkAt - inputPtr));
   runStart = p + <usize>total;

@@ -9,7 +9,7 @@
 // last), or when a table is full (status != 0: the facade grows the tables and calls again from
 // `consumed`, appending frames). A packet larger than maxPacketSize is reported as soon as its
 // fixed header is complete, before its body arrives. In-place mode (copy_state.ts): framing reads
-// only copied bytes (a prefix and the span table) and stops with status NEED_COPY when it needs more.
+// only copied bytes and stops with status NEED_COPY when it needs more.
 
 import { beginPacket, err, MALFORMED } from "./reader";
 import { beginFrame, F_FLAGS, F_LENGTH, F_LEVEL, F_REASON, F_START, F_TYPE, fieldUsed, frameCap, fset,
@@ -25,14 +25,14 @@ import { beginCopies, copiedFor, inPlaceCandidate, requestCopy, settleInPlace } 
 const PACKET_TOO_LARGE: i32 = 0x95;
 
 /**
- * Decodes [start, end) of the input region, of which bytes up to `copied` and `spans` spans hold data
- * (see copy_state.ts; `chunkStart`, `minPayload`: the in-place mode). Frames go from index `first`.
+ * Decodes [start, end) of the input region, of which bytes up to `copied` hold data (see
+ * copy_state.ts; `chunkStart`, `minPayload`: the in-place mode). Frames go from index `first`.
  * Returns the frame count.
  */
 export function decodeStream(start: u32, end: u32, level: u32, maxSize: u32, first: u32,
-  copied: u32, chunkStart: u32, minPayload: u32, spans: u32): u32 {
+  copied: u32, chunkStart: u32, minPayload: u32): u32 {
   startCall(first == 0);
-  beginCopies(start, end, copied, chunkStart, minPayload, spans);
+  beginCopies(start, end, copied, chunkStart, minPayload);
   let p = inputPtr + <usize>start;
   const e = inputPtr + <usize>end;
   let n = first;

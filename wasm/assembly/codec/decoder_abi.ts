@@ -23,11 +23,10 @@ export function decodeGrow(mask: u32, framesUsed: u32): void { growTables(mask, 
 /**
  * Decodes input bytes [start, end) into frames from index `first` on; returns the frame count.
  * Bytes from `copied` on are not copied yet: in-place mode, where a PUBLISH starting at or after
- * `chunkStart` with at least `minPayload` payload bytes (0 = never) keeps its payload in the chunk;
- * the first `spans` ranges of the span table (header word H_SPANS) are copied too.
+ * `chunkStart` with at least `minPayload` payload bytes (0 = never) keeps its payload in the chunk.
  * The header then holds consumed / needed / level / status / copy (see docs/WASM_ABI.md "Decoder").
  */
 export function decode(start: u32, end: u32, level: u32, maxPacketSize: u32, first: u32, copied: u32,
-  chunkStart: u32, minPayload: u32, spans: u32): u32 {
-  return decodeStream(start, end, level, maxPacketSize, first, copied, chunkStart, minPayload, spans);
+  chunkStart: u32, minPayload: u32): u32 {
+  return decodeStream(start, end, level, maxPacketSize, first, copied, chunkStart, minPayload);
 }

@@ -18,10 +18,6 @@ export const H_LEVEL = 10;
 export const H_STATUS = 11;
 /** Status NEED_COPY: copy the pushed chunk's bytes up to this input offset, then call again. */
 export const H_COPY = 12;
-/** In-place mode: address of the span table (SPAN_CAP pairs of u32 input offsets [from, to)). */
-export const H_SPANS = 13;
-/** In-place mode: the head window, bytes copied from a candidate's start (the last head + 8). */
-export const H_WINDOW = 14;
 
 // Status bits (header word H_STATUS): which table was full.
 export const FULL_FRAMES = 1;
@@ -35,12 +31,6 @@ export const NEED_COPY = 8;
  * header and a typical PUBLISH head: topic, packet id, properties). A longer head asks again.
  */
 export const HEAD_WINDOW = 64;
-
-/**
- * In-place mode: capacity of the span table, the byte ranges the facade copied ahead of a decode
- * call (src/wasm/chunk_copy.ts): a run of small packets and the next candidate's head is one span.
- */
-export const SPAN_CAP = 256;
 
 // Frame record: FRAME_WORDS i32 per frame.
 export const FRAME_WORDS = 22;
