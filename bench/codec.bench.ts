@@ -3,7 +3,9 @@
  *
  * Decode: a stream of PUBLISH packets (16 B, 256 B, 4 KiB payloads) pushed in 64 KiB chunks, as
  * socket reads arrive. "wasm frames" is the broker's hot path (frame table only, numbers read per
- * frame); "wasm packets" also materialises every packet object, as mqtt-packet's parser does.
+ * frame); "wasm frames (payload in place)" the same with `inPlacePayloadBytes` (payloads of at least
+ * IN_PLACE_MIN bytes stay in the chunk, not copied into WASM memory); "wasm packets" also
+ * materialises every packet object, as mqtt-packet's parser does.
  * Encode: PUBLISH (16 B / 256 B), CONNACK and SUBACK with `encode` (a fresh copy) and
  * `encodeInto` (a caller's buffer), against mqtt-packet's `generate`.
  *
@@ -15,6 +17,7 @@ import { createCodecWasm } from "../src/wasm/codec_instance.ts";
 import { createDecoderFactory } from "../src/wasm/decoder.ts";
 import { createEncoder } from "../src/wasm/encoder.ts";
 import type { Packet } from "../src/protocol/packets.ts";
+import type { StreamDecoder } from "../src/wasm/types.ts";
 
 /** One result row; `ratio` is this row's ops/s over mqtt-packet's in the same group. */
 export interface CodecBenchRow {
@@ -33,6 +36,7 @@ export interface CodecBenchOptions {
 const STREAM_PACKETS = 256; // PUBLISH packets per decoded stream (one task iteration)
 const CHUNK = 64 * 1024;     // bytes per push, like a socket read
 const ENCODE_BATCH = 64;     // encodes per task iteration, so timer overhead does not dominate
+const IN_PLACE_MIN = 1024;   // inPlacePayloadBytes of the in-place row
 
 type Generated = { cmd: string; [k: string]: unknown };
 
@@ -54,12 +58,14 @@ function publishStream(payloadSize: number): { chunks: Buffer[]; bytes: number }
 /** Tasks decoding one stream per iteration; each checks it saw every packet. */
 function decodeTasks(payloadSize: number) {
   const { chunks, bytes } = publishStream(payloadSize);
-  const decoder = createDecoderFactory(createCodecWasm())({ protocolLevel: 4 });
+  const decoders = createDecoderFactory(createCodecWasm());
+  const decoder = decoders({ protocolLevel: 4 });
+  const inPlace = decoders({ protocolLevel: 4, inPlacePayloadBytes: IN_PLACE_MIN });
   let sink = 0;
-  const wasmFrames = () => {
+  const frames = (d: StreamDecoder) => () => {
     let n = 0;
     for (const c of chunks) {
-      const b = decoder.push(c);
+      const b = d.push(c);
       for (let i = 0; i < b.count; i++) sink += b.topicLength(i) + b.payloadLength(i);
       n += b.count;
     }
@@ -83,8 +89,11 @@ function decodeTasks(payloadSize: number) {
     for (const c of chunks) parser.parse(c);
     if (parsed !== STREAM_PACKETS) throw new Error(`mqtt-packet parsed ${parsed} of ${STREAM_PACKETS}`);
   };
-  return { bytes, tasks: { "wasm frames": wasmFrames, "wasm packets": wasmPackets, "mqtt-packet": reference },
-    sink: () => sink };
+  const tasks = {
+    "wasm frames": frames(decoder), "wasm frames (payload in place)": frames(inPlace), "wasm packets": wasmPackets,
+    "mqtt-packet": reference,
+  };
+  return { bytes, tasks, sink: () => sink };
 }
 
 /** The packets encoded, in Vireo's model and mqtt-packet's. */

@@ -4,12 +4,16 @@
  * `decode` call fills the frame table (looping only when a table is full). The bytes of an
  * incomplete last packet stay in JS; while a large packet is still short of `needed` bytes, chunks
  * are appended in JS without calling WASM, so its bytes are decoded once (no O(n²)).
+ * In-place mode (`inPlacePayloadBytes`): the chunk is copied only where WASM asks for it (heads and
+ * small packets, wasm/assembly/codec/copy_state.ts), one more `decode` call per large PUBLISH.
  */
 import type { ProtocolLevel } from "../protocol/packets.ts";
 import type { CodecWasm } from "./codec_instance.ts";
 import {
-  H_CONSUMED, H_FIELDS, H_FRAMES, H_INPUT, H_INPUT_CAP, H_LEVEL, H_NEEDED, H_PROPS, H_STATUS,
+  H_CONSUMED, H_COPY, H_FIELDS, H_FRAMES, H_INPUT, H_INPUT_CAP, H_LEVEL, H_NEEDED, H_PROPS, H_STATUS,
+  HEAD_WINDOW, NEED_COPY,
 } from "../../wasm/assembly/codec/frame_layout.ts";
+import { copySpan } from "./chunk_copy.ts";
 import { type BatchTables, DecodedBatch } from "./frame_batch.ts";
 import type { DecoderOptions, StreamDecoder } from "./types.ts";
 
@@ -24,6 +28,8 @@ class DecoderMemory implements BatchTables {
   i32 = new Int32Array(0);
   u8 = new Uint8Array(0);
   bytes = new Uint8Array(0);
+  /** DataView of the input region (`bytes`), for word copies. */
+  region = new DataView(this.bytes.buffer);
   frames = 0;
   props = 0;
   fields = 0;
@@ -52,7 +58,12 @@ class DecoderMemory implements BatchTables {
     this.buffer = buf;
     this.i32 = new Int32Array(buf);
     this.u8 = new Uint8Array(buf);
+    this.setInput();
+  }
+
+  private setInput(): void {
     this.bytes = this.u8.subarray(this.inputPtr, this.inputPtr + this.inputCap);
+    this.region = new DataView(this.u8.buffer, this.inputPtr, this.inputCap);
   }
 
   /** Re-creates views if memory grew, and re-reads table addresses (they move when grown). */
@@ -62,11 +73,17 @@ class DecoderMemory implements BatchTables {
     if (input !== this.inputPtr || cap !== this.inputCap) {
       this.inputPtr = input;
       this.inputCap = cap;
-      this.bytes = this.u8.subarray(input, input + cap);
+      this.setInput();
     }
     this.frames = this.h(H_FRAMES) >>> 2;
     this.props = this.h(H_PROPS) >>> 2;
     this.fields = this.h(H_FIELDS) >>> 2;
+  }
+
+  /** Copies `chunk` bytes for input offsets [from, to) (the chunk starts at offset `kept`); returns `to`. */
+  copyChunk(chunk: Uint8Array, kept: number, from: number, to: number): number {
+    copySpan(this.bytes, this.region, chunk, from - kept, to - kept, from);
+    return to;
   }
 
   /** The input region, at least `len` bytes long (views checked: an encode may have grown memory). */
@@ -111,12 +128,19 @@ class Pending {
  */
 const BROKEN = new Pending(0);
 
-/** What the decoders made with the same options share: the codec memory and the packet size limit. */
+/** What the decoders made with the same options share: the codec memory and the limits. */
 class DecoderShared {
   readonly maxPacketSize: number;
+  /** Smallest PUBLISH payload left in the chunk; 0 = copy mode. */
+  readonly inPlaceMin: number;
 
   constructor(readonly mem: DecoderMemory, opts: DecoderOptions) {
     this.maxPacketSize = Math.min(opts.maxPacketSize ?? MAX_PACKET_SIZE, MAX_PACKET_SIZE);
+    const min = opts.inPlacePayloadBytes ?? 0;
+    if (!Number.isInteger(min) || min < 0 || min > MAX_PACKET_SIZE) {
+      throw new RangeError(`inPlacePayloadBytes must be an integer from 0 to ${MAX_PACKET_SIZE}: ${min}`);
+    }
+    this.inPlaceMin = min;
   }
 }
 
@@ -144,9 +168,13 @@ class WasmStreamDecoder implements StreamDecoder {
     const total = kept + chunk.length;
     const input = mem.reserve(total);
     if (kept > 0) input.set(pending!.buf.subarray(0, kept));
-    input.set(chunk, kept);
+    let copied = total;
+    if (this.shared.inPlaceMin === 0) input.set(chunk, kept);
+    else { // the packet kept bytes belong to, and the next head
+      copied = mem.copyChunk(chunk, kept, kept, Math.min(total, kept + this.needed + HEAD_WINDOW));
+    }
     this.clearPending();
-    return this.decode(total);
+    return this.decode(chunk, kept, copied);
   }
 
   /** Keeps the incomplete tail of the input for the next push. */
@@ -163,29 +191,48 @@ class WasmStreamDecoder implements StreamDecoder {
     if (p.buf.length > 1 << 16) this.pending = null;
   }
 
-  /** One decode call over the input region, more only when a table fills up. */
-  private decode(total: number): DecodedBatch {
-    const mem = this.shared.mem, ex = mem.exports, max = this.shared.maxPacketSize;
-    let count = ex.decode(0, total, this.protocolLevel, max, 0) >>> 0;
-    while (mem.h(H_STATUS) !== 0) {
-      ex.decodeGrow(mem.h(H_STATUS), count);
-      mem.refresh();
-      count = ex.decode(mem.h(H_CONSUMED), total, mem.h(H_LEVEL), max, count) >>> 0;
+  /**
+   * Decodes the input region (the kept bytes, then `chunk` from offset `kept`; bytes up to `copied`
+   * are copied): one decode call, more when a table fills up or WASM asks for more bytes.
+   */
+  private decode(chunk: Uint8Array, kept: number, copied: number): DecodedBatch {
+    const mem = this.shared.mem, ex = mem.exports, max = this.shared.maxPacketSize, min = this.shared.inPlaceMin;
+    const total = kept + chunk.length;
+    let count = ex.decode(0, total, this.protocolLevel, max, 0, copied, kept, min) >>> 0;
+    for (let status = mem.h(H_STATUS); status !== 0; status = mem.h(H_STATUS)) {
+      if (status === NEED_COPY) {
+        copied = mem.copyChunk(chunk, kept, Math.max(copied, mem.h(H_CONSUMED)), mem.h(H_COPY));
+      } else {
+        ex.decodeGrow(status, count);
+        mem.refresh();
+      }
+      count = ex.decode(mem.h(H_CONSUMED), total, mem.h(H_LEVEL), max, count, copied, kept, min) >>> 0;
     }
     mem.refresh();
     this.protocolLevel = mem.h(H_LEVEL) as ProtocolLevel;
     this.needed = mem.h(H_NEEDED);
-    const batch = mem.batch.fill(mem, count);
+    const batch = mem.batch.fill(mem, count, chunk);
     if (count > 0 && batch.reason(count - 1) !== 0) {
       this.pending = BROKEN;
       this.needed = 0;
       return batch;
     }
     const consumed = mem.h(H_CONSUMED);
-    // Keep only the incomplete tail. Room for the rest is reserved up to 1 MiB only: `needed` comes
-    // from the peer, and a header announcing 256 MB must not make us allocate it before it arrives.
-    if (consumed < total) this.keep(mem.bytes.subarray(consumed, total), Math.min(this.needed, 1 << 20));
+    if (consumed < total) this.keepTail(chunk, kept, copied, consumed);
     return batch;
+  }
+
+  /**
+   * Keeps input bytes [consumed, end): from the chunk when they all come from it (one view), else the
+   * copied ones from the input region and the rest, if any, from the chunk.
+   */
+  private keepTail(chunk: Uint8Array, kept: number, copied: number, consumed: number): void {
+    // Room for the rest is reserved up to 1 MiB only: `needed` comes from the peer, and a header
+    // announcing 256 MB must not make us allocate it before it arrives.
+    const room = Math.min(this.needed, 1 << 20);
+    if (consumed >= kept && copied < kept + chunk.length) return this.keep(chunk.subarray(consumed - kept), room);
+    this.keep(this.shared.mem.bytes.subarray(consumed, copied), room);
+    if (copied < kept + chunk.length) this.keep(chunk.subarray(copied - kept), room);
   }
 
   reset(): void {
@@ -206,8 +253,8 @@ export function createDecoderFactory(wasm: CodecWasm): (opts?: DecoderOptions) =
   let shared = new DecoderShared(mem, {});
   return (opts: DecoderOptions = {}) => {
     if (opts !== lastOpts) {
+      shared = new DecoderShared(mem, opts); // throws on invalid options, before they are remembered
       lastOpts = opts;
-      shared = new DecoderShared(mem, opts);
     }
     return new WasmStreamDecoder(shared, opts.protocolLevel ?? 4);
   };

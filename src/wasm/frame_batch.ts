@@ -5,7 +5,8 @@
  */
 import type { Packet, ProtocolLevel } from "../protocol/packets.ts";
 import {
-  F_CODE, F_FLAGS, F_LENGTH, F_LEVEL, F_PACKET_ID, F_PAYLOAD_LEN, F_PAYLOAD_OFF, F_PROPS_LEN, F_PROPS_OFF, F_REASON,
+  F_CODE, F_FLAGS, F_IN_PLACE, F_LENGTH, F_LEVEL, F_PACKET_ID, F_PAYLOAD_LEN, F_PAYLOAD_OFF, F_PROPS_LEN, F_PROPS_OFF,
+  F_REASON,
   F_START, F_TOPIC_ALIAS, F_TOPIC_LEN, F_TOPIC_OFF, F_TYPE, FRAME_WORDS,
 } from "../../wasm/assembly/codec/frame_layout.ts";
 import { materialisePacket } from "./packet_reader.ts";
@@ -46,10 +47,13 @@ export class DecodedBatch implements FrameBatch {
   private tables: BatchTables = NO_TABLES;
   private words: Int32Array = NO_TABLES.i32;
   private input: Uint8Array = NO_TABLES.bytes;
+  /** The pushed chunk (in-place payloads index it). */
+  private chunk: Uint8Array = NO_TABLES.bytes;
 
-  /** Points the batch at freshly decoded tables. */
-  fill(t: BatchTables, count: number): this {
+  /** Points the batch at freshly decoded tables (of a push of `chunk`). */
+  fill(t: BatchTables, count: number, chunk: Uint8Array = NO_TABLES.bytes): this {
     this.tables = t;
+    this.chunk = chunk;
     this.words = t.i32;
     this.input = t.bytes;
     this.frames = t.frames;
@@ -97,6 +101,12 @@ export class DecodedBatch implements FrameBatch {
   propertiesOffset(i: number): number { return this.word(i, F_PROPS_OFF); }
   propertiesLength(i: number): number { return this.word(i, F_PROPS_LEN); }
   topicAlias(i: number): number { return this.word(i, F_TOPIC_ALIAS); }
+  payloadInPlace(i: number): boolean { return this.word(i, F_IN_PLACE) !== 0; }
+  payloadBytes(i: number): Uint8Array { return this.word(i, F_IN_PLACE) !== 0 ? this.chunk : this.bytes; }
+  payload(i: number): Uint8Array {
+    const off = this.payloadOffset(i);
+    return this.payloadBytes(i).subarray(off, off + this.payloadLength(i));
+  }
   /** Protocol level frame `i` was decoded with (a CONNECT: the level it declares). */
   level(i: number): ProtocolLevel { return this.word(i, F_LEVEL) as ProtocolLevel; }
   /** Reason / return code carried by the packet (CONNACK, acks, DISCONNECT, AUTH); -1 when absent. */

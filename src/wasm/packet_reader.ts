@@ -1,6 +1,7 @@
 /**
  * Materialises a decoded frame as a Packet (src/protocol/packets.ts): the cold path. Strings are
- * UTF-8 decoded, byte fields copied (the batch memory is reused by the next push).
+ * UTF-8 decoded, byte fields copied (the batch memory is reused by the next push); an in-place
+ * payload is a view of the pushed chunk.
  */
 import type {
   AckPacket, ConnackPacket, ConnectPacket, Packet, Properties, PublishPacket, QoS, SubscribePacket,
@@ -62,7 +63,7 @@ function publish(b: DecodedBatch, i: number): PublishPacket {
   const p: PublishPacket = {
     type: 3, dup: (flags & 8) !== 0, qos, retain: (flags & 1) !== 0,
     topic: utf8At(b.bytes, b.word(i, F_TOPIC_OFF), b.word(i, F_TOPIC_LEN)),
-    payload: copyAt(b.bytes, b.word(i, F_PAYLOAD_OFF), b.word(i, F_PAYLOAD_LEN)),
+    payload: b.payloadInPlace(i) ? b.payload(i) : copyAt(b.bytes, b.word(i, F_PAYLOAD_OFF), b.word(i, F_PAYLOAD_LEN)),
   };
   if (qos > 0) p.packetId = b.word(i, F_PACKET_ID);
   return withProps(p, props(b, i));

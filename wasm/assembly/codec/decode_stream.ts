@@ -8,7 +8,8 @@
 // header itself is incomplete), at the first invalid one (its frame carries the reason and is the
 // last), or when a table is full (status != 0: the facade grows the tables and calls again from
 // `consumed`, appending frames). A packet larger than maxPacketSize is reported as soon as its
-// fixed header is complete, before its body arrives.
+// fixed header is complete, before its body arrives. In-place mode (copy_state.ts): framing reads
+// only copied bytes and stops with status NEED_COPY when it needs more.
 
 import { beginPacket, err, MALFORMED } from "./reader";
 import { beginFrame, F_FLAGS, F_LENGTH, F_LEVEL, F_REASON, F_START, F_TYPE, fieldUsed, frameCap, fset,
@@ -19,12 +20,19 @@ import { decodeAck, decodePublish } from "./decode_publish";
 import { decodeSuback, decodeSubscribe } from "./decode_subscribe";
 import { decodeControl } from "./decode_control";
 import { validateFixedHeader } from "./validate_header";
+import { beginCopies, copiedFor, inPlaceCandidate, requestCopy, settleInPlace } from "./copy_state";
 
 const PACKET_TOO_LARGE: i32 = 0x95;
 
-/** Decodes [start, end) of the input region; frames go from index `first`. Returns the frame count. */
-export function decodeStream(start: u32, end: u32, level: u32, maxSize: u32, first: u32): u32 {
+/**
+ * Decodes [start, end) of the input region, of which bytes up to `copied` hold data (see
+ * copy_state.ts; `chunkStart`, `minPayload`: the in-place mode). Frames go from index `first`.
+ * Returns the frame count.
+ */
+export function decodeStream(start: u32, end: u32, level: u32, maxSize: u32, first: u32,
+  copied: u32, chunkStart: u32, minPayload: u32): u32 {
   startCall(first == 0);
+  beginCopies(start, end, copied, chunkStart, minPayload);
   let p = inputPtr + <usize>start;
   const e = inputPtr + <usize>end;
   let n = first;
@@ -32,6 +40,7 @@ export function decodeStream(start: u32, end: u32, level: u32, maxSize: u32, fir
   let status: u32 = 0;
   while (p < e) {
     if (n >= frameCap) { status = FULL_FRAMES; break; }
+    if (!copiedFor(p, 5)) { status = requestCopy(p, 5); break; } // a whole fixed header
     const avail = <u32>(e - p);
     if (avail < 2) { needed = 2 - avail; break; }
     const hdr = headerLength(p, e, level);
@@ -47,10 +56,14 @@ export function decodeStream(start: u32, end: u32, level: u32, maxSize: u32, fir
     fset(F_LENGTH, <i32>total);
     if (total > maxSize) { fset(F_REASON, PACKET_TOO_LARGE); n++; p = e; break; } // §3.1.2.11.4
     if (avail < total) { needed = total - avail; break; }
+    const inPlace = inPlaceCandidate(b0, p, total);
+    if (!inPlace && !copiedFor(p, total)) { status = requestCopy(p, total); break; }
     const props = propUsed;
     const fields = fieldUsed;
     const reason = decodeBody(b0, p + <usize>hdr, p + <usize>total, level);
     if (tableFull != 0) { rollback(props, fields); status = tableFull; break; }
+    if (inPlace) status = settleInPlace(reason, p, total);
+    if (status != 0) { rollback(props, fields); break; }
     fset(F_REASON, reason);
     n++;
     p += <usize>total;

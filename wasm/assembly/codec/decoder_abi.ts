@@ -22,8 +22,11 @@ export function decodeGrow(mask: u32, framesUsed: u32): void { growTables(mask, 
 
 /**
  * Decodes input bytes [start, end) into frames from index `first` on; returns the frame count.
- * The header then holds consumed / needed / level / status (see docs/WASM_ABI.md "Decoder").
+ * Bytes from `copied` on are not copied yet: in-place mode, where a PUBLISH starting at or after
+ * `chunkStart` with at least `minPayload` payload bytes (0 = never) keeps its payload in the chunk.
+ * The header then holds consumed / needed / level / status / copy (see docs/WASM_ABI.md "Decoder").
  */
-export function decode(start: u32, end: u32, level: u32, maxPacketSize: u32, first: u32): u32 {
-  return decodeStream(start, end, level, maxPacketSize, first);
+export function decode(start: u32, end: u32, level: u32, maxPacketSize: u32, first: u32, copied: u32,
+  chunkStart: u32, minPayload: u32): u32 {
+  return decodeStream(start, end, level, maxPacketSize, first, copied, chunkStart, minPayload);
 }

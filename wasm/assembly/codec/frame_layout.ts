@@ -16,14 +16,24 @@ export const H_CONSUMED = 8;
 export const H_NEEDED = 9;
 export const H_LEVEL = 10;
 export const H_STATUS = 11;
+/** Status NEED_COPY: copy the pushed chunk's bytes up to this input offset, then call again. */
+export const H_COPY = 12;
 
 // Status bits (header word H_STATUS): which table was full.
 export const FULL_FRAMES = 1;
 export const FULL_PROPS = 2;
 export const FULL_FIELDS = 4;
+/** In-place mode: the next packet needs bytes not yet copied (header word H_COPY says how far). */
+export const NEED_COPY = 8;
+
+/**
+ * In-place mode: bytes copied from a packet's start when nothing says more is needed (a fixed
+ * header and a typical PUBLISH head: topic, packet id, properties). A longer head asks again.
+ */
+export const HEAD_WINDOW = 64;
 
 // Frame record: FRAME_WORDS i32 per frame.
-export const FRAME_WORDS = 21;
+export const FRAME_WORDS = 22;
 export const F_TYPE = 0;
 export const F_FLAGS = 1;
 export const F_START = 2;
@@ -49,6 +59,8 @@ export const F_AUX = 18;
 export const F_AUX2 = 19;
 /** Protocol level the frame was decoded with (a CONNECT: its own level). */
 export const F_LEVEL = 20;
+/** 1: the PUBLISH payload was not copied; F_PAYLOAD_OFF indexes the pushed chunk (in-place mode). */
+export const F_IN_PLACE = 21;
 
 // Property entry [id, a, b, c, d] and field entry [a, b, c, d].
 export const PROP_WORDS = 5;
