@@ -105,12 +105,41 @@ class DecoderMemory implements BatchTables {
 class Pending {
   buf: Uint8Array;
   len = 0;
+  /**
+   * In-place mode: the kept bytes are `ref[refFrom..]`, still in the caller's previous chunk (which
+   * that mode already asks the caller to leave alone), so they are copied once, into WASM memory.
+   */
+  ref: Uint8Array | null = null;
+  refFrom = 0;
 
   constructor(first: number) {
     this.buf = new Uint8Array(Math.max(first, 64));
   }
 
+  /** Keeps `chunk[from..]` by reference. */
+  refer(chunk: Uint8Array, from: number): void {
+    this.ref = chunk;
+    this.refFrom = from;
+    this.len = chunk.length - from;
+  }
+
+  /** Writes the kept bytes at the start of `input`. */
+  copyTo(input: Uint8Array): void {
+    if (this.ref !== null) input.set(this.ref.subarray(this.refFrom));
+    else input.set(this.buf.subarray(0, this.len));
+  }
+
+  clear(): void {
+    this.len = 0;
+    this.ref = null;
+  }
+
   append(src: Uint8Array, room = 0): void {
+    const ref = this.ref;
+    if (ref !== null) { // referenced bytes become owned ones first
+      this.clear();
+      this.append(ref.subarray(this.refFrom), room);
+    }
     const need = this.len + src.length;
     if (need > this.buf.length) {
       const grown = new Uint8Array(Math.max(need + room, this.buf.length * 2, 64));
@@ -167,7 +196,7 @@ class WasmStreamDecoder implements StreamDecoder {
     }
     const total = kept + chunk.length;
     const input = mem.reserve(total);
-    if (kept > 0) input.set(pending!.buf.subarray(0, kept));
+    if (kept > 0) pending!.copyTo(input);
     let copied = total;
     if (this.shared.inPlaceMin === 0) input.set(chunk, kept);
     else { // the packet kept bytes belong to, and the next head
@@ -183,11 +212,17 @@ class WasmStreamDecoder implements StreamDecoder {
     this.pending.append(tail, room);
   }
 
+  /** Keeps the tail `chunk[from..]` by reference (in-place mode: the caller leaves chunks alone). */
+  private refer(chunk: Uint8Array, from: number): void {
+    if (this.pending === null) this.pending = new Pending(0);
+    this.pending.refer(chunk, from);
+  }
+
   /** Empties the kept bytes; a buffer grown for a large packet is dropped so idle connections stay small. */
   private clearPending(): void {
     const p = this.pending;
     if (p === null) return;
-    p.len = 0;
+    p.clear();
     if (p.buf.length > 1 << 16) this.pending = null;
   }
 
@@ -230,6 +265,7 @@ class WasmStreamDecoder implements StreamDecoder {
     // Room for the rest is reserved up to 1 MiB only: `needed` comes from the peer, and a header
     // announcing 256 MB must not make us allocate it before it arrives.
     const room = Math.min(this.needed, 1 << 20);
+    if (consumed >= kept && this.shared.inPlaceMin > 0) return this.refer(chunk, consumed - kept);
     if (consumed >= kept && copied < kept + chunk.length) return this.keep(chunk.subarray(consumed - kept), room);
     this.keep(this.shared.mem.bytes.subarray(consumed, copied), room);
     if (copied < kept + chunk.length) this.keep(chunk.subarray(copied - kept), room);

@@ -14,7 +14,8 @@ export interface DecoderOptions {
    * payload bytes is decoded from its head alone; its payload is not copied into WASM memory but
    * left in the chunk (`payloadInPlace(i)`, `payloadBytes(i)`, `payload(i)`, and `packet(i).payload`
    * are views of the chunk). Such views stay valid as long as the caller leaves the chunk's bytes
-   * alone, past the next push. A packet that started in an earlier push is copied as usual.
+   * alone, past the next push; the incomplete last packet of a chunk is also read from the chunk
+   * at the next push. A packet that started in an earlier push is copied as usual.
    * Default 0: every byte is copied (`bytes` holds whole packets). Use ≥ 1024 or so: smaller
    * payloads are copied about as fast as they are skipped.
    */
