@@ -89,7 +89,7 @@ export interface Config {
   /**
    * Messages the CLI (src/main.ts) sends itself over a private loopback listener before it opens its port,
    * so the JIT has compiled the hot path before real clients arrive (see broker/warmup.ts).
-   * Default 500000 (about a quarter of a second here); 0 disables. The library's Broker does it only when
+   * Default 500000 (about 0.7 s here, retained phase included); 0 disables. The library's Broker does it only when
    * `warmUp()` is called.
    */
   warmupMessages: number;
