@@ -29,6 +29,9 @@ async function bindSetPriority(): Promise<SetPriority | null> {
   try {
     const deno = (globalThis as unknown as { Deno?: DenoFfi }).Deno;
     if (deno !== undefined) {
+      // Only if already granted: asking would prompt on a terminal and hold up the start.
+      const granted = (desc: object) => deno.permissions.querySync(desc).state === "granted";
+      if (!granted({ name: "ffi" }) || !granted({ name: "read", path: "/proc/self/task" })) return null;
       const lib = deno.dlopen("libc.so.6", { setpriority: { parameters: ["i32", "u32", "i32"], result: "i32" } });
       return (tid, nice) => lib.symbols.setpriority(PRIO_PROCESS, tid, nice);
     }
@@ -84,6 +87,7 @@ export async function lowerRuntimeThreads(nice: number): Promise<LoweredThreads>
 }
 
 interface DenoFfi {
+  permissions: { querySync(desc: object): { state: string } };
   dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): {
     symbols: { setpriority(which: number, who: number, prio: number): number };
   };
