@@ -112,7 +112,7 @@ export class Broker {
       return; // no loopback listener: a cold start is all that is lost
     }
     try {
-      await warmUp(side.port, "127.0.0.1", this.core.stats, messages);
+      await warmUp(side.port, "127.0.0.1", this.core, messages);
     } finally {
       await side.close();
     }

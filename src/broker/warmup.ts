@@ -14,6 +14,7 @@
 import net from "node:net";
 import { type Codec, createCodec, type Packet, type StreamDecoder } from "../codec.ts";
 import type { BrokerStats } from "./stats.ts";
+import type { RetainedStore } from "../router/retained.ts";
 
 const TOPIC = "$vireo/warmup";
 /** Messages per round; the publisher waits for the round's PUBACKs before the next. */
@@ -25,16 +26,21 @@ const RETAINED_PER_MESSAGE = 1 / 25;
 const RETAINED_MAX = 20_000;
 const RETAINED_ROOT = "$vireo/warmup-retained";
 
-/** One round of PUBLISH packets: even ones QoS 0, odd ones QoS 1 (packet ids 1..ROUND/2). */
-function publishRound(codec: Codec): Uint8Array {
+/**
+ * One round of PUBLISH packets: even ones QoS 0, odd ones QoS 1 (packet ids 1..ROUND/2), or all
+ * QoS 0 and a closing PINGREQ when the broker's maximum QoS is 0. Returns the bytes and how many
+ * answers (PUBACKs, or the PINGRESP) end the round.
+ */
+function publishRound(codec: Codec, qos1: boolean): { bytes: Uint8Array; answers: number } {
   const payload = new TextEncoder().encode("warm-up payload 0123456789");
   const out = new Uint8Array(ROUND * 64); // each packet is 43-45 bytes
   let o = 0;
   for (let i = 0; i < ROUND; i++) {
-    const qos = (i & 1) as 0 | 1;
+    const qos = (qos1 ? i & 1 : 0) as 0 | 1;
     o += codec.encodeInto({ type: 3, topic: TOPIC, payload, qos, packetId: (i >> 1) + 1, dup: false, retain: false } as Packet, LEVEL, out, o);
   }
-  return out.subarray(0, o);
+  if (!qos1) o += codec.encodeInto({ type: 12 } as Packet, LEVEL, out, o);
+  return { bytes: out.subarray(0, o), answers: qos1 ? ROUND / 2 : 1 };
 }
 
 /** `count` QoS 0 retained PUBLISH packets on distinct topics: `payload` stores, an empty one deletes. */
@@ -95,12 +101,23 @@ function open(port: number, host: string, codec: Codec, ackQos1: boolean): Promi
   });
 }
 
+/** The broker a warm-up runs against: its counters, retained store and the limits the warm-up must respect. */
+export interface WarmUpTarget {
+  stats: BrokerStats;
+  retained: RetainedStore;
+  opts: { maximumQoS: number; retainAvailable: boolean; maxRetainedBacklog: number };
+}
+
 /**
  * Sends `messages` messages (rounded up to a round of 1000) through the broker listening on
- * host:port, then restores `stats`. Bounded by `timeoutMs`; never throws (a failed warm-up only
- * means a cold start).
+ * host:port, then restores its counters and removes any retained message of the warm-up left
+ * behind. Bounded by `timeoutMs`; never throws (a failed warm-up only means a cold start).
  */
-export async function warmUp(port: number, host: string, stats: BrokerStats, messages: number, timeoutMs = 5000): Promise<void> {
+export async function warmUp(port: number, host: string, broker: WarmUpTarget, messages: number, timeoutMs = 5000): Promise<void> {
+  const { stats, opts } = broker;
+  const retained = opts.retainAvailable // [MQTT-3.3.1-14] no retained PUBLISH where retain is unavailable
+    ? Math.min(RETAINED_MAX, Math.ceil(messages * RETAINED_PER_MESSAGE), opts.maxRetainedBacklog)
+    : 0;
   const saved = { ...stats };
   const target = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
   const sockets: net.Socket[] = [];
@@ -120,13 +137,13 @@ export async function warmUp(port: number, host: string, stats: BrokerStats, mes
     ready = pub.next(1); // CONNACK
     pub.send(connect(`$vireo-warmup-p-${tag}`));
     await ready;
-    const round = publishRound(codec);
+    const round = publishRound(codec, opts.maximumQoS > 0);
     for (let sent = 0; sent < messages; sent += ROUND) {
-      const acks = pub.next(ROUND / 2);
-      pub.socket.write(round);
-      await acks;
+      const answered = pub.next(round.answers);
+      pub.socket.write(round.bytes);
+      await answered;
     }
-    await warmRetained(sub, pub, codec, Math.min(RETAINED_MAX, Math.ceil(messages * RETAINED_PER_MESSAGE)));
+    if (retained > 0) await warmRetained(sub, pub, codec, retained);
   };
   try {
     await Promise.race([run(), new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
@@ -135,8 +152,17 @@ export async function warmUp(port: number, host: string, stats: BrokerStats, mes
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     await closeAll(sockets);
+    forgetRetained(broker.retained, retained); // if the run was cut short before its deletions
     const clients = stats.clients; // the one counter that already came back by itself
     Object.assign(stats, saved, { clients });
+  }
+}
+
+/** Deletes the retained phase's topics from the store directly (no-ops for those already gone). */
+function forgetRetained(store: RetainedStore, count: number): void {
+  const utf8 = new TextEncoder(), empty = new Uint8Array(0);
+  for (let i = 0; i < count; i++) {
+    store.set({ topic: utf8.encode(`${RETAINED_ROOT}/${i}`), props: empty, payload: empty, qos: 0, retain: true, origin: -1 });
   }
 }
 

@@ -52,3 +52,24 @@ test("warm-up before listen() (as the CLI does) leaves no session, counter or re
     await broker.close();
   }
 });
+
+test("warm-up keeps to the broker's limits: maximum QoS 0, no retain, a small retained backlog", async () => {
+  for (const limits of [{ maximumQoS: 0 as const }, { retainAvailable: false }, { maxRetainedBacklog: 10 }]) {
+    const logged: string[] = [];
+    const broker = new Broker({ host: "127.0.0.1", port: 0, log: (m) => logged.push(m), ...limits });
+    const { port } = await broker.listen();
+    const pool = new ClientPool(port);
+    try {
+      const spy = await pool.connect({ clientId: "spy" });
+      const warm = collect(spy);
+      await subscribe(spy, "$vireo/warmup", { qos: 0 });
+      await broker.warmUp(3000);
+      await waitFor(() => warm.length >= 3000, `all 3000 warm-up messages with ${JSON.stringify(limits)}`);
+      assert.equal(broker.core.retained.size, 0, `nothing left retained with ${JSON.stringify(limits)}`);
+      assert.deepEqual(logged, [], "no packet of the warm-up was refused");
+    } finally {
+      await pool.endAll();
+      await broker.close();
+    }
+  }
+});
