@@ -122,6 +122,7 @@ export async function warmUp(port: number, host: string, broker: WarmUpTarget, m
   const target = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
   const sockets: net.Socket[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let finished = false; // the retained phase deleted what it stored
   const run = async () => {
     const codec = createCodec(); // the client side's own: the broker's codec is not shared
     const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -144,6 +145,7 @@ export async function warmUp(port: number, host: string, broker: WarmUpTarget, m
       await answered;
     }
     if (retained > 0) await warmRetained(sub, pub, codec, retained);
+    finished = true;
   };
   try {
     await Promise.race([run(), new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
@@ -152,7 +154,7 @@ export async function warmUp(port: number, host: string, broker: WarmUpTarget, m
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     await closeAll(sockets);
-    forgetRetained(broker.retained, retained); // if the run was cut short before its deletions
+    if (!finished) forgetRetained(broker.retained, retained); // cut short before its deletions
     const clients = stats.clients; // the one counter that already came back by itself
     Object.assign(stats, saved, { clients });
   }

@@ -35,7 +35,7 @@ export class Router {
       const qos = (pubQos < granted ? pubQos : granted) as QoS; // [MQTT-3.8.4-8]
       // Live forwards carry retain=0 [MQTT-3.3.1-9], unless Retain As Published [MQTT-3.3.1-13].
       const retain = pub.retain && m.retainAsPublished(i);
-      const subIds = m.subscriptionIdCount(i) > 0 ? m.subscriptionIds(i)! : null; // [MQTT-3.3.4-3]
+      const subIds = m.subscriptionIds(i) ?? null; // [MQTT-3.3.4-3]
       s.deliver(pub, qos, retain, subIds);
     }
     for (let g = 0; g < m.sharedCount; g++) this.deliverShared(pub, m, g);

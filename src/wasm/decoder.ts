@@ -258,15 +258,14 @@ class WasmStreamDecoder implements StreamDecoder {
   }
 
   /**
-   * Keeps input bytes [consumed, end): from the chunk when they all come from it (one view), else the
-   * copied ones from the input region and the rest, if any, from the chunk.
+   * Keeps input bytes [consumed, end): in-place mode, when they all lie in the chunk, by reference;
+   * else the copied ones from the input region and the rest, if any (in-place mode), from the chunk.
    */
   private keepTail(chunk: Uint8Array, kept: number, copied: number, consumed: number): void {
+    if (consumed >= kept && this.shared.inPlaceMin > 0) return this.refer(chunk, consumed - kept);
     // Room for the rest is reserved up to 1 MiB only: `needed` comes from the peer, and a header
     // announcing 256 MB must not make us allocate it before it arrives.
     const room = Math.min(this.needed, 1 << 20);
-    if (consumed >= kept && this.shared.inPlaceMin > 0) return this.refer(chunk, consumed - kept);
-    if (consumed >= kept && copied < kept + chunk.length) return this.keep(chunk.subarray(consumed - kept), room);
     this.keep(this.shared.mem.bytes.subarray(consumed, copied), room);
     if (copied < kept + chunk.length) this.keep(chunk.subarray(copied - kept), room);
   }

@@ -9,14 +9,19 @@
  * WASM memory: the call writes the bytes before it, the payload is copied after them straight from
  * the packet. Packets that cannot be encoded throw a RangeError.
  */
-import type { Packet, ProtocolLevel } from "../protocol/packets.ts";
+import type { Packet, ProtocolLevel, PublishPacket } from "../protocol/packets.ts";
 import type { CodecWasm } from "./codec_instance.ts";
 import { encodeError } from "./encode_errors.ts";
 import { fillPublishHead, fillTable } from "./encode_fill.ts";
 import { copyBytes, EncoderTable, S_DETAIL, S_OUT, SMALL_COPY } from "./encode_table.ts";
 
-/** The tail of a packet that has none (every packet but a PUBLISH, on `runHead`). */
+/** The tail of a packet that has none (every packet but a PUBLISH, on `run(…, true)`). */
 const NO_PAYLOAD = new Uint8Array(0);
+
+/** What `run(packet, level, true)` leaves out of the out region: a PUBLISH's payload. */
+function tailOf(packet: Packet): Uint8Array {
+  return packet.type === 3 ? (packet as PublishPacket).payload : NO_PAYLOAD;
+}
 
 /** PUBLISH first-byte flags (low nibble), as in the decoder's frame table. */
 export const PublishFlags = { RETAIN: 1, QOS1: 2, QOS2: 4, DUP: 8 } as const;
@@ -66,8 +71,6 @@ class WasmPacketEncoder implements PacketEncoder {
   private readonly table: EncoderTable;
   // deno-lint-ignore no-explicit-any
   private readonly ex: any;
-  /** The payload `runHead` left out of the out region, for its caller to append. */
-  private tail: Uint8Array = NO_PAYLOAD;
 
   constructor(wasm: CodecWasm) {
     this.ex = wasm.exports;
@@ -95,26 +98,19 @@ class WasmPacketEncoder implements PacketEncoder {
     if (typeof level !== "number") throw new RangeError("cannot encode: protocol level must be 3, 4 or 5");
   }
 
-  /** Encodes the whole packet into the out region; returns the length (the address is state word S_OUT). */
-  private run(packet: Packet, level: ProtocolLevel): number {
+  /**
+   * Encodes the packet into the out region; returns the length (the address is state word S_OUT).
+   * With `headOnly`, a PUBLISH's payload is not copied into WASM memory and back: the out region
+   * gets the bytes before it, and the caller appends `tailOf(packet)` (validated here).
+   */
+  private run(packet: Packet, level: ProtocolLevel, headOnly = false): number {
     this.check(packet, level);
+    if (headOnly && packet.type === 3) {
+      fillPublishHead(this.table, packet, level);
+      return this.ex.encodePublishHead(level);
+    }
     fillTable(this.table, packet, level);
     return this.ex.encodePacket(level);
-  }
-
-  /**
-   * As `run`, but a PUBLISH's payload is not copied into WASM memory and back: the out region gets
-   * the bytes before it, `this.tail` the payload to append (NO_PAYLOAD for other packets).
-   */
-  private runHead(packet: Packet, level: ProtocolLevel): number {
-    this.check(packet, level);
-    if (packet.type !== 3) {
-      this.tail = NO_PAYLOAD;
-      fillTable(this.table, packet, level);
-      return this.ex.encodePacket(level);
-    }
-    this.tail = fillPublishHead(this.table, packet, level);
-    return this.ex.encodePublishHead(level);
   }
 
   encodeView(packet: Packet, level: ProtocolLevel): Uint8Array {
@@ -122,10 +118,9 @@ class WasmPacketEncoder implements PacketEncoder {
   }
 
   encode(packet: Packet, level: ProtocolLevel): Uint8Array {
-    const n = this.runHead(packet, level);
-    const tail = this.tail;
-    this.tail = NO_PAYLOAD; // not kept past this call, even when it throws
+    const n = this.run(packet, level, true);
     const out = this.out(n, packet.type, level);
+    const tail = tailOf(packet);
     // One allocation either way; slice's fixed cost pays off on long packets only.
     if (tail.length === 0 && n > SMALL_COPY) return this.table.u8.slice(out, out + n);
     const bytes = new Uint8Array(n + tail.length);
@@ -135,10 +130,9 @@ class WasmPacketEncoder implements PacketEncoder {
   }
 
   encodeInto(packet: Packet, level: ProtocolLevel, target: Uint8Array, offset: number): number {
-    const n = this.runHead(packet, level);
-    const tail = this.tail;
-    this.tail = NO_PAYLOAD; // not kept past this call, even when it throws
+    const n = this.run(packet, level, true);
     const out = this.out(n, packet.type, level);
+    const tail = tailOf(packet);
     const total = n + tail.length;
     if (!(offset >= 0) || target.length - offset < total) return -total;
     this.table.copyOut(out, n, target, offset);
