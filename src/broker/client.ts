@@ -91,15 +91,6 @@ export class Client implements SessionLink, KeepAliveNode {
     this.conn.write(bytes);
   }
 
-  /**
-   * Sends an acknowledgement of the client's own PUBLISH/PUBREL. It may leave after the
-   * deliveries of the current batch of socket events (see flush_queue.ts); acks keep their order
-   * with everything else sent to this client [MQTT-4.6.0-2] [MQTT-4.6.0-3].
-   */
-  acknowledge(bytes: Uint8Array): void {
-    this.conn.writeLate(bytes);
-  }
-
   congested(): boolean {
     const limit = this.terms.bufferLimit;
     return limit > 0 && this.conn.bufferedAmount > limit;

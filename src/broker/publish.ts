@@ -35,7 +35,7 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   if ((flags & 1) !== 0 && !core.opts.retainAvailable) return fail(core, client, ReasonCode.RetainNotSupported); // [MQTT-3.3.1-14]
   if (qos === 2) {
     if (s.inboundQos2.has(packetId)) { // a re-send before PUBREL: acknowledge, do not deliver twice [MQTT-4.3.3-10]
-      client.acknowledge(ackBytes(PacketType.PUBREC, packetId, 0, client.level));
+      client.send(ackBytes(PacketType.PUBREC, packetId, 0, client.level));
       return;
     }
     if (s.inboundQos2.size >= core.opts.receiveMaximum) return fail(core, client, ReasonCode.ReceiveMaximumExceeded); // [MQTT-3.3.4-9]
@@ -44,10 +44,10 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
   if (topic !== null) core.router.route(pub, topic, 0, topic.length);
   else core.router.route(pub, batch.bytes, batch.topicOffset(i), topicLength);
-  if (qos === 1) client.acknowledge(ackBytes(PacketType.PUBACK, packetId, 0, client.level)); // [MQTT-4.3.2-2]
+  if (qos === 1) client.send(ackBytes(PacketType.PUBACK, packetId, 0, client.level)); // [MQTT-4.3.2-2]
   else if (qos === 2) {
     s.inboundQos2.add(packetId);
-    client.acknowledge(ackBytes(PacketType.PUBREC, packetId, 0, client.level)); // [MQTT-4.3.3-9]
+    client.send(ackBytes(PacketType.PUBREC, packetId, 0, client.level)); // [MQTT-4.3.3-9]
   }
 }
 
@@ -70,7 +70,7 @@ function resolveAlias(client: Client, batch: FrameBatch, i: number): Uint8Array 
 export function handlePubrel(client: Client, packetId: number): void {
   const known = client.session!.inboundQos2.delete(packetId);
   const reason = known ? 0 : ReasonCode.PacketIdentifierNotFound;
-  client.acknowledge(ackBytes(PacketType.PUBCOMP, packetId, reason, client.level)); // [MQTT-4.3.3-11]
+  client.send(ackBytes(PacketType.PUBCOMP, packetId, reason, client.level)); // [MQTT-4.3.3-11]
 }
 
 /** The v5 reason code of an ack packet (PUBACK…PUBCOMP), 0 when absent. */

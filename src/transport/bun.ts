@@ -4,7 +4,7 @@
  */
 import type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
-import { type Flushable, scheduleFlush, scheduleLateFlush } from "./flush_queue.ts";
+import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
 import { unrefTimer } from "../timers/unref.ts";
 
@@ -47,7 +47,6 @@ class BunConnection implements Connection, Flushable {
   readonly id = nextConnectionId();
   context: unknown = undefined;
   flushQueued = false;
-  lateQueued = false;
   /** I/O error seen by the `error` handler, reported with onClose. */
   error: Error | undefined = undefined;
   registryPrev: BunConnection | null = null;
@@ -72,19 +71,10 @@ class BunConnection implements Connection, Flushable {
   }
 
   write(bytes: Uint8Array): void {
-    if (this.enqueue(bytes)) scheduleFlush(this);
-  }
-
-  writeLate(bytes: Uint8Array): void {
-    if (this.enqueue(bytes)) scheduleLateFlush(this);
-  }
-
-  /** Appends a copy to the batch; true when a flush should be scheduled (not waiting for drain). */
-  private enqueue(bytes: Uint8Array): boolean {
     const flags = this.flags;
-    if ((flags & (ENDING | CLOSED)) !== 0) return false;
+    if ((flags & (ENDING | CLOSED)) !== 0) return;
     (this.batch ??= WriteBatch.take()).push(bytes);
-    return (flags & BLOCKED) === 0;
+    if ((flags & BLOCKED) === 0) scheduleFlush(this);
   }
 
   end(): void {

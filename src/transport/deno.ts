@@ -10,7 +10,7 @@
  */
 import type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
-import { type Flushable, scheduleFlush, scheduleLateFlush } from "./flush_queue.ts";
+import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
 import { unrefTimer } from "../timers/unref.ts";
 
@@ -50,7 +50,6 @@ class DenoConnection implements Connection, Flushable {
   readonly id = nextConnectionId();
   context: unknown = undefined;
   flushQueued = false;
-  lateQueued = false;
   registryPrev: DenoConnection | null = null;
   registryNext: DenoConnection | null = null;
   /** Bytes the broker wrote since the last write started (taken from the pool on demand). */
@@ -77,20 +76,10 @@ class DenoConnection implements Connection, Flushable {
   }
 
   write(bytes: Uint8Array): void {
-    if (this.enqueue(bytes)) scheduleFlush(this);
-  }
-
-  writeLate(bytes: Uint8Array): void {
-    if (this.enqueue(bytes)) scheduleLateFlush(this);
-  }
-
-  /** Appends a copy to the pending batch; true when a flush should be scheduled (no write in flight). */
-  private enqueue(bytes: Uint8Array): boolean {
-    if (this.ending || this.closed) return false;
+    if (this.ending || this.closed) return;
     (this.pending ??= WriteBatch.take()).push(bytes);
-    if (!this.writeInFlight) return true;
-    this.backlogged = true;
-    return false;
+    if (this.writeInFlight) this.backlogged = true;
+    else scheduleFlush(this);
   }
 
   end(): void {

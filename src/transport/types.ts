@@ -19,12 +19,6 @@ export interface Connection {
    * Writes after end()/destroy() are ignored.
    */
   write(bytes: Uint8Array): void;
-  /**
-   * write() for acknowledgements: same copy and FIFO, but the flush may wait until the runtime has
-   * dispatched its current batch of I/O events, so other clients' deliveries leave first and
-   * several acks share one socket write. A later write() flushes both, in order.
-   */
-  writeLate(bytes: Uint8Array): void;
   /** Bytes queued in user space and not yet accepted by the kernel (backpressure signal). */
   readonly bufferedAmount: number;
   /** Flush what is queued, then close. onClose follows once the socket is closed. */
