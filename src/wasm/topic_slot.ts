@@ -11,6 +11,25 @@ export const SLOT_BYTES = 1024;
 const SLOT_UNITS = Math.floor((SLOT_BYTES - 4) / 3);
 
 const utf8 = new TextEncoder();
+
+/**
+ * The first character a PUBLISH topic name may not hold, as a char code: '+' or '#'
+ * [MQTT-3.3.2-2], or 0 for U+0000 [MQTT-1.5.4-2]; -1 when there is none.
+ */
+export function topicNameFault(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2b || c === 0x23 || c === 0) return c;
+  }
+  return -1;
+}
+
+/** The RangeError for a topic name holding `fault` (see topicNameFault). */
+export function topicNameError(fault: number): RangeError {
+  return new RangeError(fault === 0
+    ? "cannot encode: PUBLISH: the topic name contains U+0000 [MQTT-1.5.4-2]"
+    : `cannot encode: PUBLISH: the topic name contains the wildcard '${String.fromCharCode(fault)}' [MQTT-3.3.2-2]`);
+}
 /** Last stamp handed out by any slot (u32, never 0). */
 let lastStamp = 0;
 
@@ -21,6 +40,8 @@ export class TopicSlot {
   private bytes: Uint8Array = new Uint8Array(0);
   private words: Uint32Array = new Uint32Array(0);
   private stampWord = -1;
+  /** topicNameFault of the topic the slot holds: checked once per topic, not once per packet. */
+  fault = -1;
   /** The topic the slot holds, its UTF-8 length and stamp ("" is valid anywhere: it has no bytes). */
   private topic = "";
   private length = 0;
@@ -55,6 +76,7 @@ export class TopicSlot {
     lastStamp = (lastStamp + 1) >>> 0 || 1;
     this.words[this.stampWord] = lastStamp;
     this.stamp = lastStamp;
+    if (s !== this.topic) this.fault = topicNameFault(s);
     this.topic = s;
   }
 }

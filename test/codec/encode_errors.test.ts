@@ -35,6 +35,11 @@ const CASES: Array<[string, Packet, ProtocolLevel, RegExp]> = [
   ["non-integer QoS", pub({ qos: 1.5, packetId: 1 }), 4, /qos must be an integer/],
   ["DUP on QoS 0", pub({ dup: true }), 4, /DUP must be 0 when QoS is 0/],
   ["empty topic (3.1.1)", pub({ topic: "" }), 4, /topic must not be empty/],
+  ["'+' in a PUBLISH topic", pub({ topic: "a/+/c" }), 4, /PUBLISH: the topic name contains the wildcard '\+' \[MQTT-3\.3\.2-2\]/],
+  ["'#' in a PUBLISH topic", pub({ topic: "a/#" }), 5, /contains the wildcard '#' \[MQTT-3\.3\.2-2\]/],
+  ["'#' in a topic too long for the topic slot", pub({ topic: "x".repeat(400) + "#" }), 4, /wildcard '#'/],
+  ["U+0000 in a PUBLISH topic", pub({ topic: "a\u0000b" }), 4, /topic name contains U\+0000 \[MQTT-1\.5\.4-2\]/],
+  ["U+0000 in a long PUBLISH topic", pub({ topic: "sensors/building-7/floor\u0000" }), 5, /U\+0000/],
   ["empty topic without alias (5.0)", pub({ topic: "" }), 5, /topic must not be empty/],
   ["Topic Alias in CONNECT", connect({ properties: { topicAlias: 1 } }), 5, /TopicAlias \(0x23\) is not allowed/],
   ["Will Delay in PUBLISH", pub({ properties: { willDelayInterval: 1 } }), 5, /WillDelayInterval.*not allowed/],
@@ -69,6 +74,15 @@ for (const [name, packet, level, message] of CASES) {
     assert.deepEqual(encoder.encode({ type: 12 }, 4), new Uint8Array([0xc0, 0x00]));
   });
 }
+
+test("a refused topic is refused again when the topic slot already holds it; the next valid one encodes", () => {
+  for (let i = 0; i < 3; i++) {
+    assert.throws(() => encoder.encode(pub({ topic: "dev/+/temp" }), 4), /wildcard '\+'/);
+    const ok = encoder.encode(pub({ topic: "dev/7/temp" }), 4);
+    assert.deepEqual([...ok.subarray(0, 4)], [0x30, 12, 0, 10]);
+  }
+  assert.throws(() => encoder.encodeInto(pub({ topic: "dev/#" }), 4, new Uint8Array(64)), /wildcard '#'/);
+});
 
 test("5.0 allows a password without a user name (§3.1.2.9)", () => {
   const bytes = encoder.encode(connect({ password: new Uint8Array([7]) }), 5);
