@@ -59,9 +59,9 @@ class Peer {
   private received = 0;
   private waiter: { until: number; resolve: () => void } | null = null;
 
-  constructor(readonly socket: net.Socket, private readonly codec: Codec, ackQos1: boolean) {
+  constructor(readonly socket: net.Socket, private readonly codec: Codec, private readonly ackQos1: boolean) {
     this.decoder = codec.createDecoder({ protocolLevel: LEVEL });
-    socket.on("data", (chunk: Uint8Array) => this.onData(chunk, ackQos1));
+    socket.on("data", (chunk: Uint8Array) => this.onData(chunk));
   }
 
   /** Resolves once `n` more packets have arrived. */
@@ -75,9 +75,9 @@ class Peer {
     this.socket.write(this.codec.encode(packet, LEVEL));
   }
 
-  private onData(chunk: Uint8Array, ackQos1: boolean): void {
+  private onData(chunk: Uint8Array): void {
     const batch = this.decoder.push(chunk);
-    const acks = ackQos1 ? new Uint8Array(4 * batch.count) : null; // a PUBACK is 4 bytes
+    const acks = this.ackQos1 ? new Uint8Array(4 * batch.count) : null; // a PUBACK is 4 bytes
     let n = 0;
     for (let i = 0; acks !== null && i < batch.count; i++) {
       if (batch.type(i) === 3 && ((batch.flags(i) >> 1) & 3) === 1) {

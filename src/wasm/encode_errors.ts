@@ -1,6 +1,7 @@
 /**
  * Turns the WASM encoder's negative return codes (wasm/assembly/codec/writer.ts E_*) and the
  * detail word into RangeErrors: a packet that cannot be encoded is the caller's data, not wire input.
+ * PUBLISH topic names are checked in JS (topicNameFault), once per topic with the topic slot.
  */
 import { PropertyId } from "../protocol/packets.ts";
 
@@ -64,4 +65,23 @@ function message(code: number, detail: number, type: number, level: number): str
 /** The RangeError for a failed encode call. */
 export function encodeError(code: number, detail: number, type: number, level: number): RangeError {
   return new RangeError(`cannot encode: ${message(code, detail, type, level)}`);
+}
+
+/**
+ * The first character a PUBLISH topic name may not hold, as a char code: '+' or '#'
+ * [MQTT-3.3.2-2], or 0 for U+0000 [MQTT-1.5.4-2]; -1 when there is none.
+ */
+export function topicNameFault(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2b || c === 0x23 || c === 0) return c;
+  }
+  return -1;
+}
+
+/** The RangeError for a topic name holding `fault` (see topicNameFault). */
+export function topicNameError(fault: number): RangeError {
+  return new RangeError(fault === 0
+    ? "cannot encode: PUBLISH: the topic name contains U+0000 [MQTT-1.5.4-2]"
+    : `cannot encode: PUBLISH: the topic name contains the wildcard '${String.fromCharCode(fault)}' [MQTT-3.3.2-2]`);
 }

@@ -5,7 +5,8 @@
  *   table header words T_*, then 4-word entries (properties, subscriptions, filters, reason codes).
  */
 import type { CodecWasm } from "./codec_instance.ts";
-import { SLOT_BYTES, TopicSlot, topicNameError, topicNameFault } from "./topic_slot.ts";
+import { SLOT_BYTES, TopicSlot } from "./topic_slot.ts";
+import { topicNameError, topicNameFault } from "./encode_errors.ts";
 
 import {
   S_SCRATCH, S_SCRATCH_CAP, S_TABLE, S_TABLE_CAP, T_A, T_B, T_C, T_D, T_E, T_ENTRIES, T_FLAGS,
@@ -161,13 +162,12 @@ export class EncoderTable {
 
   /** A PUBLISH topic into header words t (offset), t + 1 (length): into the topic slot when it fits. */
   topicField(t: number, s: string, what: string): void {
-    const n = typeof s === "string" ? this.slot.write(s) : -1;
-    if (n < 0) {
-      const fault = typeof s === "string" ? topicNameFault(s) : -1;
-      if (fault >= 0) throw topicNameError(fault);
-      return this.strField(t, s, what);
-    }
-    if (this.slot.fault >= 0) throw topicNameError(this.slot.fault); // [MQTT-3.3.2-2] [MQTT-1.5.4-2]
+    if (typeof s !== "string") return this.strField(t, s, what); // which names the type error
+    const n = this.slot.write(s);
+    // Checked once per topic: a slot hit reuses the verdict; a topic too long for it is scanned.
+    const fault = n < 0 ? topicNameFault(s) : this.slot.fault;
+    if (fault >= 0) throw topicNameError(fault); // [MQTT-3.3.2-2] [MQTT-1.5.4-2]
+    if (n < 0) return this.strField(t, s, what);
     this.slotField = t;
     this.u32[this.table + t] = this.slot.offset;
     this.u32[this.table + t + 1] = n;

@@ -4,6 +4,7 @@
  * again — a one-entry cache. A stamp word before the bytes names the write they belong to: bytes
  * something else overwrote (another encoder on the same codec instance) are never reused.
  */
+import { topicNameFault } from "./encode_errors.ts";
 
 /** Scratch bytes kept for the slot: a stamp word, then the topic. */
 export const SLOT_BYTES = 1024;
@@ -12,24 +13,6 @@ const SLOT_UNITS = Math.floor((SLOT_BYTES - 4) / 3);
 
 const utf8 = new TextEncoder();
 
-/**
- * The first character a PUBLISH topic name may not hold, as a char code: '+' or '#'
- * [MQTT-3.3.2-2], or 0 for U+0000 [MQTT-1.5.4-2]; -1 when there is none.
- */
-export function topicNameFault(s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x2b || c === 0x23 || c === 0) return c;
-  }
-  return -1;
-}
-
-/** The RangeError for a topic name holding `fault` (see topicNameFault). */
-export function topicNameError(fault: number): RangeError {
-  return new RangeError(fault === 0
-    ? "cannot encode: PUBLISH: the topic name contains U+0000 [MQTT-1.5.4-2]"
-    : `cannot encode: PUBLISH: the topic name contains the wildcard '${String.fromCharCode(fault)}' [MQTT-3.3.2-2]`);
-}
 /** Last stamp handed out by any slot (u32, never 0). */
 let lastStamp = 0;
 

@@ -14,13 +14,13 @@
 //                           folded several identifiers and the high 28 bits are a cell list head
 //   sub-id cell (8 bytes):  identifier, next cell index + 1 (0 = end)
 import {
-  H_SUBIDS, H_SUBID_COUNT, H_SUBS, H_SUB_COUNT, H_SUB_OUT, hget, hset, seenPut, seenReserve, seenReset,
-  tableFor,
+  H_SUBIDS, H_SUBID_COUNT, H_SUBS, H_SUB_COUNT, H_SUB_OUT, hget, hset, LIST, seenPut, seenReserve,
+  seenReset, tableFor,
 } from "./out";
 import { subFind } from "./subset";
 
+/** Bit 31 of a set entry's sid while the first strategy runs: already folded into the output. */
 const MARK: u32 = 0x80000000;
-const LIST: u32 = 0x80000000;
 
 let subCount: u32 = 0;
 let subIdCount: u32 = 0;

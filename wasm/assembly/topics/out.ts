@@ -22,6 +22,9 @@ export const H_RETAINED_COUNT = 11;
 export const H_SUBID_COUNT = 12;
 export const H_SUB_OUT = 13; // subscriber entries of the last match: the H_SUBS table or a set's block
 
+/** Bit 31 of an output entry's sid: the entry folded several identifiers into a cell list (fold.ts). */
+export const LIST: u32 = 0x80000000;
+
 /** Word capacities of the tables H_SUBS..H_STACK. */
 const CAPS: usize = memory.data(8 * 4);
 
@@ -97,5 +100,5 @@ export function seenReserve(total: u32, subs: usize, known: u32): void {
   memory.fill(seenPtr, 0, <usize>cap << 4);
   seenCap = cap;
   if (generation == 0) generation = 1;
-  for (let i: u32 = 0; i < known; i++) seenPut(load<u32>(subs + (<usize>i << 3)) & 0x7fffffff, i);
+  for (let i: u32 = 0; i < known; i++) seenPut(load<u32>(subs + (<usize>i << 3)) & ~LIST, i);
 }

@@ -62,20 +62,24 @@ let stack: usize = 0;
 let depth: u32 = 0;
 let found: u32 = 0;
 
-function push(node: usize, lv: u32): void {
-  stack = tableFor(H_STACK, (depth + 1) << 1);
+/** Puts (node, lv) on the stack (room reserved by the caller). */
+// @ts-ignore: decorator
+@inline function put(node: usize, lv: u32): void {
   store<u32>(stack + (<usize>depth << 3), <u32>node);
   store<u32>(stack + (<usize>depth << 3), lv, 4);
   depth++;
+}
+
+function push(node: usize, lv: u32): void {
+  stack = tableFor(H_STACK, (depth + 1) << 1);
+  put(node, lv);
 }
 
 /** Pushes child `c` unless it is a '$' topic's first level and those are skipped [MQTT-4.7.2-1]. */
 // @ts-ignore: decorator
 @inline function pushChild(c: usize, lv: u32, skipDollar: bool): void {
   if (skipDollar && load<u16>(c + N_TOKLEN) > 0 && load<u8>(c + N_TOKEN) == 0x24) return;
-  store<u32>(stack + (<usize>depth << 3), <u32>c);
-  store<u32>(stack + (<usize>depth << 3), lv, 4);
-  depth++;
+  put(c, lv);
 }
 
 /** Pushes every child of `node`, skipping '$' topics at the first level [MQTT-4.7.2-1]. */
