@@ -21,6 +21,7 @@ import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "./stats.ts";
 import { warmUp } from "./warmup.ts";
+import { SysTree } from "../ops/sys_tree.ts";
 import type { DecoderOptions } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
@@ -31,6 +32,8 @@ export class Broker {
   /** Shared state (sessions, index, counters); for embedders and tests. */
   readonly core: BrokerCore;
   private listener: Listener | null = null;
+  /** The `$SYS` tree while listening with config.sysInterval > 0. */
+  private sysTree: SysTree | null = null;
   private readonly handlers: ConnectionHandlers;
   /** Every client's decoder options (one object, not one per connection). */
   private readonly decoderOptions: DecoderOptions;
@@ -53,7 +56,9 @@ export class Broker {
     });
     core.onSessionExpired = guard("session expiry", (clientId: string) => {
       const s = core.sessions.get(clientId);
-      if (s !== undefined && s.link === null) endSession(core, s);
+      if (s === undefined || s.link !== null) return;
+      core.stats.sessionsExpired++;
+      endSession(core, s);
     });
     this.decoderOptions = { maxPacketSize: core.opts.maxPacketSize };
     this.handlers = {
@@ -94,7 +99,17 @@ export class Broker {
     const reserveDescriptors = maxConnections > 0 ? maxConnections + 64 : undefined;
     this.listener = await createTransport().listen({ host, port, reserveDescriptors }, this.handlers);
     this.core.ticker.start();
+    this.startSysTree();
     return { host: this.listener.host, port: this.listener.port };
+  }
+
+  /** `$SYS` topics every config.sysInterval seconds (0 = none), on the broker's tick. */
+  private startSysTree(): void {
+    const core = this.core;
+    if (core.opts.sysInterval <= 0) return;
+    const sys = (this.sysTree = new SysTree(this, core.opts.sysInterval, () => core.clock.now()));
+    sys.start();
+    core.ticker.add(sys);
   }
 
   /**
@@ -128,6 +143,8 @@ export class Broker {
   async close(): Promise<void> {
     const core = this.core;
     core.ticker.stop();
+    if (this.sysTree !== null) core.ticker.remove(this.sysTree);
+    this.sysTree = null;
     const live: Client[] = [];
     for (const s of core.sessions.values()) if (s.link !== null) live.push(s.link as Client);
     // Wills first, while every other client is still attached to receive them.
@@ -148,7 +165,8 @@ export class Broker {
     const core = this.core, opts = core.opts;
     // Open connections: those still owing a CONNECT, plus the connected ones.
     if (opts.maxConnections > 0 && core.clients.size + core.stats.clients >= opts.maxConnections) return conn.destroy();
-    const client = new Client(conn, core.decoders(this.decoderOptions), opts.maxBufferedBytes);
+    core.stats.socketsOpened++;
+    const client = new Client(conn, core.decoders(this.decoderOptions), core.termsAwaitConnect);
     conn.context = client;
     core.clients.set(conn.id, client);
     if (opts.connectTimeoutMs > 0) {
@@ -172,9 +190,12 @@ export class Broker {
   /** ONE decoder push for the chunk, then each frame in order. */
   private process(c: Client, chunk: Uint8Array): void {
     const core = this.core;
+    const stats = core.stats;
+    stats.bytesReceived += chunk.length;
     const batch = c.decoder.push(chunk);
     const n = batch.count;
     if (n === 0) return;
+    stats.packetsReceived += n; // a malformed frame among them is counted too, as Mosquitto reads it
     // One clock read per chunk: after an event-loop stall the tick's cached time is stale, and
     // keep-alive (watch/touch read it) would time out a client whose packets came in time.
     core.clock.refresh();

@@ -50,6 +50,8 @@ export class BrokerCore {
   readonly terms31: ConnectionTerms;
   /** The same for MQTT 3.1.1 (level 4). */
   readonly terms311: ConnectionTerms;
+  /** Terms of a connection still owing its CONNECT: only the buffer limit and the counters matter. */
+  readonly termsAwaitConnect: ConnectionTerms;
   /**
    * Set by the broker: closes a client whose keep-alive expired (or that sent no CONNECT in time),
    * ends a disconnected session.
@@ -80,8 +82,9 @@ export class BrokerCore {
     this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
     this.keepAlive = new KeepAliveMonitor<Client>({ now, tickMs, onTimeout: (c) => this.onKeepAliveTimeout(c) });
     const inflight = Math.min(opts.maxInflight, 65535); // [MQTT-3.3.4-7]
-    this.terms31 = new ConnectionTerms(3, inflight, 0, opts.maxBufferedBytes);
-    this.terms311 = new ConnectionTerms(4, inflight, 0, opts.maxBufferedBytes);
+    this.terms31 = new ConnectionTerms(3, inflight, 0, opts.maxBufferedBytes, this.stats);
+    this.terms311 = new ConnectionTerms(4, inflight, 0, opts.maxBufferedBytes, this.stats);
+    this.termsAwaitConnect = new ConnectionTerms(4, 65535, 0, opts.maxBufferedBytes, this.stats);
     this.ticker.add(this.keepAlive);
     this.ticker.add(this.wills);
     this.ticker.add(this.expiry);

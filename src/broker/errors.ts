@@ -53,7 +53,7 @@ function returnCodeFor(reason: number): number {
  * exists [MQTT-3.2.2-5]), then close [MQTT-3.2.2-7]. Nothing else is processed [MQTT-3.1.4-5].
  */
 export function refuseConnect(core: BrokerCore, client: Client, level: number, reason: number): void {
-  core.stats.protocolErrors++;
+  core.stats.connectsRefused++;
   client.state = ClientState.Closed;
   core.clients.delete(client.conn.id);
   const code = level >= 5 ? reason : returnCodeFor(reason);

@@ -1,16 +1,44 @@
 /**
  * Broker counters: plain numbers, incremented in place (no cost on the hot path), read by tests,
- * embedders and logs. Every message the broker decides not to deliver is counted here.
+ * embedders, logs and the operations side (src/ops/: $SYS, /metrics, the dashboard), which derive
+ * rates and gauges from them on their own schedule. Every message the broker decides not to
+ * deliver is counted here.
  */
 
 /** Counters of one Broker. */
 export interface BrokerStats {
   /** Live MQTT connections (past CONNACK). */
   clients: number;
+  /** Most live MQTT connections seen at once ($SYS/broker/clients/maximum). */
+  clientsMaximum: number;
+  /** Sockets accepted (before CONNECT; $SYS/broker/load/sockets). */
+  socketsOpened: number;
+  /** CONNECTs accepted ($SYS/broker/load/connections). */
+  connectsAccepted: number;
+  /** CONNECTs refused with a CONNACK error or a close. */
+  connectsRefused: number;
+  /** Disconnected sessions that expired ($SYS/broker/clients/expired). */
+  sessionsExpired: number;
+  /** MQTT packets of every type received ($SYS/broker/messages/received). */
+  packetsReceived: number;
+  /** MQTT packets of every type sent ($SYS/broker/messages/sent). */
+  packetsSent: number;
+  /** Bytes received on MQTT connections. */
+  bytesReceived: number;
+  /** Bytes of MQTT packets handed to the transport. */
+  bytesSent: number;
   /** PUBLISH packets received from clients. */
   publishesReceived: number;
+  /** Of those, QoS 1 (QoS 0 is the rest). */
+  publishesReceivedQos1: number;
+  /** Of those, QoS 2. */
+  publishesReceivedQos2: number;
   /** PUBLISH packets sent to clients (live, queued, re-sent, retained). */
   publishesSent: number;
+  /** Of those, QoS 1 (QoS 0 is the rest). */
+  publishesSentQos1: number;
+  /** Of those, QoS 2. */
+  publishesSentQos2: number;
   /** QoS 0 messages dropped because the subscriber's socket was congested. */
   droppedCongested: number;
   /**
@@ -32,10 +60,31 @@ export interface BrokerStats {
   willsPublished: number;
 }
 
+/** The drop counters by the reason label /metrics and the dashboard give them. */
+export const DROP_REASONS = {
+  congested: "droppedCongested",
+  queue_full: "droppedQueueFull",
+  backlog_full: "droppedBacklogFull",
+  too_large: "droppedTooLarge",
+  offline: "droppedOffline",
+  expired: "droppedExpired",
+} as const satisfies Record<string, keyof BrokerStats>;
+
 /** Fresh zeroed counters. */
 export function createStats(): BrokerStats {
   return {
-    clients: 0, publishesReceived: 0, publishesSent: 0, droppedCongested: 0, droppedQueueFull: 0, droppedBacklogFull: 0,
+    clients: 0, clientsMaximum: 0, socketsOpened: 0, connectsAccepted: 0, connectsRefused: 0, sessionsExpired: 0,
+    packetsReceived: 0, packetsSent: 0, bytesReceived: 0, bytesSent: 0,
+    publishesReceived: 0, publishesReceivedQos1: 0, publishesReceivedQos2: 0,
+    publishesSent: 0, publishesSentQos1: 0, publishesSentQos2: 0,
+    droppedCongested: 0, droppedQueueFull: 0, droppedBacklogFull: 0,
     droppedTooLarge: 0, droppedOffline: 0, droppedExpired: 0, protocolErrors: 0, willsPublished: 0,
   };
+}
+
+/** Messages dropped for any reason. */
+export function droppedTotal(s: BrokerStats): number {
+  let n = 0;
+  for (const k of Object.values(DROP_REASONS)) n += s[k];
+  return n;
 }

@@ -101,6 +101,24 @@ export interface Config {
   runtimeThreadsNice: number;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
+  /**
+   * Seconds between `$SYS/broker/...` updates (Mosquitto's `sys_interval`): each update publishes,
+   * retained, only the values that changed. Default 10; 0 = no $SYS tree.
+   */
+  sysInterval: number;
+  /**
+   * Where the CLI serves the operations HTTP API, /metrics and the dashboard, as "host:port"
+   * (e.g. "127.0.0.1:8080"). Default "" = not served.
+   */
+  httpListen: string;
+  /**
+   * Bearer token the operations API and dashboard require (`Authorization: Bearer TOKEN`, or
+   * `?token=` for the dashboard's event stream). Required when httpListen binds beyond loopback;
+   * default "" = none (loopback only).
+   */
+  apiToken: string;
+  /** Log line format: "text" (default) or "json" (one JSON object per line). */
+  logFormat: "text" | "json";
 }
 
 /** Defaults for every key; see the Config field docs for the reasoning. */
@@ -130,6 +148,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   warmupMessages: 500_000,
   runtimeThreadsNice: 19,
   verbose: false,
+  sysInterval: 10,
+  httpListen: "",
+  apiToken: "",
+  logFormat: "text",
 });
 
 /** A complete config from defaults plus validated overrides (later arguments win). */

@@ -19,6 +19,7 @@ export class ConfigError extends Error {
 type Rule =
   | { kind: "string"; nonEmpty?: boolean }
   | { kind: "boolean" }
+  | { kind: "enum"; values: readonly string[] }
   | { kind: "integer"; min: number; max: number; note?: string };
 
 const U16 = 65_535;
@@ -53,6 +54,10 @@ const RULES: Record<keyof Config, Rule> = {
   warmupMessages: { kind: "integer", min: 0, max: 10_000_000 },
   runtimeThreadsNice: { kind: "integer", min: 0, max: 19 },
   verbose: { kind: "boolean" },
+  sysInterval: { kind: "integer", min: 0, max: 86_400 },
+  httpListen: { kind: "string" },
+  apiToken: { kind: "string" },
+  logFormat: { kind: "enum", values: ["text", "json"] },
 };
 
 /** Every valid Config key, in declaration order (for help text and error hints). */
@@ -89,6 +94,10 @@ export function checkValue(key: keyof Config, value: unknown, source: string): v
   const where = `${source}: "${key}"`;
   if (rule.kind === "boolean") {
     if (typeof value !== "boolean") throw new ConfigError(`${where} must be true or false, got ${describe(value)}`, key);
+  } else if (rule.kind === "enum") {
+    if (typeof value !== "string" || !rule.values.includes(value)) {
+      throw new ConfigError(`${where} must be one of ${rule.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(value)}`, key);
+    }
   } else if (rule.kind === "string") {
     if (typeof value !== "string") throw new ConfigError(`${where} must be a string, got ${describe(value)}`, key);
     if (rule.nonEmpty && value.length === 0) throw new ConfigError(`${where} must not be empty`, key);

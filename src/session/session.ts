@@ -86,6 +86,29 @@ export class Session implements SoonDrainable {
     return this.qos2 ??= new Set();
   }
 
+  /** Subscriptions held (for operations: reads without creating the map). */
+  get subscriptionCount(): number {
+    const subs = this.subs;
+    return subs === null ? 0 : subs.size;
+  }
+
+  /** Deliveries queued (for operations). */
+  get queuedCount(): number {
+    const q = this.pending;
+    return q === null ? 0 : q.length;
+  }
+
+  /** Outbound QoS 1/2 messages awaiting their acks (for operations). */
+  get inflightSize(): number {
+    return this.inflightCount();
+  }
+
+  /** Retained messages still owed to new subscriptions (for operations). */
+  get backlogSize(): number {
+    const b = this.owed;
+    return b === null ? 0 : b.size;
+  }
+
   /** Hands the subscriptions over for removal from the topic index and forgets them; null if none. */
   takeSubscriptions(): Map<string, SubscriptionRecord> | null {
     const subs = this.subs;
@@ -280,7 +303,11 @@ export class Session implements SoonDrainable {
   }
 
   private write(link: SessionLink, bytes: Uint8Array): void {
-    this.ctx.stats.publishesSent++;
+    const stats = this.ctx.stats;
+    stats.publishesSent++;
+    const qos = bytes[0] & 6; // the fixed header's QoS bits, in place
+    if (qos === 2) stats.publishesSentQos1++;
+    else if (qos === 4) stats.publishesSentQos2++;
     link.send(bytes);
   }
 
