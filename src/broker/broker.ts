@@ -69,6 +69,11 @@ export class Broker {
     };
   }
 
+  /** Whether listen() succeeded and close() has not been called (the readiness probe). */
+  get listening(): boolean {
+    return this.listener !== null;
+  }
+
   /** Live counters (connections, messages, drops). */
   get stats(): BrokerStats {
     return this.core.stats;

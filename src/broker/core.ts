@@ -21,6 +21,16 @@ import { type BrokerStats, createStats } from "./stats.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { type Client, ConnectionTerms } from "./client.ts";
 
+/**
+ * Sees one PUBLISH topic in `every` (the operations side's busiest-topics estimate). The hot path
+ * only decrements `countdown`; with no sampler installed it tests one field for null.
+ */
+export interface PublishSampler {
+  countdown: number;
+  /** Called when countdown reaches 0 with the topic's bytes; resets countdown. */
+  sample(topic: Uint8Array, off: number, len: number): void;
+}
+
 /** Everything the protocol handlers share. */
 export class BrokerCore {
   readonly stats: BrokerStats = createStats();
@@ -58,6 +68,8 @@ export class BrokerCore {
    */
   onKeepAliveTimeout: (client: Client) => void = () => {};
   onSessionExpired: (clientId: string) => void = () => {};
+  /** Installed by the operations side while a dashboard may ask for the busiest topics. */
+  topicSampler: PublishSampler | null = null;
   /** Set by the broker: publishes a will. */
   publishWill: (will: import("../protocol/packets.ts").Will, origin: number) => void = () => {};
 

@@ -44,6 +44,11 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
   if (topic !== null) core.router.route(pub, topic, 0, topic.length);
   else core.router.route(pub, batch.bytes, batch.topicOffset(i), topicLength);
+  const sampler = core.topicSampler;
+  if (sampler !== null && --sampler.countdown <= 0) {
+    if (topic !== null) sampler.sample(topic, 0, topicLength);
+    else sampler.sample(batch.bytes, batch.topicOffset(i), topicLength);
+  }
   if (qos === 1) {
     core.stats.publishesReceivedQos1++;
     client.send(ackBytes(PacketType.PUBACK, packetId, 0, client.level)); // [MQTT-4.3.2-2]

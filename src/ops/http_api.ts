@@ -1,0 +1,199 @@
+/**
+ * The operations HTTP endpoint as a fetch-style handler, `(req: Request) => Promise<Response>`, so
+ * any server can mount it (an `http` listener, a WebSocket listener's non-upgrade requests,
+ * src/ops/serve.ts, or an embedder's own Bun.serve / Deno.serve):
+ *
+ *   GET  /metrics                          Prometheus text format
+ *   GET  /healthz                          the process answers
+ *   GET  /readyz                           the broker is listening (503 otherwise)
+ *   GET  /  or /dashboard                  the live dashboard (HTML, no external assets)
+ *   GET  /api/v1/overview                  what the dashboard shows, plus the per-second history
+ *   GET  /api/v1/events                    the overview every second (Server-Sent Events)
+ *   GET  /api/v1/clients?state=&search=&protocol=&offset=&limit=
+ *   GET  /api/v1/clients/{id}              one client: session, subscriptions, queue and inflight
+ *   POST /api/v1/clients/{id}/disconnect   close its connection (v5 DISCONNECT 0x98), keep its session
+ *   DELETE /api/v1/clients/{id}            close its connection and discard its session
+ *   GET  /api/v1/subscriptions?search=&offset=&limit=
+ *   GET  /api/v1/retained?filter=&limit=   retained messages whose topics match the filter
+ *   DELETE /api/v1/retained?topic=         delete one retained message
+ *
+ * With a token configured every route but the probes needs `Authorization: Bearer TOKEN` (or
+ * `?token=` on a GET, for the browser's page and event stream).
+ */
+import type { Broker } from "../broker/broker.ts";
+import { timingSafeEqual } from "node:crypto";
+import { clientDetail, deleteRetained, disconnectClient, listClients, listRetained, subscriptionsOf } from "./clients_view.ts";
+import { DASHBOARD_HTML } from "./dashboard_html.ts";
+import { enumParam, errorResponse, HttpError, intParam, json } from "./http_errors.ts";
+import { Operations } from "./operations.ts";
+import { PROM_CONTENT_TYPE } from "./prom_text.ts";
+import { eventStream, type StreamSet } from "./sse.ts";
+
+/** Options of createOpsHandler. */
+export interface OpsHandlerOptions {
+  /** Bearer token required on every route but /healthz and /readyz; "" or absent = none. */
+  token?: string;
+  /** Where unexpected errors are reported (default: the broker's log). */
+  log?: (message: string) => void;
+}
+
+/** The handler, plus close() to detach it from the broker and end its event streams. */
+export interface OpsHandler {
+  (req: Request): Promise<Response>;
+  readonly operations: Operations;
+  close(): void;
+}
+
+const MAX_PAGE = 1000;
+
+type Route = (req: Request, url: URL, rest: string) => Response | Promise<Response>;
+
+/** Creates the operations handler of `broker`. */
+export function createOpsHandler(broker: Broker, opts: OpsHandlerOptions = {}): OpsHandler {
+  const ops = new Operations(broker);
+  const streams: StreamSet = new Set();
+  const core = broker.core;
+  const log = opts.log ?? core.opts.log;
+  const token = opts.token ?? "";
+
+  const routes: Record<string, Partial<Record<string, Route>>> = {
+    "/metrics": { GET: () => new Response(ops.metrics(), { headers: { "content-type": PROM_CONTENT_TYPE } }) },
+    "/healthz": { GET: () => json({ status: "ok" }) },
+    "/readyz": { GET: () => broker.listening ? json({ status: "ready" }) : json({ status: "not ready", reason: "the MQTT listener is not open" }, 503) },
+    "/": { GET: () => html() },
+    "/dashboard": { GET: () => html() },
+    "/api/v1/overview": { GET: () => json({ ...ops.overview(), history: ops.rates() }) },
+    "/api/v1/events": { GET: (req) => eventStream(ops, streams, req.signal) },
+    "/api/v1/clients": { GET: (_req, url) => clients(url.searchParams) },
+    "/api/v1/subscriptions": { GET: (_req, url) => subscriptions(url.searchParams) },
+    "/api/v1/retained": { GET: (_req, url) => retained(url.searchParams), DELETE: (_req, url) => removeRetained(url.searchParams) },
+  };
+
+  function clients(q: URLSearchParams): Response {
+    const offset = intParam(q, "offset", 0, 0, 1e9), limit = intParam(q, "limit", 100, 1, MAX_PAGE);
+    const filter = {
+      state: enumParam(q, "state", ["connected", "disconnected"] as const),
+      search: q.get("search") ?? undefined,
+      protocol: enumParam(q, "protocol", ["3.1", "3.1.1", "5.0"] as const),
+    };
+    const { total, items } = listClients(core, filter, offset, limit);
+    return json({ total, offset, limit, items });
+  }
+
+  function subscriptions(q: URLSearchParams): Response {
+    const offset = intParam(q, "offset", 0, 0, 1e9), limit = intParam(q, "limit", 100, 1, MAX_PAGE);
+    const search = q.get("search");
+    const items: unknown[] = [];
+    let total = 0;
+    for (const s of core.sessions.values()) {
+      if (s.subscriptionCount === 0) continue;
+      for (const sub of subscriptionsOf(s)) {
+        if (search !== null && !sub.filter.includes(search)) continue;
+        if (total >= offset && items.length < limit) items.push({ clientId: s.clientId, ...sub });
+        total++;
+      }
+    }
+    return json({ total, offset, limit, items });
+  }
+
+  function retained(q: URLSearchParams): Response {
+    const filter = q.get("filter") ?? "#";
+    const limit = intParam(q, "limit", 100, 1, MAX_PAGE);
+    const r = listRetained(core, filter, limit);
+    if (r === null) throw new HttpError(400, `invalid topic filter ${JSON.stringify(filter)}`);
+    return json({ filter, total: r.total, limit, items: r.items });
+  }
+
+  function removeRetained(q: URLSearchParams): Response {
+    const topic = q.get("topic");
+    if (topic === null) throw new HttpError(400, `query parameter "topic" is required`);
+    const r = deleteRetained(core, topic);
+    if (r === "invalid") throw new HttpError(400, `invalid topic name ${JSON.stringify(topic)}`);
+    if (r === "absent") throw new HttpError(404, `no retained message on ${JSON.stringify(topic)}`);
+    return json({ deleted: topic });
+  }
+
+  /** /api/v1/clients/{id} and /api/v1/clients/{id}/disconnect. */
+  function clientRoute(req: Request, rest: string): Response {
+    const slash = rest.indexOf("/");
+    const action = slash < 0 ? "" : rest.slice(slash + 1);
+    let id: string;
+    try {
+      id = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
+    } catch {
+      throw new HttpError(400, "client id is not valid percent-encoding");
+    }
+    if (id === "") throw new HttpError(404, "no such route");
+    if (action === "disconnect") {
+      if (req.method !== "POST") throw new HttpError(405, "use POST", { allow: "POST" });
+      if (!disconnectClient(core, id, false)) throw new HttpError(404, `no client ${JSON.stringify(id)}`);
+      return json({ disconnected: id });
+    }
+    if (action !== "") throw new HttpError(404, "no such route");
+    if (req.method === "GET") {
+      const d = clientDetail(core, id);
+      if (d === null) throw new HttpError(404, `no client ${JSON.stringify(id)}`);
+      return json(d);
+    }
+    if (req.method === "DELETE") {
+      if (!disconnectClient(core, id, true)) throw new HttpError(404, `no client ${JSON.stringify(id)}`);
+      return json({ removed: id });
+    }
+    throw new HttpError(405, "use GET or DELETE", { allow: "GET, DELETE" });
+  }
+
+  function authorize(req: Request, url: URL): void {
+    if (token === "" || url.pathname === "/healthz" || url.pathname === "/readyz") return;
+    const header = req.headers.get("authorization") ?? "";
+    const given = header.startsWith("Bearer ") ? header.slice(7) : req.method === "GET" ? url.searchParams.get("token") ?? "" : "";
+    if (!sameSecret(given, token)) throw new HttpError(401, "a valid bearer token is required", { "www-authenticate": 'Bearer realm="vireo"' });
+  }
+
+  async function route(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    authorize(req, url);
+    const path = url.pathname.length > 1 && url.pathname.endsWith("/") ? url.pathname.slice(0, -1) : url.pathname;
+    if (path.startsWith("/api/v1/clients/")) return clientRoute(req, path.slice("/api/v1/clients/".length));
+    const methods = routes[path];
+    if (methods === undefined) throw new HttpError(404, `no route ${path}`);
+    const f = methods[req.method === "HEAD" ? "GET" : req.method];
+    if (f === undefined) {
+      const allow = Object.keys(methods).join(", ");
+      throw new HttpError(405, `${req.method} is not allowed here (allowed: ${allow})`, { allow });
+    }
+    return await f(req, url, "");
+  }
+
+  const handler = (async (req: Request): Promise<Response> => {
+    try {
+      return await route(req);
+    } catch (err) {
+      if (err instanceof HttpError) return errorResponse(err);
+      log(`ops API: internal error on ${req.method} ${new URL(req.url).pathname}: ${(err as Error).stack ?? err}`);
+      return errorResponse(new HttpError(500, "internal error"));
+    }
+  }) as OpsHandler;
+  Object.defineProperty(handler, "operations", { value: ops });
+  handler.close = () => {
+    for (const s of streams) s.close();
+    streams.clear();
+    ops.close();
+  };
+  return handler;
+}
+
+function html(): Response {
+  return new Response(DASHBOARD_HTML, {
+    headers: {
+      "content-type": "text/html; charset=utf-8", "cache-control": "no-store",
+      // Everything is inline and same-origin: nothing may be fetched from elsewhere.
+      "content-security-policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:",
+    },
+  });
+}
+
+/** Constant-time comparison (the token must not leak through response timing). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = new TextEncoder().encode(given), b = new TextEncoder().encode(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
