@@ -8,15 +8,17 @@ import { Broker } from "./broker/broker.ts";
 import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
+import { opsAddress, startOpsServer } from "./ops/cli_server.ts";
 
 /** Exit code for invalid flags or configuration. */
 const EXIT_CONFIG = 2;
 /** Exit code when the port cannot be bound. */
 const EXIT_LISTEN = 1;
 
-function configFromArgs(): ResolvedConfig {
+function configFromArgs(): ResolvedConfig & { http: ReturnType<typeof opsAddress> } {
   try {
-    return resolveConfig(process.argv.slice(2));
+    const resolved = resolveConfig(process.argv.slice(2));
+    return { ...resolved, http: resolved.help ? null : opsAddress(resolved.config) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`vireo: ${err.message}`);
@@ -34,7 +36,7 @@ function onSignals(stop: () => void): void {
 }
 
 async function main(): Promise<void> {
-  const { config, help } = configFromArgs();
+  const { config, help, http } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
@@ -49,17 +51,25 @@ async function main(): Promise<void> {
     console.error(`vireo: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
     process.exit(EXIT_LISTEN);
   }
+  let ops: Awaited<ReturnType<typeof startOpsServer>> | null = null;
+  try {
+    if (http !== null) ops = await startOpsServer(broker, config, http);
+  } catch (err) {
+    console.error(`vireo: cannot serve HTTP on ${config.httpListen}: ${(err as Error).message}`);
+    process.exit(EXIT_LISTEN);
+  }
   let stopping = false;
   // Before the ready line: whoever reads it may signal at once.
   onSignals(() => {
     if (stopping) return;
     stopping = true;
-    broker.close().then(() => process.exit(0), (err) => {
+    (ops?.close() ?? Promise.resolve()).then(() => broker.close()).then(() => process.exit(0), (err) => {
       console.error(`vireo: shutdown failed: ${(err as Error).message}`);
       process.exit(1);
     });
   });
   console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
+  if (ops !== null) console.log(`vireo listening on ${ops.host}:${ops.port} (http)`);
 }
 
 await main();

@@ -3,7 +3,7 @@
  * main turns a ConfigError into exit code 2 and `help` into printing HELP_TEXT.
  */
 import { type Config, ConfigError, DEFAULT_CONFIG, mergeConfig, readConfigFile } from "./config.ts";
-import { checkValue, CONFIG_KEYS } from "./validate.ts";
+import { checkValue, CONFIG_KEYS, valueKind } from "./validate.ts";
 
 /** What the command line asked for. */
 export interface CliArgs {
@@ -48,6 +48,10 @@ Options:
       --host HOST      interface to bind (default ${DEFAULT_CONFIG.host})
   -c, --config FILE    JSON config file; flags override its settings
   -v, --verbose        log connections and protocol errors to stderr
+      --log-format F   log lines as "text" (default) or "json" (one object per line)
+      --sys-interval S seconds between $SYS/broker updates (default ${DEFAULT_CONFIG.sysInterval}; 0 = off)
+      --http HOST:PORT serve /metrics, the admin API and the dashboard (e.g. 127.0.0.1:8080)
+      --api-token TOK  bearer token for the HTTP API (required beyond 127.0.0.1)
   -h, --help           show this help and exit
 
 Config file keys (JSON object, all optional):
@@ -64,6 +68,10 @@ const VALUE_FLAGS: Record<string, keyof Config | "config"> = {
   "--host": "host",
   "-c": "config",
   "--config": "config",
+  "--log-format": "logFormat",
+  "--sys-interval": "sysInterval",
+  "--http": "httpListen",
+  "--api-token": "apiToken",
 };
 
 /** Flags without a value. */
@@ -117,6 +125,11 @@ function applyValue(out: CliArgs, target: keyof Config | "config", flag: string,
     const port = Number(value);
     checkValue("port", port, flag);
     out.overrides.port = port;
+  } else if (valueKind(target) === "integer") {
+    // Strict digits, as for the port: Number("") is 0.
+    if (!/^\d{1,9}$/.test(value)) throw new ConfigError(`${flag}: "${target}" must be an integer, got "${value}"`, target);
+    checkValue(target, Number(value), flag);
+    (out.overrides as Record<string, unknown>)[target] = Number(value);
   } else {
     checkValue(target, value, flag);
     (out.overrides as Record<string, unknown>)[target] = value;

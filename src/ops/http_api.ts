@@ -63,7 +63,7 @@ export function createOpsHandler(broker: Broker, opts: OpsHandlerOptions = {}): 
     "/": { GET: () => html() },
     "/dashboard": { GET: () => html() },
     "/api/v1/overview": { GET: () => json({ ...ops.overview(), history: ops.rates() }) },
-    "/api/v1/events": { GET: (req) => eventStream(ops, streams, req.signal) },
+    "/api/v1/events": { GET: () => eventStream(ops, streams) },
     "/api/v1/clients": { GET: (_req, url) => clients(url.searchParams) },
     "/api/v1/subscriptions": { GET: (_req, url) => subscriptions(url.searchParams) },
     "/api/v1/retained": { GET: (_req, url) => retained(url.searchParams), DELETE: (_req, url) => removeRetained(url.searchParams) },

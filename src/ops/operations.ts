@@ -92,6 +92,11 @@ export class Operations {
     return this.current ??= this.makeOverview(takeSnapshot(this.broker.core, 10), this.history.at(-1) ?? { t: Date.now(), in: 0, out: 0 });
   }
 
+  /** Live-feed subscribers (open dashboard event streams). */
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
   /** Calls `f` with every new overview (once a second); returns the unsubscribe function. */
   subscribe(f: (o: Overview) => void): () => void {
     this.listeners.add(f);

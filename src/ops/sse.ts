@@ -1,7 +1,8 @@
 /**
  * The dashboard's live feed: Server-Sent Events carrying the overview once a second (and the
  * history first, so a new page draws its chart at once). A stream ends when the client goes away
- * (request aborted or the body cancelled) or the handler closes.
+ * (both runtimes cancel the body) or the handler closes. The request's abort signal is not used:
+ * Deno's fires once any response completes, which says nothing about this one.
  */
 import type { Operations } from "./operations.ts";
 
@@ -11,7 +12,7 @@ export type StreamSet = Set<{ close(): void }>;
 const utf8 = new TextEncoder();
 
 /** A `text/event-stream` response fed by `ops`. */
-export function eventStream(ops: Operations, streams: StreamSet, signal: AbortSignal): Response {
+export function eventStream(ops: Operations, streams: StreamSet): Response {
   let stop = () => {};
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -29,13 +30,11 @@ export function eventStream(ops: Operations, streams: StreamSet, signal: AbortSi
       stop = () => {
         unsubscribe();
         streams.delete(entry);
-        signal.removeEventListener("abort", stop);
         try {
           controller.close();
         } catch { /* already closed */ }
       };
       streams.add(entry);
-      signal.addEventListener("abort", stop);
     },
     cancel() {
       stop();
