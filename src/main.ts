@@ -9,6 +9,7 @@ import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 import { opsAddress, startOpsServer } from "./ops/cli_server.ts";
+import { createLogSink } from "./log/sink.ts";
 
 /** Exit code for invalid flags or configuration. */
 const EXIT_CONFIG = 2;
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
     console.log(HELP_TEXT);
     return;
   }
-  const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+  // -v is Mosquitto's "log_type all"; connection lines are notice, produced only when enabled.
+  const log = createLogSink({ format: config.logFormat, types: config.verbose ? ["all"] : config.logType, dests: config.logDest });
+  const broker = new Broker({ ...config, verbose: config.verbose || log.enabled("notice"), log });
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
   let addr: { host: string; port: number };

@@ -46,7 +46,7 @@ export class Broker {
       try {
         f(...a);
       } catch (err) {
-        core.opts.log(`internal error in ${what}: ${(err as Error).stack ?? err}`);
+        core.opts.log(`internal error in ${what}: ${(err as Error).stack ?? err}`, { level: "error" });
       }
     };
     core.publishWill = guard("will", (will, origin) => publishWillNow(core, will, origin));
@@ -187,7 +187,7 @@ export class Broker {
     try {
       this.process(c, chunk);
     } catch (err) {
-      this.core.opts.log(`client ${c.clientId || conn.id}: internal error: ${(err as Error).stack ?? err}`);
+      this.core.opts.log(`client ${c.clientId || conn.id}: internal error: ${(err as Error).stack ?? err}`, { level: "error", clientId: c.clientId });
       fail(this.core, c, ReasonCode.UnspecifiedError);
     }
   }

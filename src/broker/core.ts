@@ -112,7 +112,7 @@ export class BrokerCore {
       try {
         s.drain(); // re-registers itself while still congested
       } catch (err) {
-        this.opts.log(`internal error draining ${s.clientId}: ${(err as Error).stack ?? err}`);
+        this.opts.log(`internal error draining ${s.clientId}: ${(err as Error).stack ?? err}`, { level: "error", clientId: s.clientId });
       }
     }
   }

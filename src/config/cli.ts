@@ -49,6 +49,8 @@ Options:
   -c, --config FILE    JSON config file; flags override its settings
   -v, --verbose        log connections and protocol errors to stderr
       --log-format F   log lines as "text" (default) or "json" (one object per line)
+      --log-type T     a kind of line to write (Mosquitto's log_type; repeatable; all, none)
+      --log-dest D     where to write: stderr (default), stdout, "file PATH", none (repeatable)
       --sys-interval S seconds between $SYS/broker updates (default ${DEFAULT_CONFIG.sysInterval}; 0 = off)
       --http HOST:PORT serve /metrics, the admin API and the dashboard (e.g. 127.0.0.1:8080)
       --api-token TOK  bearer token for the HTTP API (required beyond 127.0.0.1)
@@ -69,6 +71,8 @@ const VALUE_FLAGS: Record<string, keyof Config | "config"> = {
   "-c": "config",
   "--config": "config",
   "--log-format": "logFormat",
+  "--log-type": "logType",
+  "--log-dest": "logDest",
   "--sys-interval": "sysInterval",
   "--http": "httpListen",
   "--api-token": "apiToken",
@@ -125,6 +129,11 @@ function applyValue(out: CliArgs, target: keyof Config | "config", flag: string,
     const port = Number(value);
     checkValue("port", port, flag);
     out.overrides.port = port;
+  } else if (valueKind(target) === "list") {
+    // Repeatable: the flags' list replaces the file's.
+    const list = [...((out.overrides as Record<string, string[] | undefined>)[target] ?? []), value];
+    checkValue(target, list, flag);
+    (out.overrides as Record<string, unknown>)[target] = list;
   } else if (valueKind(target) === "integer") {
     // Strict digits, as for the port: Number("") is 0.
     if (!/^\d{1,9}$/.test(value)) throw new ConfigError(`${flag}: "${target}" must be an integer, got "${value}"`, target);

@@ -119,6 +119,14 @@ export interface Config {
   apiToken: string;
   /** Log line format: "text" (default) or "json" (one JSON object per line). */
   logFormat: "text" | "json";
+  /**
+   * Kinds of log lines written (Mosquitto's `log_type`): error, warning, notice, information,
+   * debug, subscribe, unsubscribe, websockets, all, none. Default error, warning, information:
+   * the one-line-per-connection lines are notice, written with -v or when listed here.
+   */
+  logType: string[];
+  /** Where log lines go (Mosquitto's `log_dest`): "stderr" (default), "stdout", "file PATH", "none". */
+  logDest: string[];
 }
 
 /** Defaults for every key; see the Config field docs for the reasoning. */
@@ -152,6 +160,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   httpListen: "",
   apiToken: "",
   logFormat: "text",
+  logType: ["error", "warning", "information"],
+  logDest: ["stderr"],
 });
 
 /** A complete config from defaults plus validated overrides (later arguments win). */

@@ -3,6 +3,7 @@
  * the same messages for the same mistakes.
  */
 import type { Config } from "./config.ts";
+import { checkLogDest, LOG_TYPE_VALUES } from "../log/sink.ts";
 
 /** A configuration problem; the message names the source and key. Exit code 2 in main. */
 export class ConfigError extends Error {
@@ -20,6 +21,7 @@ type Rule =
   | { kind: "string"; nonEmpty?: boolean }
   | { kind: "boolean" }
   | { kind: "enum"; values: readonly string[] }
+  | { kind: "list"; check: (item: string) => string | null }
   | { kind: "integer"; min: number; max: number; note?: string };
 
 const U16 = 65_535;
@@ -58,6 +60,8 @@ const RULES: Record<keyof Config, Rule> = {
   httpListen: { kind: "string" },
   apiToken: { kind: "string" },
   logFormat: { kind: "enum", values: ["text", "json"] },
+  logType: { kind: "list", check: (t) => LOG_TYPE_VALUES.includes(t) ? null : `unknown log type ${JSON.stringify(t)} (one of ${LOG_TYPE_VALUES.join(", ")})` },
+  logDest: { kind: "list", check: checkLogDest },
 };
 
 /** Every valid Config key, in declaration order (for help text and error hints). */
@@ -94,6 +98,12 @@ export function checkValue(key: keyof Config, value: unknown, source: string): v
   const where = `${source}: "${key}"`;
   if (rule.kind === "boolean") {
     if (typeof value !== "boolean") throw new ConfigError(`${where} must be true or false, got ${describe(value)}`, key);
+  } else if (rule.kind === "list") {
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new ConfigError(`${where} must be an array of strings, got ${describe(value)}`, key);
+    for (const item of value) {
+      const problem = rule.check(item);
+      if (problem !== null) throw new ConfigError(`${where}: ${problem}`, key);
+    }
   } else if (rule.kind === "enum") {
     if (typeof value !== "string" || !rule.values.includes(value)) {
       throw new ConfigError(`${where} must be one of ${rule.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(value)}`, key);

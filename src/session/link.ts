@@ -4,6 +4,7 @@
  * its collaborators can implement them without importing the delivery logic.
  */
 import type { BrokerStats } from "../broker/stats.ts";
+import type { LogFields } from "../log/sink.ts";
 import type { Session } from "./session.ts";
 
 /** What a session needs from the connection it is attached to. */
@@ -23,7 +24,7 @@ export interface SessionLink {
 export interface SessionContext {
   readonly stats: BrokerStats;
   readonly maxQueuedMessages: number;
-  log(message: string): void;
+  log(message: string, fields?: LogFields): void;
   /** Cached clock (ms), for message expiry. */
   now(): number;
   /**

@@ -145,7 +145,7 @@ export class Session implements SoonDrainable {
     const over = this.backlog.add(msgs, granted, subIds, q === null ? 0 : q.taken + q.length, limit);
     if (over === 0) return;
     this.ctx.stats.droppedBacklogFull += over;
-    this.ctx.log(`client ${this.clientId}: ${over} retained message(s) dropped: retained backlog full (${limit})`);
+    this.ctx.log(`client ${this.clientId}: ${over} retained message(s) dropped: retained backlog full (${limit})`, { level: "warning", event: "drop", clientId: this.clientId, reason: "backlog_full" });
   }
 
   /** PUBACK from the client. */
@@ -230,7 +230,7 @@ export class Session implements SoonDrainable {
     try {
       this.drain();
     } catch (err) {
-      this.ctx.log(`internal error draining ${this.clientId}: ${(err as Error).stack ?? err}`);
+      this.ctx.log(`internal error draining ${this.clientId}: ${(err as Error).stack ?? err}`, { level: "error", clientId: this.clientId });
     }
   }
 
@@ -313,7 +313,7 @@ export class Session implements SoonDrainable {
 
   private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedTooLarge"): void {
     const n = ++this.ctx.stats[counter];
-    if (n % LOG_EVERY === 1) this.ctx.log(`client ${this.clientId}: ${why} (${n} on this broker so far)`);
+    if (n % LOG_EVERY === 1) this.ctx.log(`client ${this.clientId}: ${why} (${n} on this broker so far)`, { level: "warning", event: "drop", clientId: this.clientId });
   }
 }
 
