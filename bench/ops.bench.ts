@@ -8,6 +8,9 @@
  *    second, keeps the dashboard's event stream open, asks /api/v1/clients every 5 s like its
  *    search box, and subscribes to `$SYS/#`). Reports median msgs/s of each and the ratio.
  * 2. Scrape latency: 10,000 idle connections held (vload idle), /metrics scraped 20 times.
+ * 3. Periodic work: the CPU time the observed setup spends each second (a $SYS update, a scrape,
+ *    a dashboard overview) with 10,000 sessions, measured in process: a bound on the overhead that
+ *    does not depend on how busy the machine is (run 1 is at the mercy of neighbours).
  *
  * Broker on CPU 0 and vload on CPU 1 as in the e2e runner; the observer is unpinned.
  */
@@ -16,6 +19,10 @@ import { buildVload, portOpen, ROOT, runVload, startBroker, stopBroker } from ".
 import { selectCases } from "./e2e/cases.ts";
 import { parseBenchArgs } from "./e2e/run.ts";
 import { join } from "node:path";
+import { Broker } from "../src/index.ts";
+import { createOpsHandler } from "../src/ops/http_api.ts";
+import { SysTree } from "../src/ops/sys_tree.ts";
+import { takeSnapshot } from "../src/ops/snapshot.ts";
 
 const BUN = join(ROOT, "node_modules", ".bin", "bun");
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -58,7 +65,21 @@ async function observe(base: string, mqttPort: number): Promise<() => Promise<vo
   };
 }
 
-async function oneRun(caseArgs: string[], maxTime: number, observed: boolean, port: number): Promise<number> {
+/** Other processes' user CPU (% of a core, vload's other_user_pct) above which a run is repeated. */
+const MAX_OTHER = Number(process.env.BENCH_MAX_OTHER ?? 25);
+
+/** One run, repeated (at most 3 times) while other processes took more than MAX_OTHER of a core. */
+async function steadyRun(caseArgs: string[], maxTime: number, observed: boolean, port: number): Promise<number> {
+  let rate = 0;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = await oneRun(caseArgs, maxTime, observed, port);
+    rate = r.rate;
+    if (r.other <= MAX_OTHER) break;
+  }
+  return rate;
+}
+
+async function oneRun(caseArgs: string[], maxTime: number, observed: boolean, port: number): Promise<{ rate: number; other: number }> {
   const http = observed ? port + 1000 : null;
   const broker = await startBroker(vireoArgv(port, http), port);
   let stop: (() => Promise<void>) | null = null;
@@ -69,7 +90,7 @@ async function oneRun(caseArgs: string[], maxTime: number, observed: boolean, po
     }
     const r = await runVload(["--port", String(port), "--pid", String(broker.pid), "--label", observed ? "observed" : "plain", ...caseArgs], maxTime);
     if (r.ok !== true) throw new Error(`vload failed: ${JSON.stringify(r).slice(0, 300)}`);
-    return Number(r.deliv_rate);
+    return { rate: Number(r.deliv_rate), other: Number(r.other_user_pct ?? 0) };
   } finally {
     await stop?.();
     await stopBroker(broker);
@@ -88,7 +109,7 @@ async function overhead(opts: ReturnType<typeof parseBenchArgs>): Promise<void> 
     const plain: number[] = [], observed: number[] = [];
     for (let rep = 0; rep < reps; rep++) {
       for (const obs of rep % 2 === 0 ? [false, true] : [true, false]) {
-        (obs ? observed : plain).push(await oneRun(c.args, c.maxTime, obs, port));
+        (obs ? observed : plain).push(await steadyRun(c.args, c.maxTime, obs, port));
         port = port >= 21950 ? 21883 : port + 1;
       }
     }
@@ -127,10 +148,40 @@ async function scrapeLatency(): Promise<void> {
   }
 }
 
+async function periodicWork(): Promise<void> {
+  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, sysInterval: 0 });
+  await broker.listen();
+  const core = broker.core;
+  for (let i = 0; i < 10_000; i++) {
+    const s = core.sessions.create(`device-${i}`);
+    s.subscriptions.set(`fleet/device-${i}/cmd`, { options: 1, subscriptionId: 0 });
+  }
+  const ops = createOpsHandler(broker);
+  const sys = new SysTree(broker, 1, () => Date.now());
+  sys.start();
+  const time = (f: () => unknown, n: number) => {
+    for (let i = 0; i < 5; i++) f();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) f();
+    return (performance.now() - t0) / n;
+  };
+  let tick = Date.now();
+  const sysMs = time(() => sys.update((tick += 1000)), 50);
+  const scrapeMs = time(() => ops.operations.metrics(), 50);
+  const overviewMs = time(() => takeSnapshot(core, 10), 50);
+  const total = sysMs + scrapeMs + overviewMs;
+  console.log(`\n## Periodic work per second with 10,000 sessions (in process)\n\n$SYS update ${sysMs.toFixed(2)} ms + ` +
+    `/metrics ${scrapeMs.toFixed(2)} ms + dashboard overview ${overviewMs.toFixed(2)} ms = ${total.toFixed(2)} ms per second ` +
+    `= ${(total / 10).toFixed(2)} % of one core (bound on the throughput cost: ratio ≥ ${(1 - total / 1000).toFixed(3)})`);
+  ops.close();
+  await broker.close();
+}
+
 if (import.meta.main) {
   buildVload();
   const argv = process.argv.slice(2);
   const opts = parseBenchArgs(argv);
   if (!argv.includes("--scrape-only")) await overhead(opts);
   if (!argv.includes("--overhead-only")) await scrapeLatency();
+  if (!argv.includes("--overhead-only")) await periodicWork();
 }
