@@ -54,6 +54,8 @@ export interface BrokerStats {
   droppedOffline: number;
   /** Queued or retained messages whose v5 Message Expiry Interval passed before delivery. */
   droppedExpired: number;
+  /** PUBLISH packets from clients refused because of their topic (e.g. `$SYS/`): never routed or retained. */
+  droppedNotAuthorized: number;
   /** Connections closed for a protocol violation or malformed packet. */
   protocolErrors: number;
   /** Will messages published. */
@@ -68,6 +70,7 @@ export const DROP_REASONS = {
   too_large: "droppedTooLarge",
   offline: "droppedOffline",
   expired: "droppedExpired",
+  not_authorized: "droppedNotAuthorized",
 } as const satisfies Record<string, keyof BrokerStats>;
 
 /** Fresh zeroed counters. */
@@ -77,8 +80,8 @@ export function createStats(): BrokerStats {
     packetsReceived: 0, packetsSent: 0, bytesReceived: 0, bytesSent: 0,
     publishesReceived: 0, publishesReceivedQos1: 0, publishesReceivedQos2: 0,
     publishesSent: 0, publishesSentQos1: 0, publishesSentQos2: 0,
-    droppedCongested: 0, droppedQueueFull: 0, droppedBacklogFull: 0,
-    droppedTooLarge: 0, droppedOffline: 0, droppedExpired: 0, protocolErrors: 0, willsPublished: 0,
+    droppedCongested: 0, droppedQueueFull: 0, droppedBacklogFull: 0, droppedTooLarge: 0, droppedOffline: 0,
+    droppedExpired: 0, droppedNotAuthorized: 0, protocolErrors: 0, willsPublished: 0,
   };
 }
 
