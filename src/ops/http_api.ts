@@ -22,9 +22,9 @@
  */
 import type { Broker } from "../broker/broker.ts";
 import { timingSafeEqual } from "node:crypto";
-import { clientDetail, deleteRetained, disconnectClient, listClients, listRetained, subscriptionsOf } from "./clients_view.ts";
+import { client, clients, removeRetained, retained, subscriptions } from "./api_routes.ts";
 import { DASHBOARD_HTML } from "./dashboard_html.ts";
-import { enumParam, errorResponse, HttpError, intParam, json } from "./http_errors.ts";
+import { errorResponse, HttpError, json } from "./http_errors.ts";
 import { Operations } from "./operations.ts";
 import { PROM_CONTENT_TYPE } from "./prom_text.ts";
 import { eventStream, type StreamSet } from "./sse.ts";
@@ -44,9 +44,7 @@ export interface OpsHandler {
   close(): void;
 }
 
-const MAX_PAGE = 1000;
-
-type Route = (req: Request, url: URL, rest: string) => Response | Promise<Response>;
+type Route = (req: Request, url: URL) => Response | Promise<Response>;
 
 /** Creates the operations handler of `broker`. */
 export function createOpsHandler(broker: Broker, opts: OpsHandlerOptions = {}): OpsHandler {
@@ -64,83 +62,10 @@ export function createOpsHandler(broker: Broker, opts: OpsHandlerOptions = {}): 
     "/dashboard": { GET: () => html() },
     "/api/v1/overview": { GET: () => json({ ...ops.overview(), history: ops.rates() }) },
     "/api/v1/events": { GET: () => eventStream(ops, streams) },
-    "/api/v1/clients": { GET: (_req, url) => clients(url.searchParams) },
-    "/api/v1/subscriptions": { GET: (_req, url) => subscriptions(url.searchParams) },
-    "/api/v1/retained": { GET: (_req, url) => retained(url.searchParams), DELETE: (_req, url) => removeRetained(url.searchParams) },
+    "/api/v1/clients": { GET: (_req, url) => clients(core, url.searchParams) },
+    "/api/v1/subscriptions": { GET: (_req, url) => subscriptions(core, url.searchParams) },
+    "/api/v1/retained": { GET: (_req, url) => retained(core, url.searchParams), DELETE: (_req, url) => removeRetained(core, url.searchParams) },
   };
-
-  function clients(q: URLSearchParams): Response {
-    const offset = intParam(q, "offset", 0, 0, 1e9), limit = intParam(q, "limit", 100, 1, MAX_PAGE);
-    const filter = {
-      state: enumParam(q, "state", ["connected", "disconnected"] as const),
-      search: q.get("search") ?? undefined,
-      protocol: enumParam(q, "protocol", ["3.1", "3.1.1", "5.0"] as const),
-    };
-    const { total, items } = listClients(core, filter, offset, limit);
-    return json({ total, offset, limit, items });
-  }
-
-  function subscriptions(q: URLSearchParams): Response {
-    const offset = intParam(q, "offset", 0, 0, 1e9), limit = intParam(q, "limit", 100, 1, MAX_PAGE);
-    const search = q.get("search");
-    const items: unknown[] = [];
-    let total = 0;
-    for (const s of core.sessions.values()) {
-      if (s.subscriptionCount === 0) continue;
-      for (const sub of subscriptionsOf(s)) {
-        if (search !== null && !sub.filter.includes(search)) continue;
-        if (total >= offset && items.length < limit) items.push({ clientId: s.clientId, ...sub });
-        total++;
-      }
-    }
-    return json({ total, offset, limit, items });
-  }
-
-  function retained(q: URLSearchParams): Response {
-    const filter = q.get("filter") ?? "#";
-    const limit = intParam(q, "limit", 100, 1, MAX_PAGE);
-    const r = listRetained(core, filter, limit);
-    if (r === null) throw new HttpError(400, `invalid topic filter ${JSON.stringify(filter)}`);
-    return json({ filter, total: r.total, limit, items: r.items });
-  }
-
-  function removeRetained(q: URLSearchParams): Response {
-    const topic = q.get("topic");
-    if (topic === null) throw new HttpError(400, `query parameter "topic" is required`);
-    const r = deleteRetained(core, topic);
-    if (r === "invalid") throw new HttpError(400, `invalid topic name ${JSON.stringify(topic)}`);
-    if (r === "absent") throw new HttpError(404, `no retained message on ${JSON.stringify(topic)}`);
-    return json({ deleted: topic });
-  }
-
-  /** /api/v1/clients/{id} and /api/v1/clients/{id}/disconnect. */
-  function clientRoute(req: Request, rest: string): Response {
-    const slash = rest.indexOf("/");
-    const action = slash < 0 ? "" : rest.slice(slash + 1);
-    let id: string;
-    try {
-      id = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
-    } catch {
-      throw new HttpError(400, "client id is not valid percent-encoding");
-    }
-    if (id === "") throw new HttpError(404, "no such route");
-    if (action === "disconnect") {
-      if (req.method !== "POST") throw new HttpError(405, "use POST", { allow: "POST" });
-      if (!disconnectClient(core, id, false)) throw new HttpError(404, `no client ${JSON.stringify(id)}`);
-      return json({ disconnected: id });
-    }
-    if (action !== "") throw new HttpError(404, "no such route");
-    if (req.method === "GET") {
-      const d = clientDetail(core, id);
-      if (d === null) throw new HttpError(404, `no client ${JSON.stringify(id)}`);
-      return json(d);
-    }
-    if (req.method === "DELETE") {
-      if (!disconnectClient(core, id, true)) throw new HttpError(404, `no client ${JSON.stringify(id)}`);
-      return json({ removed: id });
-    }
-    throw new HttpError(405, "use GET or DELETE", { allow: "GET, DELETE" });
-  }
 
   function authorize(req: Request, url: URL): void {
     if (token === "" || url.pathname === "/healthz" || url.pathname === "/readyz") return;
@@ -153,7 +78,7 @@ export function createOpsHandler(broker: Broker, opts: OpsHandlerOptions = {}): 
     const url = new URL(req.url);
     authorize(req, url);
     const path = url.pathname.length > 1 && url.pathname.endsWith("/") ? url.pathname.slice(0, -1) : url.pathname;
-    if (path.startsWith("/api/v1/clients/")) return clientRoute(req, path.slice("/api/v1/clients/".length));
+    if (path.startsWith("/api/v1/clients/")) return client(core, req, path.slice("/api/v1/clients/".length));
     const methods = routes[path];
     if (methods === undefined) throw new HttpError(404, `no route ${path}`);
     const f = methods[req.method === "HEAD" ? "GET" : req.method];
@@ -161,7 +86,7 @@ export function createOpsHandler(broker: Broker, opts: OpsHandlerOptions = {}): 
       const allow = Object.keys(methods).join(", ");
       throw new HttpError(405, `${req.method} is not allowed here (allowed: ${allow})`, { allow });
     }
-    return await f(req, url, "");
+    return await f(req, url);
   }
 
   const handler = (async (req: Request): Promise<Response> => {
