@@ -56,6 +56,12 @@ export interface Config {
   sessionExpiryMaximum: number;
   /** Topic Alias Maximum advertised to v5 clients (aliases they may use towards us). Default 10. */
   topicAliasMaximum: number;
+  /**
+   * Topic aliases the broker assigns towards a v5 client that announced a Topic Alias Maximum
+   * (never more than the client's own maximum): the first N distinct topics a connection receives
+   * are then sent as 2-byte aliases after their first use. Default 32; 0 turns outbound aliases off.
+   */
+  outboundTopicAliasMaximum: number;
   /** Longest topic name or filter in bytes. Default 65535 (the protocol maximum). */
   maxTopicLength: number;
   /** Concurrent connections accepted; further ones are closed at once. Default 0 = unlimited. */
@@ -123,6 +129,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxKeepAlive: 0,
   sessionExpiryMaximum: 0xffff_ffff,
   topicAliasMaximum: 10,
+  outboundTopicAliasMaximum: 32,
   maxTopicLength: 65_535,
   maxConnections: 0,
   maxClientIdLength: 65_535,

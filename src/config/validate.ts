@@ -37,6 +37,7 @@ const RULES: Record<keyof Config, Rule> = {
   maxKeepAlive: { kind: "integer", min: 0, max: U16 },
   sessionExpiryMaximum: { kind: "integer", min: 0, max: U32 },
   topicAliasMaximum: { kind: "integer", min: 0, max: U16 },
+  outboundTopicAliasMaximum: { kind: "integer", min: 0, max: U16 },
   maxTopicLength: { kind: "integer", min: 1, max: U16 },
   maxConnections: { kind: "integer", min: 0, max: BIG },
   // The server MUST allow 1..23 byte client ids [MQTT-3.1.3-5].
