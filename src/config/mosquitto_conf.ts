@@ -128,10 +128,7 @@ function finish(state: ReadState): Partial<Config> {
     config.listeners = drafts.map(toListener);
     checkListeners(config.listeners);
   }
-  const anonymous = state.notes.get("allow_anonymous");
-  if (drafts.length > 0 && anonymous === undefined) {
-    throw new ConfigError(`${drafts[0].origin}: this file defines listeners without "allow_anonymous true": Mosquitto 2 then refuses clients without a username, and Vireo has no authentication yet; add "allow_anonymous true" to accept every client`, "allow_anonymous");
-  }
+  checkAnonymous(state, drafts);
   broaden(state, drafts, "maxQos", "maximumQoS", "max_qos");
   broaden(state, drafts, "maxTopicAlias", "topicAliasMaximum", "max_topic_alias");
   const limit = state.notes.get("message_size_limit");
@@ -145,6 +142,19 @@ function finish(state: ReadState): Partial<Config> {
 }
 
 /** A listener Config.host / Config.port can express (max_qos, max_topic_alias are broker-wide anyway). */
+/**
+ * Mosquitto 2 refuses clients without a username on listeners of a file that does not say
+ * `allow_anonymous true` (globally, or per listener with per_listener_settings true). Vireo has no
+ * authentication yet, so it would let them in: refuse such a file rather than start weaker.
+ */
+function checkAnonymous(state: ReadState, drafts: ListenerDraft[]): void {
+  const perListener = state.notes.get("per_listener_settings")?.value === 1;
+  const closed = perListener ? drafts.find((l) => !l.allowAnonymous) : state.notes.has("allow_anonymous") ? undefined : drafts[0];
+  if (closed === undefined) return;
+  const fix = perListener ? "add \"allow_anonymous true\" to this listener's block" : "add \"allow_anonymous true\"";
+  throw new ConfigError(`${closed.origin}: a listener without "allow_anonymous true": Mosquitto 2 refuses clients without a username there, and Vireo has no authentication yet; ${fix} to accept every client`, "allow_anonymous");
+}
+
 function isPlain(l: ListenerDraft): boolean {
   return l.protocol === "mqtt" && l.maxConnections === undefined && TLS_FIELDS.every((f) => l[f] === undefined) && l.certfile === undefined;
 }

@@ -25,6 +25,8 @@ export interface ListenerDraft {
   /** Per-listener in Mosquitto, broker-wide in Vireo (the lowest value wins). */
   maxQos?: 0 | 1 | 2;
   maxTopicAlias?: number;
+  /** allow_anonymous true inside this block, with per_listener_settings true. */
+  allowAnonymous?: boolean;
   /** "file:line" of the `listener` line (or of the first key that made the default listener). */
   origin?: string;
   /** Where each key was set, so a cross-key error can name the line of the key at fault. */

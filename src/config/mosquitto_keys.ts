@@ -134,7 +134,14 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
     },
   },
   max_keepalive: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "maxKeepAlive", int(v, ctx, 0, U16)) },
-  max_packet_size: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "maxPacketSize", int(v, ctx, 20, 268_435_460)) },
+  max_packet_size: {
+    scope: "global",
+    apply(v, ctx) {
+      const n = int(v, ctx, 0, 268_435_460);
+      if (n > 0 && n < 20) throw lineError(ctx, `must be at least 20 (or 0 for no limit), got ${n}`); // as Mosquitto
+      setGlobal(ctx, "maxPacketSize", n === 0 ? 268_435_460 : n); // 0 = no limit (the stock mosquitto.conf's default)
+    },
+  },
   max_queued_messages: {
     scope: "global",
     apply(v, ctx) {
@@ -156,13 +163,21 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
     scope: "global",
     apply(v, ctx) {
       if (!bool(v, ctx)) throw lineError(ctx, `false is not supported yet: ${AUTH}`);
-      ctx.notes.set("allow_anonymous", { value: 1, where: ctx.where }); // see the check in mosquitto_conf.ts
+      // Mosquitto 2 refuses anonymous clients unless told otherwise: checked in mosquitto_conf.ts.
+      if (ctx.notes.get("per_listener_settings")?.value) ctx.listener.allowAnonymous = true;
+      else ctx.notes.set("allow_anonymous", { value: 1, where: ctx.where });
     },
   },
   persistence: onlyValue("global", false, STORE),
   queue_qos0_messages: onlyValue("global", false, "QoS 0 messages for offline clients would be dropped"),
   upgrade_outgoing_qos: onlyValue("global", false, "messages would be delivered at their published QoS, with less assurance than this file asks"),
-  per_listener_settings: onlyValue("global", false, "Vireo's settings are broker-wide"),
+  per_listener_settings: {
+    scope: "global",
+    apply(v, ctx) {
+      // Only allow_anonymous is per listener in Vireo's reading; the other keys it affects are refused.
+      ctx.notes.set("per_listener_settings", { value: bool(v, ctx) ? 1 : 0, where: ctx.where });
+    },
+  },
 
   // --- not implemented: refused (security or data) -----------------------------------------------
   password_file: refuse(AUTH),
