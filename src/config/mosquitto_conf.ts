@@ -89,10 +89,8 @@ function applyLine(ctx: ConfContext & { where: string; key: string }, value: str
     ctx.warn(`${ctx.key} is not supported yet; ignored (${entry.why})`);
     return;
   }
-  if (entry.scope === "listener" && ctx.listener === state.defaultListener) {
-    state.defaultListener.used = true; // as conf.c: a default-listener setting opens the default listener
-    state.defaultListener.origin ??= ctx.where;
-  }
+  // A per-listener key before any block sets the default listener; its line names that listener.
+  if (entry.scope === "listener" && ctx.listener === state.defaultListener) state.defaultListener.origin ??= ctx.where;
   entry.apply(value, ctx);
 }
 
@@ -118,7 +116,7 @@ export function mosquittoOrder(a: string, b: string): number {
 function finish(state: ReadState): Partial<Config> {
   const config = state.config;
   const d = state.defaultListener;
-  const drafts = d.used ? [...state.listeners, d] : state.listeners; // conf.c appends the default listener last
+  const drafts = opensDefault(d) ? [...state.listeners, d] : state.listeners; // conf.c appends it last
   if (drafts.length === 0) {
     config.host = "127.0.0.1"; // Mosquitto 2 without listeners: local connections only
   } else if (drafts.length === 1 && drafts[0] === d && isPlain(d)) {
@@ -141,6 +139,16 @@ function finish(state: ReadState): Partial<Config> {
   return config;
 }
 
+/**
+ * Whether the default listener is opened: as conf.c, when `port` / `bind_address` or a
+ * per-listener key gave it a value other than Mosquitto's default (so `protocol mqtt` or
+ * `max_connections -1` alone keep a file local-only, as in Mosquitto).
+ */
+function opensDefault(d: ListenerDraft): boolean {
+  return d.used || d.protocol !== "mqtt" || (d.maxConnections ?? 0) > 0 || (d.maxQos !== undefined && d.maxQos !== 2) ||
+    d.certfile !== undefined || TLS_FIELDS.some((f) => d[f] !== undefined && d[f] !== false);
+}
+
 /** A listener Config.host / Config.port can express (max_qos, max_topic_alias are broker-wide anyway). */
 /**
  * Mosquitto 2 refuses clients without a username on listeners of a file that does not say
@@ -161,12 +169,14 @@ function isPlain(l: ListenerDraft): boolean {
 
 /** A per-listener Mosquitto limit becomes Vireo's broker-wide one: the lowest value given. */
 function broaden(state: ReadState, drafts: ListenerDraft[], field: "maxQos" | "maxTopicAlias", key: "maximumQoS" | "topicAliasMaximum", name: string): void {
-  const given = drafts.filter((l) => l[field] !== undefined);
+  // The default listener's value counts even when it is not opened (Mosquitto drops it; lower is safer).
+  const d = state.defaultListener;
+  const given = (drafts.includes(d) ? drafts : [...drafts, d]).filter((l) => l[field] !== undefined);
   if (given.length === 0) return;
   const lowest = Math.min(...given.map((l) => l[field]!));
   const where = given[0].lines[field] ?? given[0].origin ?? state.mainPath;
   setGlobal({ where, key: name, config: state.config }, key, lowest as Config[typeof key]);
-  if (given.length < drafts.length || given.some((l) => l[field] !== lowest)) {
+  if (drafts.some((l) => l[field] === undefined) || given.some((l) => l[field] !== lowest)) {
     state.warnings.push(`${where}: warning: ${name} applies to every listener in Vireo; using the lowest value given, ${lowest}`);
   }
 }

@@ -31,7 +31,7 @@ export interface ListenerDraft {
   origin?: string;
   /** Where each key was set, so a cross-key error can name the line of the key at fault. */
   lines: Record<string, string>;
-  /** The default listener: whether any key asked for it (else it is not opened). */
+  /** The default listener: `port` or `bind_address` asked for it (see opensDefault in mosquitto_conf.ts). */
   used: boolean;
 }
 

@@ -107,6 +107,8 @@ test("mosquitto.conf: the default listener: port / bind_address, or a per-listen
     { port: 1884, host: "0.0.0.0", protocol: "mqtt", origin: `${tls.path}:4` },
     { port: 1883, host: "0.0.0.0", protocol: "mqtts", origin: `${tls.path}:2`, tls: { certfile: cert, keyfile: key } },
   ]);
+  // Mosquitto's own defaults before any block do not open it: still local-only.
+  assert.deepEqual(read("protocol mqtt\nmax_connections -1\nmax_qos 2\nrequire_certificate false\n").config, { host: "127.0.0.1", maximumQoS: 2 });
   // port inside a block still sets the default listener.
   const both = read(`${ANON}listener 1884\nport 1885\n`);
   assert.deepEqual(both.config.listeners?.map((l) => l.port), [1884, 1885]);
