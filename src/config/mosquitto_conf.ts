@@ -145,11 +145,14 @@ function finish(state: ReadState): Partial<Config> {
  * `max_connections -1` alone keep a file local-only, as in Mosquitto).
  */
 function opensDefault(d: ListenerDraft): boolean {
-  return d.used || d.protocol !== "mqtt" || (d.maxConnections ?? 0) > 0 || (d.maxQos !== undefined && d.maxQos !== 2) ||
-    d.certfile !== undefined || TLS_FIELDS.some((f) => d[f] !== undefined && d[f] !== false);
+  return d.used || d.protocol !== "mqtt" || (d.maxConnections ?? 0) > 0 || (d.maxQos !== undefined && d.maxQos !== 2) || asksTls(d);
 }
 
-/** A listener Config.host / Config.port can express (max_qos, max_topic_alias are broker-wide anyway). */
+/** Whether any TLS key was given a value that asks for something (false asks for nothing). */
+function asksTls(l: ListenerDraft): boolean {
+  return l.certfile !== undefined || TLS_FIELDS.some((f) => l[f] !== undefined && l[f] !== false);
+}
+
 /**
  * Mosquitto 2 refuses clients without a username on listeners of a file that does not say
  * `allow_anonymous true` (globally, or per listener with per_listener_settings true). Vireo has no
@@ -163,8 +166,9 @@ function checkAnonymous(state: ReadState, drafts: ListenerDraft[]): void {
   throw new ConfigError(`${closed.origin}: a listener without "allow_anonymous true": Mosquitto 2 refuses clients without a username there, and Vireo has no authentication yet; ${fix} to accept every client`, "allow_anonymous");
 }
 
+/** A listener Config.host / Config.port can express (max_qos, max_topic_alias are broker-wide anyway). */
 function isPlain(l: ListenerDraft): boolean {
-  return l.protocol === "mqtt" && l.maxConnections === undefined && TLS_FIELDS.every((f) => l[f] === undefined) && l.certfile === undefined;
+  return l.protocol === "mqtt" && l.maxConnections === undefined && !asksTls(l);
 }
 
 /** A per-listener Mosquitto limit becomes Vireo's broker-wide one: the lowest value given. */
