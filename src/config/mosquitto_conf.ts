@@ -66,7 +66,7 @@ function readFile(path: string, level: number, state: ReadState): void {
     },
     includeDir: (dir: string) => includeDir(dir, ctx, state),
   };
-  const lines = text.split("\n");
+  const lines = text.replace(/^\uFEFF/, "").split("\n"); // editors on Windows may start the file with a BOM
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim(); // also drops a CR of CRLF files
     if (line === "" || line.startsWith("#")) continue;

@@ -188,6 +188,7 @@ test("mosquitto.conf: line syntax: comments, blank lines, CRLF, tabs, indentatio
   const { config } = read("# comment\r\n\r\n  max_keepalive\t30 # thirty\r\n\t# indented comment\r\nallow_anonymous true\r\nlistener 1884 # no address\r\nprotocol websockets # ws\r\n");
   assert.equal(config.maxKeepAlive, 30);
   assert.deepEqual(config.listeners?.map((l) => [l.port, l.host, l.protocol]), [[1884, "0.0.0.0", "ws"]]);
+  assert.equal(read("\uFEFFmax_keepalive 40\n").config.maxKeepAlive, 40, "a byte order mark is not part of the first key");
   // A path is the rest of the line, spaces included (as conf.c).
   refuses(`${ANON}listener 8883\ncertfile ${cert} # the cert\nkeyfile ${key}\n`, 3, /certfile ".* # the cert" cannot be read/);
 });
