@@ -15,6 +15,19 @@
  * meaning depends on its value (allow_anonymous false, persistence true) refuses from apply().
  * A key missing here is unknown: ConfigError FILE:LINE. Adding a feature = replacing its
  * `unsupported` entry by an apply(); semantics follow Mosquitto's src/conf.c and mosquitto.conf(5).
+ *
+ * For those who add keys:
+ * - A new Config field is set with setGlobal(ctx, "field", value); add it to Config (config.ts) and
+ *   its rule (validate.ts) first, so both syntaxes share the check and the default.
+ * - A per-listener value goes on ListenerDraft (mosquitto_context.ts) and into ListenerConfig in
+ *   toListener() (mosquitto_conf.ts); record `ctx.listener.lines.field = ctx.where` so cross-key
+ *   errors name the right line.
+ * - Values several keys combine (allow_anonymous, per_listener_settings, message_size_limit) go to
+ *   ctx.notes and are resolved in finish() (mosquitto_conf.ts). Auth: checkAnonymous() there refuses
+ *   a file with listeners but without `allow_anonymous true` (Mosquitto 2 would refuse anonymous
+ *   clients); replace it when authentication exists.
+ * - Tests: test/config/mosquitto_conf.test.ts has one case list per supported key (a test fails
+ *   if a key has none); README's "Configure with mosquitto.conf" must list every key (tested).
  */
 import { bool, type ConfContext, int, lineError, setGlobal, setListenerText, str, word } from "./mosquitto_context.ts";
 
