@@ -154,7 +154,7 @@ function asksTls(l: ListenerDraft): boolean {
 }
 
 /**
- * Mosquitto 2 refuses clients without a username on listeners of a file that does not say
+ * Mosquitto 2 refuses anonymous clients on the listeners of a file that does not say
  * `allow_anonymous true` (globally, or per listener with per_listener_settings true). Vireo has no
  * authentication yet, so it would let them in: refuse such a file rather than start weaker.
  */
@@ -163,7 +163,7 @@ function checkAnonymous(state: ReadState, drafts: ListenerDraft[]): void {
   const closed = perListener ? drafts.find((l) => !l.allowAnonymous) : state.notes.has("allow_anonymous") ? undefined : drafts[0];
   if (closed === undefined) return;
   const fix = perListener ? "add \"allow_anonymous true\" to this listener's block" : "add \"allow_anonymous true\"";
-  throw new ConfigError(`${closed.origin}: a listener without "allow_anonymous true": Mosquitto 2 refuses clients without a username there, and Vireo has no authentication yet; ${fix} to accept every client`, "allow_anonymous");
+  throw new ConfigError(`${closed.origin}: a listener without "allow_anonymous true": Mosquitto 2 then refuses anonymous clients (allow_anonymous defaults to false), and Vireo has no authentication yet; ${fix} to accept every client`, "allow_anonymous");
 }
 
 /** A listener Config.host / Config.port can express (max_qos, max_topic_alias are broker-wide anyway). */

@@ -152,7 +152,7 @@ test("mosquitto.conf: TLS keys without certfile + keyfile never yield a plain li
 });
 
 test("mosquitto.conf: a listener file must say allow_anonymous true (Mosquitto 2 refuses anonymous clients otherwise)", () => {
-  refuses("listener 1883\n", 1, /a listener without "allow_anonymous true": Mosquitto 2 refuses clients without a username there/);
+  refuses("listener 1883\n", 1, /a listener without "allow_anonymous true": Mosquitto 2 then refuses anonymous clients \(allow_anonymous defaults to false\)/);
   refuses("port 1884\n", 1, /allow_anonymous true/);
   refuses("allow_anonymous false\n", 1, /allow_anonymous: false is not supported yet/);
   // per_listener_settings true: each listener needs its own.
