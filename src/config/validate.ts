@@ -84,6 +84,9 @@ export function validateConfig(input: unknown, source: string): Partial<Config> 
       // A listener without its own host takes the file's "host" (else the default, all IPv4).
       const host = typeof (input as { host?: unknown }).host === "string" ? (input as { host: string }).host : "0.0.0.0";
       out[key] = validateListeners(value, source, host || "0.0.0.0");
+      if ((out[key] as unknown[]).length > 0 && "port" in input) {
+        throw new ConfigError(`${source}: "port" is not used when "listeners" is given (each listener has its own port)`, "port");
+      }
       continue;
     }
     checkValue(key, value, source);

@@ -63,6 +63,11 @@ test("listeners: every kind, normalised (protocol defaults to mqtt, host to the 
   assert.deepEqual(load({ listeners: [] }).config.listeners, []);
 });
 
+test("listeners: a top-level port next to listeners is refused (it would be ignored)", () => {
+  assert.throws(() => load({ port: 1884, listeners: [{ port: 1883 }] }), (e: unknown) => e instanceof ConfigError && e.key === "port" && /"port" is not used when "listeners" is given/.test(e.message));
+  assert.equal(load({ port: 1884, listeners: [] }).config.port, 1884, "an empty list means host:port");
+});
+
 test("listeners: shape errors name the index and key", () => {
   rejects({ port: 1 }, /"listeners" must be an array/);
   rejects([1], /"listeners\[0\]" must be an object, got number 1/);
