@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
-import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
+import { HELP_TEXT, onePlainListener, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 
@@ -16,7 +16,7 @@ const EXIT_LISTEN = 1;
 
 function configFromArgs(): ResolvedConfig {
   try {
-    return resolveConfig(process.argv.slice(2));
+    return onePlainListener(resolveConfig(process.argv.slice(2)));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`vireo: ${err.message}`);
@@ -34,11 +34,12 @@ function onSignals(stop: () => void): void {
 }
 
 async function main(): Promise<void> {
-  const { config, help } = configFromArgs();
+  const { config, help, warnings } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
   }
+  for (const w of warnings) console.error(`vireo: ${w}`);
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
