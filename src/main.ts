@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
-import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
+import { HELP_TEXT, onePlainListener, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 import { opsAddress, startOpsServer } from "./ops/cli_server.ts";
@@ -18,7 +18,7 @@ const EXIT_LISTEN = 1;
 
 function configFromArgs(): ResolvedConfig & { http: ReturnType<typeof opsAddress> } {
   try {
-    const resolved = resolveConfig(process.argv.slice(2));
+    const resolved = onePlainListener(resolveConfig(process.argv.slice(2)));
     return { ...resolved, http: resolved.help ? null : opsAddress(resolved.config) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -37,11 +37,12 @@ function onSignals(stop: () => void): void {
 }
 
 async function main(): Promise<void> {
-  const { config, help, http } = configFromArgs();
+  const { config, help, warnings, http } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
   }
+  for (const w of warnings) console.error(`vireo: ${w}`);
   // -v is Mosquitto's "log_type all"; connection lines are notice, produced only when enabled.
   const log = createLogSink({ format: config.logFormat, types: config.verbose ? ["all"] : config.logType, dests: config.logDest });
   const broker = new Broker({ ...config, verbose: config.verbose || log.enabled("notice"), log });

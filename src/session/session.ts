@@ -302,13 +302,15 @@ export class Session implements SoonDrainable {
     return false;
   }
 
+  /** Every PUBLISH to the client leaves here (aliased when the connection uses topic aliases). */
   private write(link: SessionLink, bytes: Uint8Array): void {
     const stats = this.ctx.stats;
     stats.publishesSent++;
     const qos = bytes[0] & 6; // the fixed header's QoS bits, in place
     if (qos === 2) stats.publishesSentQos1++;
     else if (qos === 4) stats.publishesSentQos2++;
-    link.send(bytes);
+    const aliases = link.outboundAliases;
+    link.send(aliases === null ? bytes : aliases.apply(bytes, link.maximumPacketSize));
   }
 
   private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedTooLarge"): void {
