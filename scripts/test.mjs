@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: the whole suite under Bun and then under Deno (node:test + node:assert/strict run
-// unchanged on both). Extra arguments are passed to both runners (e.g. a test file path).
-// Exits non-zero if either runtime fails, and prints one summary line per runtime and a total.
+// `npm test`: a type check (deno check: neither runner checks types), then the whole suite under
+// Bun and then under Deno (node:test + node:assert/strict run unchanged on both). Extra arguments
+// are passed to both runners (e.g. a test file path) and narrow the type check to them.
+// Exits non-zero if the type check or either runtime fails, and prints one summary line per
+// runtime and a total (last line; CI reads it).
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +17,14 @@ const runs = [
   { name: "bun", cmd: bin("bun"), argv: ["test", "--timeout", "60000", ...targets] },
   { name: "deno", cmd: bin("deno"), argv: ["test", "-A", "--no-check", ...targets] },
 ];
-let failedRuntimes = 0;
+// Bun and `deno test --no-check` strip types unchecked, so a type error would land unseen.
+const checkTargets = args.length ? targets : ["src/", "test/", "bench/"];
+console.log(`=== deno check ${checkTargets.join(" ")}`);
+const check = spawnSync(bin("deno"), ["check", "--quiet", ...checkTargets], {
+  cwd: root, stdio: "inherit", env: { ...process.env, NO_COLOR: "1" },
+});
+console.log(`=== deno check: ${check.status === 0 ? "ok" : `failed (exit ${check.status})`}`);
+let failedRuntimes = check.status === 0 ? 0 : 1;
 const totals = { passed: 0, failed: 0 };
 for (const run of runs) {
   console.log(`\n=== ${run.name} ${run.argv.join(" ")}`);
