@@ -20,7 +20,7 @@ const runs = [
   { name: "deno", cmd: bin("deno"), argv: ["test", "-A", "--no-check", ...targets] },
 ];
 // Bun and `deno test --no-check` strip types unchecked, so a type error would land unseen.
-const checkTargets = args.length ? targets : ["src/", "test/", "bench/"];
+const checkTargets = args.length ? targets : ["src/", "test/", "bench/", "examples/"];
 console.log(`=== deno check ${checkTargets.join(" ")}`);
 const check = spawnSync(bin("deno"), ["check", "--quiet", ...checkTargets], {
   cwd: root, stdio: "inherit", env: { ...process.env, NO_COLOR: "1" },
