@@ -19,7 +19,8 @@ export function fail(core: BrokerCore, client: Client, reason: number): void {
   if (core.opts.verbose) logProtocolError(core.opts.log, client, reason, core.batch, core.frame);
   if (client.state === ClientState.AwaitConnect) { // not CONNECT first, or garbage [MQTT-3.1.0-1]
     client.state = ClientState.Closed;
-    client.conn.destroy();
+    core.clients.delete(client.conn.id);
+    endConnection(core, client);
     return;
   }
   closeWith(core, client, reason, true);
@@ -33,6 +34,15 @@ export function closeWith(core: BrokerCore, client: Client, reason: number, publ
   if (client.state === ClientState.Closed) return;
   if (client.state === ClientState.Connected && client.level >= 5) client.send(disconnectBytes(reason));
   detach(core, client, publishWill, reason === ReasonCode.SessionTakenOver);
+  endConnection(core, client);
+}
+
+/**
+ * Every connection the broker closes on purpose ends here: flushed, half-closed and lingering
+ * until the client closes (never reset), counted toward maxConnections until it is gone.
+ */
+function endConnection(core: BrokerCore, client: Client): void {
+  core.ending.add(client);
   client.conn.end();
 }
 
@@ -61,5 +71,5 @@ export function refuseConnect(core: BrokerCore, client: Client, level: number, r
   if (code >= 0) {
     client.send(core.encoder.encode({ type: 2, sessionPresent: false, reasonCode: code }, level >= 5 ? 5 : 4));
   }
-  client.conn.end();
+  endConnection(core, client);
 }
