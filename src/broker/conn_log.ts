@@ -5,6 +5,7 @@
  *   New client connected from 127.0.0.1:53422 as sensor-1 (p2, c1, k60).
  *   Client sensor-1 from 127.0.0.1:53422: protocol error (0x82), triggered by a PUBLISH packet; closing.
  *   Client sensor-1 from 127.0.0.1:53422 disconnected (will applies).
+ *   Client sensor-2 from 127.0.0.1:53430: CONNECT refused, bad user name or password (0x86); closing.
  *
  * (p: 1 = MQTT 3.1, 2 = 3.1.1, 5 = 5.0 as in Mosquitto; c: clean start; k: keep-alive seconds.)
  * The broker's own warm-up clients are left out. Only called when verbose is on, so nothing here
@@ -87,6 +88,12 @@ export function logProtocolError(
   if (isWarmUp(client)) return;
   log(`Client ${client.clientId || "<unknown>"} from ${peer(client)}: ${reasonText(reason)}, ` +
     `triggered by ${trigger(client, batch, frame)}; closing.`);
+}
+
+/** `Client ID from ADDR:PORT: CONNECT refused, REASON (0xNN); closing.` (3.1.x: sent as its return code) */
+export function logRefused(log: (line: string) => void, client: Client, reason: number): void {
+  if (isWarmUp(client)) return;
+  log(`Client ${client.clientId || "<unknown>"} from ${peer(client)}: CONNECT refused, ${reasonText(reason)}; closing.`);
 }
 
 /** `Client ID from ADDR:PORT disconnected[ (will applies)][ (session taken over)].` */

@@ -5,7 +5,7 @@
  */
 import { ConnackReturnCode, ReasonCode } from "../protocol/reason_codes.ts";
 import { type Client, ClientState } from "./client.ts";
-import { logProtocolError } from "./conn_log.ts";
+import { logProtocolError, logRefused } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 import { detach } from "./lifecycle.ts";
 import { disconnectBytes } from "./wire.ts";
@@ -65,6 +65,7 @@ function returnCodeFor(reason: number): number {
  */
 export function refuseConnect(core: BrokerCore, client: Client, level: number, reason: number): void {
   core.stats.protocolErrors++;
+  if (core.opts.verbose) logRefused(core.opts.log, client, reason);
   client.state = ClientState.Closed;
   core.clients.delete(client.conn.id);
   const code = level >= 5 ? reason : returnCodeFor(reason);

@@ -66,6 +66,9 @@ async function session(port: number): Promise<string[]> {
   await d.bytes(4);
   d.socket.write(Uint8Array.of(0x36, 5, 0, 1, 0x74, 0, 1));
   await d.closed;
+  const e = await Peer.open(port); // enhanced authentication is not offered: CONNACK 0x8C
+  e.send(connect("log-e", 5, { properties: { authenticationMethod: "SCRAM-SHA-1" } }), 5);
+  await e.closed;
   return [
     `New client connected from 127.0.0.1:${a.port} as log-a (p2, c1, k60).`,
     `Client log-a from 127.0.0.1:${a.port}: protocol error (0x82), triggered by a CONNECT packet; closing.`,
@@ -76,6 +79,7 @@ async function session(port: number): Promise<string[]> {
     `New client connected from 127.0.0.1:${d.port} as log-d (p2, c1, k60).`,
     `Client log-d from 127.0.0.1:${d.port}: malformed packet (0x81), triggered by a PUBLISH packet; closing.`,
     `Client log-d from 127.0.0.1:${d.port} disconnected (will applies).`,
+    `Client log-e from 127.0.0.1:${e.port}: CONNECT refused, bad authentication method (0x8c); closing.`,
   ];
 }
 
