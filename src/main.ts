@@ -6,7 +6,7 @@
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
-import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
+import { HELP_TEXT, onePlainListener, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
 import { checkCanListen, listenError } from "./listeners/bind_check.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
@@ -18,7 +18,7 @@ const EXIT_LISTEN = 2;
 
 function configFromArgs(): ResolvedConfig {
   try {
-    return resolveConfig(process.argv.slice(2));
+    return onePlainListener(resolveConfig(process.argv.slice(2)));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`vireo: ${err.message}`);
@@ -42,11 +42,12 @@ function onSignals(stop: () => void): void {
 }
 
 async function main(): Promise<void> {
-  const { config, help } = configFromArgs();
+  const { config, help, warnings } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
   }
+  for (const w of warnings) console.error(`vireo: ${w}`);
   // A port in use is reported now, not after the warm-up's second or more.
   await checkCanListen([{ host: config.host, port: config.port }]).catch(exitListenFailed);
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
