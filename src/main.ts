@@ -1,18 +1,20 @@
 /**
  * CLI entry: `bun run src/main.ts [options]` or `deno run -A src/main.ts [options]`.
  * Prints `vireo listening on HOST:PORT (mqtt)` once ready. SIGINT / SIGTERM shut down cleanly
- * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; bad flags or config exit 2.
+ * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; bad flags or config, or an
+ * address that cannot be bound, exit 2.
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
 import { HELP_TEXT, onePlainListener, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
+import { checkCanListen, listenError } from "./listeners/bind_check.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 
 /** Exit code for invalid flags or configuration. */
 const EXIT_CONFIG = 2;
-/** Exit code when the port cannot be bound. */
-const EXIT_LISTEN = 1;
+/** Exit code when an address cannot be bound (a start-up error like a bad config). */
+const EXIT_LISTEN = 2;
 
 function configFromArgs(): ResolvedConfig {
   try {
@@ -22,6 +24,12 @@ function configFromArgs(): ResolvedConfig {
     console.error(`vireo: ${err.message}`);
     process.exit(EXIT_CONFIG);
   }
+}
+
+/** Reports an address that cannot be bound (a ListenError says which and why) and exits. */
+function exitListenFailed(err: Error): never {
+  console.error(`vireo: ${err.message}`);
+  process.exit(EXIT_LISTEN);
 }
 
 /** Calls `stop` once on SIGINT or SIGTERM (Deno's own API there, node:process elsewhere). */
@@ -40,6 +48,8 @@ async function main(): Promise<void> {
     return;
   }
   for (const w of warnings) console.error(`vireo: ${w}`);
+  // A port in use is reported now, not after the warm-up's second or more.
+  await checkCanListen([{ host: config.host, port: config.port }]).catch(exitListenFailed);
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
@@ -47,8 +57,7 @@ async function main(): Promise<void> {
   try {
     addr = await broker.listen();
   } catch (err) {
-    console.error(`vireo: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
-    process.exit(EXIT_LISTEN);
+    exitListenFailed(listenError(config.host, config.port, err));
   }
   let stopping = false;
   // Before the ready line: whoever reads it may signal at once.
