@@ -1,20 +1,22 @@
 /**
  * CLI entry: `bun run src/main.ts [options]` or `deno run -A src/main.ts [options]`.
  * Prints `vireo listening on HOST:PORT (mqtt)` once ready. SIGINT / SIGTERM shut down cleanly
- * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; bad flags or config exit 2.
+ * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; bad flags or config, or an
+ * address that cannot be bound, exit 2.
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
 import { HELP_TEXT, onePlainListener, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
+import { checkCanListen, listenError } from "./listeners/bind_check.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 import { opsAddress, startOpsServer } from "./ops/cli_server.ts";
 import { createLogSink } from "./log/sink.ts";
 
 /** Exit code for invalid flags or configuration. */
 const EXIT_CONFIG = 2;
-/** Exit code when the port cannot be bound. */
-const EXIT_LISTEN = 1;
+/** Exit code when an address cannot be bound (a start-up error like a bad config). */
+const EXIT_LISTEN = 2;
 
 function configFromArgs(): ResolvedConfig & { http: ReturnType<typeof opsAddress> } {
   try {
@@ -25,6 +27,12 @@ function configFromArgs(): ResolvedConfig & { http: ReturnType<typeof opsAddress
     console.error(`vireo: ${err.message}`);
     process.exit(EXIT_CONFIG);
   }
+}
+
+/** Reports an address that cannot be bound (a ListenError says which and why) and exits. */
+function exitListenFailed(err: Error): never {
+  console.error(`vireo: ${err.message}`);
+  process.exit(EXIT_LISTEN);
 }
 
 /** Calls `stop` once on SIGINT or SIGTERM (Deno's own API there, node:process elsewhere). */
@@ -43,6 +51,8 @@ async function main(): Promise<void> {
     return;
   }
   for (const w of warnings) console.error(`vireo: ${w}`);
+  // A port in use is reported now, not after the warm-up's second or more.
+  await checkCanListen([{ host: config.host, port: config.port }]).catch(exitListenFailed);
   // -v is Mosquitto's "log_type all"; connection lines are notice, produced only when enabled.
   const log = createLogSink({ format: config.logFormat, types: config.verbose ? ["all"] : config.logType, dests: config.logDest });
   const broker = new Broker({ ...config, verbose: config.verbose || log.enabled("notice"), log });
@@ -52,8 +62,7 @@ async function main(): Promise<void> {
   try {
     addr = await broker.listen();
   } catch (err) {
-    console.error(`vireo: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
-    process.exit(EXIT_LISTEN);
+    exitListenFailed(listenError(config.host, config.port, err));
   }
   let ops: Awaited<ReturnType<typeof startOpsServer>> | null = null;
   try {

@@ -8,6 +8,7 @@ import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
 import { detach } from "./lifecycle.ts";
+import { CLIENT_DISCONNECT } from "./conn_log.ts";
 import { ackReason, handlePublish, handlePubrel } from "./publish.ts";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.ts";
 import { PINGRESP } from "./wire.ts";
@@ -54,6 +55,6 @@ function handleDisconnect(core: BrokerCore, client: Client, batch: FrameBatch, i
     }
   }
   if (!withWill) client.session!.will = null; // [MQTT-3.1.2-10]
-  detach(core, client, withWill);
+  detach(core, client, withWill, false, CLIENT_DISCONNECT);
   client.conn.end(); // [MQTT-3.14.4-1]
 }

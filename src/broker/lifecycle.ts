@@ -7,6 +7,7 @@ import type { PacketEncoder } from "../wasm/encoder.ts";
 import { type Message, stampExpiry, StoredPublication } from "../session/message.ts";
 import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
+import { CLOSED_BY_PEER, logDisconnected } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 
 /** Session Expiry Interval meaning "never" (MQTT 5.0 §3.1.2.11.2). */
@@ -19,9 +20,10 @@ const EMPTY = new Uint8Array(0);
  * The connection is gone (or going): stop its keep-alive, detach it from its session, hand a
  * will to the scheduler unless the client said DISCONNECT normally [MQTT-3.1.2-10], and start
  * the session's expiry (0 = the session ends now). On take-over (`takeover`) the session is
- * left for the new connection, which resumes or ends it. Idempotent.
+ * left for the new connection, which resumes or ends it. `why` (the log line's reason): a server
+ * reason code, CLIENT_DISCONNECT or CLOSED_BY_PEER. Idempotent.
  */
-export function detach(core: BrokerCore, client: Client, publishWill: boolean, takeover = false): void {
+export function detach(core: BrokerCore, client: Client, publishWill: boolean, takeover = false, why = CLOSED_BY_PEER): void {
   const wasConnected = client.state === ClientState.Connected;
   client.state = ClientState.Closed;
   core.clients.delete(client.conn.id);
@@ -29,7 +31,7 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
   if (!wasConnected) return;
   core.stats.clients--;
   const s = client.session!;
-  if (core.opts.verbose) core.opts.log(`client ${s.clientId} disconnected${publishWill ? " (will applies)" : ""}`);
+  if (core.opts.verbose) logDisconnected(core.opts.log, client, publishWill, takeover, why);
   core.opts.hooks.onDisconnect?.(s.clientId, publishWill);
   if (s.link !== client) return; // already taken over
   s.link = null;

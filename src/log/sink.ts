@@ -21,7 +21,7 @@ export interface LogFields {
   level?: LogType;
   /** What happened: "connect", "disconnect", "protocol_error", "refused", "drop", … */
   event?: string;
-  clientId?: string;
+  clientId?: string | null;
   address?: string;
   /** Why (a disconnect's or refusal's reason), in words. */
   reason?: string;
@@ -73,12 +73,11 @@ export function createLogSink(o: LogSinkOptions): LogFn & { enabled(type: LogTyp
   const log = ((message: string, fields?: LogFields) => {
     const level = fields?.level ?? "information";
     if (!types.has(level) || writers.length === 0) return;
-    const ts = new Date(now()).toISOString();
     let line: string;
     if (o.format === "json") {
       const { level: _, ...rest } = fields ?? {};
-      line = JSON.stringify({ ts, level, msg: message, ...rest });
-    } else line = `${ts} ${level}: ${message}`;
+      line = JSON.stringify({ ts: new Date(now()).toISOString(), level, msg: message, ...rest });
+    } else line = `vireo: ${message}`; // as ever on stderr (journald and friends add the time)
     for (const w of writers) w(line + "\n");
   }) as LogFn & { enabled(type: LogType): boolean };
   log.enabled = (type) => types.has(type);
