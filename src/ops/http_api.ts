@@ -33,6 +33,11 @@ import { eventStream, type StreamSet } from "./sse.ts";
 export interface OpsHandlerOptions {
   /** Bearer token required on every route but /healthz and /readyz; "" or absent = none. */
   token?: string;
+  /**
+   * More readiness checks for /readyz besides the MQTT listener (storage, cluster link, …), by
+   * name: each answers whether its part is healthy. /readyz is 503 while any says no (or throws).
+   */
+  readyChecks?: Record<string, () => boolean | Promise<boolean>>;
   /** Where unexpected errors are reported (default: the broker's log). */
   log?: (message: string) => void;
 }
@@ -57,7 +62,7 @@ export function createOpsHandler(broker: Broker, opts: OpsHandlerOptions = {}): 
   const routes: Record<string, Partial<Record<string, Route>>> = {
     "/metrics": { GET: () => new Response(ops.metrics(), { headers: { "content-type": PROM_CONTENT_TYPE } }) },
     "/healthz": { GET: () => json({ status: "ok" }) },
-    "/readyz": { GET: () => broker.listening ? json({ status: "ready" }) : json({ status: "not ready", reason: "the MQTT listener is not open" }, 503) },
+    "/readyz": { GET: () => readiness(broker, opts.readyChecks ?? {}) },
     "/": { GET: () => html() },
     "/dashboard": { GET: () => html() },
     "/api/v1/overview": { GET: () => json({ ...ops.overview(), history: ops.rates() }) },
@@ -105,6 +110,19 @@ export function createOpsHandler(broker: Broker, opts: OpsHandlerOptions = {}): 
     ops.close();
   };
   return handler;
+}
+
+/** /readyz: 200 when the MQTT listener is open and every check passes, else 503 naming those that fail. */
+async function readiness(broker: Broker, checks: Record<string, () => boolean | Promise<boolean>>): Promise<Response> {
+  const failing: string[] = broker.listening ? [] : ["listener"];
+  for (const [name, check] of Object.entries(checks)) {
+    let ok = false;
+    try {
+      ok = await check();
+    } catch { /* a check that throws is a failing one */ }
+    if (!ok) failing.push(name);
+  }
+  return failing.length === 0 ? json({ status: "ready" }) : json({ status: "not ready", failing }, 503);
 }
 
 function html(): Response {

@@ -46,7 +46,27 @@ test("probes and metrics: /healthz, /readyz (503 once the broker closed), /metri
     await b.close();
     const r = await call("GET", "/readyz");
     assert.equal(r.status, 503);
-    assert.equal(r.body.status, "not ready");
+    assert.deepEqual(r.body, { status: "not ready", failing: ["listener"] });
+  }));
+
+test("/readyz runs the extra readiness checks (storage, cluster, …): 503 naming those that fail or throw", () =>
+  withBroker({}, async ({ b }) => {
+    let storageOk = true;
+    const h = createOpsHandler(b.broker, {
+      readyChecks: { storage: () => storageOk, cluster: async () => true, broken: () => { throw new Error("x"); } },
+    });
+    try {
+      const r = await h(new Request(`${BASE}/readyz`));
+      assert.equal(r.status, 503);
+      assert.deepEqual(await r.json(), { status: "not ready", failing: ["broken"] });
+      const h2 = createOpsHandler(b.broker, { readyChecks: { storage: () => storageOk } });
+      assert.equal((await h2(new Request(`${BASE}/readyz`))).status, 200);
+      storageOk = false;
+      assert.deepEqual(await (await h2(new Request(`${BASE}/readyz`))).json(), { status: "not ready", failing: ["storage"] });
+      h2.close();
+    } finally {
+      h.close();
+    }
   }));
 
 test("clients: list with paging and filters, one client in full, bad parameters are 400", () =>
