@@ -1,18 +1,18 @@
 /**
  * CLI entry: `bun run src/main.ts [options]` or `deno run -A src/main.ts [options]`.
- * Prints `vireo listening on HOST:PORT (mqtt)` once ready. SIGINT / SIGTERM shut down cleanly
- * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; bad flags or config exit 2.
+ * Prints `vireo listening on HOST:PORT (PROTOCOL)` for each listener once ready. SIGINT / SIGTERM
+ * shut down cleanly (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; SIGHUP re-reads
+ * TLS certificates and keys; bad flags or config, unreadable TLS files, a port in use exit 2.
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
 import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
+import { ListenerError } from "./listeners/errors.ts";
 
 /** Exit code for invalid flags or configuration. */
 const EXIT_CONFIG = 2;
-/** Exit code when the port cannot be bound. */
-const EXIT_LISTEN = 1;
 
 function configFromArgs(): ResolvedConfig {
   try {
@@ -24,12 +24,12 @@ function configFromArgs(): ResolvedConfig {
   }
 }
 
-/** Calls `stop` once on SIGINT or SIGTERM (Deno's own API there, node:process elsewhere). */
-function onSignals(stop: () => void): void {
+/** Calls `f` on each of `signals` (Deno's own API there, node:process elsewhere). */
+function onSignals(signals: string[], f: () => void): void {
   const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void } }).Deno;
-  for (const sig of ["SIGINT", "SIGTERM"]) {
-    if (deno !== undefined) deno.addSignalListener(sig, stop);
-    else process.on(sig, stop);
+  for (const sig of signals) {
+    if (deno !== undefined) deno.addSignalListener(sig, f);
+    else process.on(sig, f);
   }
 }
 
@@ -42,16 +42,22 @@ async function main(): Promise<void> {
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
-  let addr: { host: string; port: number };
+  let addr: Awaited<ReturnType<Broker["listen"]>>;
   try {
     addr = await broker.listen();
   } catch (err) {
-    console.error(`vireo: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
-    process.exit(EXIT_LISTEN);
+    if (!(err instanceof ListenerError)) throw err;
+    console.error(`vireo: ${err.message}`);
+    process.exit(EXIT_CONFIG);
   }
   let stopping = false;
   // Before the ready line: whoever reads it may signal at once.
-  onSignals(() => {
+  onSignals(["SIGHUP"], () => {
+    broker.reloadTls().then((problems) => {
+      for (const p of problems) console.error(`vireo: ${p} (kept the old certificate)`);
+    }, (err) => console.error(`vireo: TLS reload failed: ${(err as Error).message}`));
+  });
+  onSignals(["SIGINT", "SIGTERM"], () => {
     if (stopping) return;
     stopping = true;
     broker.close().then(() => process.exit(0), (err) => {
@@ -59,7 +65,7 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   });
-  console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
+  for (const l of addr.listeners) console.log(`vireo listening on ${l.host}:${l.port} (${l.protocol})`);
 }
 
 await main();

@@ -3,6 +3,8 @@
  */
 import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
 import type { BrokerHooks } from "./hooks.ts";
+import type { ListenerConfig } from "../config/listener_config.ts";
+import type { HttpHandler } from "../listeners/http_routes.ts";
 
 /** What `new Broker(options)` accepts: any Config field, plus embedder hooks. */
 export interface BrokerOptions extends Partial<Config> {
@@ -12,6 +14,13 @@ export interface BrokerOptions extends Partial<Config> {
   now?: () => number;
   /** Embedder hooks (authentication, connect/disconnect notifications). */
   hooks?: BrokerHooks;
+  /**
+   * Listeners to open (mqtt, mqtts, ws, wss, http), all feeding this one broker. Empty or absent:
+   * one mqtt listener on host:port.
+   */
+  listeners?: ListenerConfig[];
+  /** Answers HTTP requests on ws / wss / http listeners that are not MQTT upgrades (default 404). */
+  httpHandler?: HttpHandler;
 }
 
 /** Options with every field resolved. */
@@ -19,6 +28,8 @@ export interface ResolvedOptions extends Config {
   log: (message: string) => void;
   now: () => number;
   hooks: BrokerHooks;
+  listeners?: ListenerConfig[];
+  httpHandler?: HttpHandler;
 }
 
 /** Fills in defaults. */
