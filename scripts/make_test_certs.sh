@@ -1,6 +1,6 @@
 #!/bin/sh
 # Test certificates for the TLS listener tests (never for production): writes into DIR (default
-# ./build/test-certs, gitignored) a CA, a server certificate for 127.0.0.1/localhost, a client
+# ./build/test-certs, gitignored) a CA, two server certificates for 127.0.0.1/localhost, a client
 # certificate signed by the CA (CN=device-7), a second CA with its own client certificate (the
 # "other CA" case) and a key that matches no certificate. Idempotent: an existing set is kept.
 set -eu
@@ -29,6 +29,9 @@ issue() {
   rm -f "$name.csr" "$name.ext"
 }
 issue server ca localhost "subjectAltName=IP:127.0.0.1,DNS:localhost
+extendedKeyUsage=serverAuth"
+# A second server certificate (CN renewed.localhost) for the certificate-reload test.
+issue server2 ca renewed.localhost "subjectAltName=IP:127.0.0.1,DNS:localhost
 extendedKeyUsage=serverAuth"
 issue client ca device-7 "extendedKeyUsage=clientAuth"
 issue other-client other-ca intruder "extendedKeyUsage=clientAuth"
