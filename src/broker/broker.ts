@@ -101,6 +101,7 @@ export class Broker {
     const reserveDescriptors = opts.maxConnections > 0 ? opts.maxConnections + 64 : undefined;
     this.listeners = await ListenerSet.open(effectiveListenerList(opts), {
       handlers: this.handlers, httpHandler: opts.httpHandler, maxMessageBytes: opts.maxPacketSize, reserveDescriptors,
+      handshakeTimeoutMs: opts.connectTimeoutMs,
     });
     this.core.ticker.start();
     const bound = this.listeners.bound;

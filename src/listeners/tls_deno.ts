@@ -8,17 +8,17 @@ import tls from "node:tls";
 import type { DenoConn, DenoListener } from "../transport/deno.ts";
 import type { TlsMaterial } from "../transport/types.ts";
 
-/** A TLS handshake must finish within this long, or the socket is dropped (half-handshake peers). */
+/** Default for how long a TLS handshake may take before the socket is dropped (half-handshake peers). */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Read-ahead a TLS socket may hold while the broker has paused reading. */
 const READ_AHEAD_MAX = 64 * 1024;
 
 /** node:tls options for our material. */
-function secureOptions(m: TlsMaterial): tls.TlsOptions {
+function secureOptions(m: TlsMaterial, handshakeTimeout: number): tls.TlsOptions {
   return {
     cert: m.cert, key: m.key, ...(m.ca === undefined ? {} : { ca: m.ca }),
     requestCert: m.requireCertificate, rejectUnauthorized: m.requireCertificate,
-    minVersion: m.minVersion, handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    minVersion: m.minVersion, handshakeTimeout,
   };
 }
 
@@ -103,8 +103,10 @@ export interface TlsSource extends DenoListener {
 }
 
 /** Binds a TLS server; rejects if the address cannot be bound or the runtime refuses the material. */
-export async function listenTls(host: string, port: number, material: TlsMaterial): Promise<TlsSource> {
-  const server = tls.createServer(secureOptions(material));
+export async function listenTls(
+  host: string, port: number, material: TlsMaterial, handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS,
+): Promise<TlsSource> {
+  const server = tls.createServer(secureOptions(material, handshakeTimeoutMs));
   const ready: TlsSocketConn[] = [];
   let waiter: { resolve(c: TlsSocketConn): void; reject(e: Error): void } | null = null;
   let closed = false;
@@ -145,7 +147,7 @@ export async function listenTls(host: string, port: number, material: TlsMateria
     },
     reloadTls(m: TlsMaterial): Promise<void> {
       try {
-        server.setSecureContext(secureOptions(m)); // new handshakes only; open sockets keep theirs
+        server.setSecureContext(secureOptions(m, handshakeTimeoutMs)); // new handshakes only; open sockets keep theirs
         return Promise.resolve();
       } catch (err) {
         return Promise.reject(err);

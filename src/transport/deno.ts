@@ -252,7 +252,7 @@ export class DenoTransport implements Transport {
     if (deno === undefined) throw new Error("DenoTransport requires the Deno runtime");
     if (opts.tls !== undefined) {
       const { listenTls } = await import("../listeners/tls_deno.ts");
-      const source = await listenTls(opts.host, opts.port, opts.tls);
+      const source = await listenTls(opts.host, opts.port, opts.tls, opts.handshakeTimeoutMs);
       return listenOn(source, opts, handlers, (tls) => source.reloadTls(tls));
     }
     return listenOn(deno.listen({ hostname: opts.host, port: opts.port, transport: "tcp" }), opts, handlers);

@@ -97,6 +97,11 @@ export interface ListenOptions {
   tls?: TlsMaterial;
   /** With tls.requireCertificate: the client certificate's CN becomes the MQTT username. */
   useIdentityAsUsername?: boolean;
+  /**
+   * TLS: longest a handshake may take before the socket is dropped (where the runtime accepts only
+   * after the handshake; elsewhere the broker's connect timeout covers it). Default 10000.
+   */
+  handshakeTimeoutMs?: number;
   /** Connections this listener holds at once; further ones are closed on accept. 0 = no cap. */
   maxConnections?: number;
 }
