@@ -93,7 +93,7 @@ export class ListenerSet {
   async reloadTls(): Promise<string[]> {
     const problems: string[] = [];
     for (let i = 0; i < this.configs.length; i++) {
-      const l = this.configs[i], running = this.running[i];
+      const running = this.running[i], l = { ...this.configs[i], port: running.port }; // name the real port
       if (l.tls === undefined) continue;
       if (running.reloadTls === undefined) {
         problems.push(`${describeListener(l)}: certificate reload is not supported here; restart to use new files`);

@@ -6,11 +6,9 @@
 import type { ListenerConfig } from "../config/listener_config.ts";
 import type { ConnectionHandlers, Listener, TlsMaterial } from "../transport/types.ts";
 import { ConnectionRegistry } from "../transport/registry.ts";
+import { bunTls } from "../transport/bun.ts";
 import { chooseSubprotocol, type HttpHandler, isUpgrade, onMqttPath, refuseUpgrade, serveHttp } from "./http_routes.ts";
 import { WsConnection, type WsPeer, type WsShared } from "./ws_connection.ts";
-
-/** OpenSSL's SSL_OP_NO_TLSv1_2 (Bun takes OpenSSL option bits as `secureOptions`). */
-const SSL_OP_NO_TLSv1_2 = 0x0800_0000;
 
 /** The subset of Bun's ServerWebSocket we use. */
 interface BunWs {
@@ -98,30 +96,50 @@ export function listenWsBun(o: WsListenOptions): Promise<Listener> {
       ws.data.conn?.onPeerClose();
     },
   };
-  const tls = o.tls === undefined ? undefined : {
-    cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca === undefined ? {} : { ca: o.tls.ca }),
-    requestCert: o.tls.requireCertificate, rejectUnauthorized: o.tls.requireCertificate,
-    ...(o.tls.minVersion === "TLSv1.3" ? { secureOptions: SSL_OP_NO_TLSv1_2 } : {}),
-  };
+  const start = (tls: TlsMaterial | undefined, port: number) =>
+    bun.serve({ hostname: config.host, port, fetch, websocket, ...(tls === undefined ? {} : { tls: bunTls(tls) }) });
   let server: BunHttpServer;
   try {
-    server = bun.serve({ hostname: config.host, port: config.port, fetch, websocket, ...(tls === undefined ? {} : { tls }) });
+    server = start(o.tls, config.port);
   } catch (err) {
     return Promise.reject(err);
   }
+  const port = server.port;
+  /** Servers replaced by a TLS reload: no longer listening, their WebSockets still live here. */
+  const retired: BunHttpServer[] = [];
+  let current = o.tls;
   let closing: Promise<void> | null = null;
-  return Promise.resolve({
+  const listener: Listener = {
     host: config.host,
-    port: server.port,
+    port,
     close(): Promise<void> {
       closing ??= (async () => {
         server.stop(false);
         await registry.closeAll();
         server.stop(true);
+        for (const r of retired) r.stop(true);
       })();
       return closing;
     },
-  });
+  };
+  if (current !== undefined) {
+    // Bun.serve cannot swap its TLS context: rebind the port with the new one (stop(false) only
+    // closes the listening socket; upgraded WebSockets keep theirs).
+    listener.reloadTls = (tls: TlsMaterial): Promise<void> => {
+      if (closing !== null) return Promise.resolve();
+      server.stop(false);
+      retired.push(server);
+      try {
+        server = start(tls, port);
+        current = tls;
+      } catch (err) {
+        server = start(current, port);
+        return Promise.reject(err);
+      }
+      return Promise.resolve();
+    };
+  }
+  return Promise.resolve(listener);
 }
 
 /** The embedder's handler, with its failures answered as 500 instead of breaking the listener. */

@@ -4,7 +4,7 @@
  * so a connection whose bytes the runtime still holds is polled until they are out.
  */
 import { ConnectionRegistry } from "../transport/registry.ts";
-import type { Listener } from "../transport/types.ts";
+import type { Listener, TlsMaterial } from "../transport/types.ts";
 import { chooseSubprotocol, isUpgrade, onMqttPath, refuseUpgrade } from "./http_routes.ts";
 import { WsConnection, type WsPeer, type WsShared } from "./ws_connection.ts";
 import { safeServe, type WsListenOptions } from "./ws_bun.ts";
@@ -101,17 +101,20 @@ export function listenWsDeno(o: WsListenOptions): Promise<Listener> {
     ws.onerror = () => {};
     return up.response;
   };
+  const start = (tls: TlsMaterial | undefined, port: number) => deno.serve({
+    hostname: config.host, port, onListen: () => {}, ...(tls === undefined ? {} : { cert: tls.cert, key: tls.key }),
+  }, handler);
+  // No reloadTls: Deno.serve cannot swap its certificate, and shutting a server down to rebind
+  // would also close its upgraded WebSockets (1001), so a wss listener on Deno keeps its
+  // certificate until restart (ListenerSet.reloadTls reports that).
   let server: DenoServer;
   try {
-    server = deno.serve({
-      hostname: config.host, port: config.port, onListen: () => {},
-      ...(o.tls === undefined ? {} : { cert: o.tls.cert, key: o.tls.key }),
-    }, handler);
+    server = start(o.tls, config.port);
   } catch (err) {
     return Promise.reject(err);
   }
   let closing: Promise<void> | null = null;
-  return Promise.resolve({
+  const listener: Listener = {
     host: config.host,
     port: server.addr.port,
     close(): Promise<void> {
@@ -122,5 +125,7 @@ export function listenWsDeno(o: WsListenOptions): Promise<Listener> {
       })();
       return closing;
     },
-  });
+  };
+  return Promise.resolve(listener);
 }
+

@@ -227,7 +227,7 @@ interface BunApi {
 const SSL_OP_NO_TLSv1_2 = 0x0800_0000;
 
 /** Bun's TLS options for our material (Bun refuses TLS below 1.2 by default). */
-function bunTls(tls: TlsMaterial): Record<string, unknown> {
+export function bunTls(tls: TlsMaterial): Record<string, unknown> {
   return {
     cert: tls.cert, key: tls.key, ...(tls.ca === undefined ? {} : { ca: tls.ca }),
     requestCert: tls.requireCertificate, rejectUnauthorized: tls.requireCertificate,
