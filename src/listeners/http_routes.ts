@@ -26,10 +26,17 @@ export function onMqttPath(req: Request, path: string | undefined): boolean {
   return path === undefined || new URL(req.url).pathname === path;
 }
 
-/** The answer to a request that is not an MQTT upgrade. */
-export function serveHttp(req: Request, handler: HttpHandler | undefined): Response | Promise<Response> {
+/**
+ * The answer to a request that is not an MQTT upgrade: the embedder's handler (its failures
+ * answered 500 rather than breaking the listener), or 404.
+ */
+export async function safeServe(req: Request, handler: HttpHandler | undefined): Promise<Response> {
   if (handler === undefined) return new Response("Not Found\n", { status: 404 });
-  return handler(req);
+  try {
+    return await handler(req);
+  } catch {
+    return new Response("Internal Server Error\n", { status: 500 });
+  }
 }
 
 /** Answer to an upgrade we refuse (no MQTT subprotocol offered). */

@@ -3,12 +3,11 @@
  * the framing; each MQTT connection is a WsConnection. Requests that are not an MQTT upgrade go
  * to the embedder's HTTP handler.
  */
-import type { ListenerConfig } from "../config/listener_config.ts";
-import type { ConnectionHandlers, Listener, TlsMaterial } from "../transport/types.ts";
+import type { Listener, TlsMaterial } from "../transport/types.ts";
 import { ConnectionRegistry } from "../transport/registry.ts";
-import { bunTls } from "../transport/bun.ts";
-import { chooseSubprotocol, type HttpHandler, isUpgrade, onMqttPath, refuseUpgrade, serveHttp } from "./http_routes.ts";
-import { WsConnection, type WsPeer, type WsShared } from "./ws_connection.ts";
+import { bunTls } from "./tls_bun.ts";
+import { chooseSubprotocol, isUpgrade, onMqttPath, refuseUpgrade, safeServe } from "./http_routes.ts";
+import { WsConnection, type WsListenOptions, type WsPeer, type WsShared } from "./ws_connection.ts";
 
 /** The subset of Bun's ServerWebSocket we use. */
 interface BunWs {
@@ -24,16 +23,6 @@ interface BunHttpServer {
   upgrade(req: Request, o: { headers?: HeadersInit; data?: unknown }): boolean;
   requestIP(req: Request): { address: string } | null;
   stop(closeActive?: boolean): void;
-}
-
-/** Options of one Bun HTTP/WebSocket listener. */
-export interface WsListenOptions {
-  config: ListenerConfig;
-  handlers: ConnectionHandlers;
-  tls?: TlsMaterial;
-  httpHandler?: HttpHandler;
-  /** Largest WebSocket message accepted (the broker's maxPacketSize). */
-  maxMessageBytes: number;
 }
 
 class BunPeer implements WsPeer {
@@ -140,13 +129,4 @@ export function listenWsBun(o: WsListenOptions): Promise<Listener> {
     };
   }
   return Promise.resolve(listener);
-}
-
-/** The embedder's handler, with its failures answered as 500 instead of breaking the listener. */
-export async function safeServe(req: Request, handler: HttpHandler | undefined): Promise<Response> {
-  try {
-    return await serveHttp(req, handler);
-  } catch {
-    return new Response("Internal Server Error\n", { status: 500 });
-  }
 }

@@ -2,20 +2,32 @@
  * MQTT over WebSocket as a transport Connection, for both runtimes: the runtime's server does the
  * HTTP upgrade and the framing (ws_bun.ts, ws_deno.ts give us a WsPeer); this class keeps the
  * broker's contract: writes collect in a WriteBatch and leave as ONE binary message per
- * connection per tick, bufferedAmount includes what the runtime has not yet sent (so a slow
+ * connection per tick (flushed after the batch of I/O events: the runtimes call us once per
+ * message, and a microtask flush would send once per received message), bufferedAmount includes what the runtime has not yet sent (so a slow
  * WebSocket subscriber meets the same queue limits as a slow TCP one), and onClose fires exactly
  * once, never from inside end()/destroy().
  */
-import type { ListenerProtocol } from "../config/listener_config.ts";
-import type { Connection, ConnectionHandlers } from "../transport/types.ts";
+import type { ListenerConfig, ListenerProtocol } from "../config/listener_config.ts";
+import type { Connection, ConnectionHandlers, TlsMaterial } from "../transport/types.ts";
+import type { HttpHandler } from "./http_routes.ts";
 import { transportStats, WriteBatch } from "../transport/write_batch.ts";
-import { type Flushable, scheduleFlush } from "../transport/flush_queue.ts";
+import { type Flushable, scheduleFlushAfterEvents } from "../transport/flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "../transport/registry.ts";
 import { unrefTimer } from "../timers/unref.ts";
 
 /** WebSocket close codes (RFC 6455 §7.4.1). */
 export const WS_NORMAL = 1000;
 export const WS_PROTOCOL_ERROR = 1002;
+
+/** Options of one ws / wss / http listener (either runtime). */
+export interface WsListenOptions {
+  config: ListenerConfig;
+  handlers: ConnectionHandlers;
+  tls?: TlsMaterial;
+  httpHandler?: HttpHandler;
+  /** Largest WebSocket message accepted (the broker's maxPacketSize). */
+  maxMessageBytes: number;
+}
 
 /** What a runtime's WebSocket must offer. */
 export interface WsPeer {
@@ -71,7 +83,7 @@ export class WsConnection implements Connection, Flushable {
   write(bytes: Uint8Array): void {
     if (this.ending || this.closed) return;
     (this.batch ??= WriteBatch.take()).push(bytes);
-    scheduleFlush(this);
+    scheduleFlushAfterEvents(this);
   }
 
   flush(): void {
@@ -93,7 +105,7 @@ export class WsConnection implements Connection, Flushable {
   end(): void {
     if (this.ending || this.closed) return;
     this.ending = true;
-    if (this.batch !== null) scheduleFlush(this);
+    if (this.batch !== null) scheduleFlushAfterEvents(this);
     else this.peer.close(WS_NORMAL, "");
     this.endTimer = setTimeout(() => this.destroy(), this.shared.registry.endTimeoutMs);
     unrefTimer(this.endTimer);

@@ -5,9 +5,8 @@
  */
 import { ConnectionRegistry } from "../transport/registry.ts";
 import type { Listener, TlsMaterial } from "../transport/types.ts";
-import { chooseSubprotocol, isUpgrade, onMqttPath, refuseUpgrade } from "./http_routes.ts";
-import { WsConnection, type WsPeer, type WsShared } from "./ws_connection.ts";
-import { safeServe, type WsListenOptions } from "./ws_bun.ts";
+import { chooseSubprotocol, isUpgrade, onMqttPath, refuseUpgrade, safeServe } from "./http_routes.ts";
+import { WsConnection, type WsListenOptions, type WsPeer, type WsShared } from "./ws_connection.ts";
 import { ListenerError } from "./errors.ts";
 
 /** How often a connection waiting for Deno to send its bytes is checked. */

@@ -4,6 +4,7 @@
  */
 import type { Connection, ConnectionHandlers, ListenOptions, Listener, TlsMaterial, Transport } from "./types.ts";
 import type { ListenerProtocol } from "../config/listener_config.ts";
+import { bunTls, commonName } from "../listeners/tls_bun.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
@@ -223,26 +224,9 @@ interface BunApi {
   listen(o: unknown): BunServer;
 }
 
-/** OpenSSL's SSL_OP_NO_TLSv1_2 (Bun takes OpenSSL option bits as `secureOptions`). */
-const SSL_OP_NO_TLSv1_2 = 0x0800_0000;
-
-/** Bun's TLS options for our material (Bun refuses TLS below 1.2 by default). */
-export function bunTls(tls: TlsMaterial): Record<string, unknown> {
-  return {
-    cert: tls.cert, key: tls.key, ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-    requestCert: tls.requireCertificate, rejectUnauthorized: tls.requireCertificate,
-    ...(tls.minVersion === "TLSv1.3" ? { secureOptions: SSL_OP_NO_TLSv1_2 } : {}),
-  };
-}
-
-/** A certificate subject's CN (OpenSSL reports a repeated field as an array: take the last). */
-export function commonName(cn: string | string[] | undefined): string | undefined {
-  return Array.isArray(cn) ? cn[cn.length - 1] : cn;
-}
-
 function socketHandlers(shared: Shared, tls: boolean) {
   const { handlers, registry } = shared;
-  const handlersForAll = {
+  const plain = {
     // No setNoDelay: Bun's uSockets sets TCP_NODELAY on every accepted socket ("we always use
     // nodelay", loop.c), so a second setsockopt per connection would only cost a system call.
     open(s: BunSocket) {
@@ -266,9 +250,9 @@ function socketHandlers(shared: Shared, tls: boolean) {
       s.data?.onSocketClose(err ?? undefined);
     },
   };
-  if (!tls) return handlersForAll;
+  if (!tls) return plain;
   return {
-    ...handlersForAll,
+    ...plain,
     // Bun reports an unverifiable client certificate as a handshake "success" with an error:
     // with mutual TLS either one ends the connection before any MQTT byte is read.
     handshake(s: BunSocket, ok: boolean, err: Error | null) {

@@ -42,6 +42,8 @@ export class RawWs {
   /** Close code the server sent, if any. */
   closeCode = -1;
   received = 0;
+  /** Binary / continuation frames received. */
+  frames = 0;
   /** Answer the server's close frame, as a well-behaved client does. */
   answerClose = true;
   private buf = new Uint8Array(0);
@@ -143,7 +145,10 @@ export class RawWs {
         this.closeCode = len >= 2 ? (payload[0] << 8) | payload[1] : 1005;
         if (this.answerClose) this.socket.write(frame(OP.close, payload.slice(0, 2))); // RFC 6455 §5.5.1
       }
-      else if (op === OP.binary || op === OP.continuation) this.parser.parse(Buffer.from(payload));
+      else if (op === OP.binary || op === OP.continuation) {
+        this.frames++;
+        this.parser.parse(Buffer.from(payload));
+      }
       this.buf = b.subarray(off + len);
     }
   }

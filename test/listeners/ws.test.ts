@@ -13,7 +13,8 @@ import { sleep, startBroker, type TestBroker, waitFor } from "../helpers/broker.
 import { ClientPool, collect, subscribe } from "../helpers/mqtt.ts";
 import { connectPacket } from "../helpers/raw.ts";
 import type { BrokerOptions } from "../../src/broker/options.ts";
-import { cert, listener } from "./certs.ts";
+import { cert, listener, serverTls } from "./certs.ts";
+import { Broker } from "../../src/broker/broker.ts";
 import { frame, OP, RawWs } from "./raw_ws.ts";
 
 const ca = readFileSync(cert("ca.crt"));
@@ -100,6 +101,20 @@ test("raw frames: one PUBLISH as three continuation fragments; a text frame clos
     // The broker and its other client go on.
     sub.send(frame(OP.binary, pub));
     assert.equal(String((await sub.next("publish")).payload), "fragmented");
+  });
+});
+
+test("one WebSocket message per connection per tick: ten PUBLISH frames read together reach a subscriber as one message", async () => {
+  await withWs({}, async (b, _pool, raws) => {
+    const sub = await rawSession(b.port, raws, "sub");
+    sub.send(frame(OP.binary, gen({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "b", qos: 0 }] })));
+    await sub.next("suback");
+    const pub = await rawSession(b.port, raws, "pub");
+    const before = sub.frames;
+    const frames = Array.from({ length: 10 }, (_, i) => frame(OP.binary, gen({ cmd: "publish", topic: "b", payload: `m${i}`, qos: 0, retain: false, dup: false })));
+    pub.send(concat(...frames)); // one TCP write: the runtime reads all ten frames at once
+    await waitFor(() => sub.packets.filter((p) => p.cmd === "publish").length === 10, "ten deliveries");
+    assert.equal(sub.frames - before, 1, "delivered in one WebSocket message");
   });
 });
 
@@ -220,3 +235,20 @@ function serverCn(port: number): Promise<string> {
     s.on("error", reject);
   });
 }
+
+test("wss with requireCertificate: a client certificate from the CA is accepted, none refused (Deno: refused at start)", async () => {
+  const l = listener("wss", { tls: serverTls({ requireCertificate: true }) });
+  if (isDeno) {
+    const b = new Broker({ log: () => {}, listeners: [l] });
+    await assert.rejects(b.listen(), /requireCertificate on wss is not supported on Deno/);
+    await b.close();
+    return;
+  }
+  await withWs({ listeners: [l] }, async (b, pool) => {
+    const opts = { protocol: "wss" as const, host: "localhost", port: b.port, ca, path: "/mqtt", connectTimeout: 2000 };
+    const good = await pool.connect({ ...opts, clientId: "good", cert: readFileSync(cert("client.crt")), key: readFileSync(cert("client.key")) });
+    assert.equal(good.connected, true);
+    await assert.rejects(pool.connect({ ...opts, clientId: "none" }));
+    await assert.rejects(pool.connect({ ...opts, clientId: "other", cert: readFileSync(cert("other-client.crt")), key: readFileSync(cert("other-client.key")) }));
+  });
+});
