@@ -101,7 +101,7 @@ export class Broker {
     const reserveDescriptors = opts.maxConnections > 0 ? opts.maxConnections + 64 : undefined;
     this.listeners = await ListenerSet.open(effectiveListenerList(opts), {
       handlers: this.handlers, httpHandler: opts.httpHandler, maxMessageBytes: opts.maxPacketSize, reserveDescriptors,
-      handshakeTimeoutMs: opts.connectTimeoutMs,
+      handshakeTimeoutMs: opts.connectTimeoutMs, lingerMs: opts.closeLingerMs,
     });
     this.core.ticker.start();
     const bound = this.listeners.bound;
@@ -166,8 +166,11 @@ export class Broker {
 
   private onOpen(conn: Connection): void {
     const core = this.core, opts = core.opts;
-    // Open connections: those still owing a CONNECT, plus the connected ones.
-    if (opts.maxConnections > 0 && core.clients.size + core.stats.clients >= opts.maxConnections) return conn.destroy();
+    // Open connections: those still owing a CONNECT, the connected ones, and those the broker is
+    // closing (lingering until the client has read why).
+    if (opts.maxConnections > 0 && core.clients.size + core.stats.clients + core.ending.size >= opts.maxConnections) {
+      return conn.destroy();
+    }
     const client = new Client(conn, core.decoders(this.decoderOptions), opts.maxBufferedBytes);
     conn.context = client;
     core.clients.set(conn.id, client);
@@ -216,7 +219,9 @@ export class Broker {
   private onClose(conn: Connection): void {
     const c = conn.context as Client | undefined;
     this.core.clients.delete(conn.id);
-    if (c !== undefined) detach(this.core, c, true);
+    if (c === undefined) return;
+    this.core.ending.delete(c);
+    detach(this.core, c, true);
   }
 
   /** The socket took everything: send what queued up behind backpressure. */

@@ -200,6 +200,12 @@ class DenoConnection implements Connection, Flushable {
    * covers peers that never close.
    */
   private async closeGracefully(): Promise<void> {
+    const ms = this.shared.registry.lingerMs;
+    if (ms <= 0) return this.finish(undefined);
+    // From here the linger bounds the wait for the peer's EOF (the end deadline covered the flush).
+    if (this.endTimer !== undefined) clearTimeout(this.endTimer);
+    this.endTimer = setTimeout(() => this.destroy(), ms);
+    unrefTimer(this.endTimer);
     try {
       await this.conn.closeWrite();
     } catch {
@@ -263,7 +269,7 @@ export class DenoTransport implements Transport {
 export function listenOn(
   listener: DenoListener, opts: ListenOptions, handlers: ConnectionHandlers, reloadTls?: (tls: TlsMaterial) => Promise<void>,
 ): Listener {
-  const registry = new ConnectionRegistry<DenoConnection>(opts.endTimeoutMs);
+  const registry = new ConnectionRegistry<DenoConnection>(opts.endTimeoutMs, opts.lingerMs);
   const shared: Shared = {
     handlers, registry, protocol: opts.protocol ?? "mqtt", useIdentityAsUsername: opts.useIdentityAsUsername ?? false,
     maxConnections: opts.maxConnections ?? 0,
