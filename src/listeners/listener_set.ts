@@ -28,6 +28,8 @@ export interface ListenerSetOptions {
   maxMessageBytes: number;
   /** Longest a TLS handshake may take (the broker's connect timeout; 0 = the default). */
   handshakeTimeoutMs?: number;
+  /** Half-closed linger of a connection the broker ends (see ListenOptions.lingerMs). */
+  lingerMs?: number;
   /** Connections expected at once (descriptor table reservation, see ListenOptions). */
   reserveDescriptors?: number;
 }
@@ -120,7 +122,7 @@ async function openOne(l: ListenerConfig, tls: TlsMaterial | undefined, o: Liste
       return await createTransport().listen({
         host: l.host, port: l.port, protocol: l.protocol, tls, useIdentityAsUsername: l.tls?.useIdentityAsUsername ?? false,
         maxConnections: l.maxConnections ?? 0, reserveDescriptors: o.reserveDescriptors,
-        handshakeTimeoutMs: o.handshakeTimeoutMs || undefined,
+        handshakeTimeoutMs: o.handshakeTimeoutMs || undefined, lingerMs: o.lingerMs,
       }, o.handlers);
     }
     const ws = { config: l, handlers: o.handlers, tls, httpHandler: o.httpHandler, maxMessageBytes: o.maxMessageBytes };
