@@ -122,7 +122,7 @@ function serverCn(port: number): Promise<string> {
     const s = tlsConnect({ host: "127.0.0.1", port, servername: "localhost", ca }, () => {
       const cn = s.getPeerCertificate().subject.CN;
       s.destroy();
-      resolve(Array.isArray(cn) ? cn[0] : cn);
+      resolve((Array.isArray(cn) ? cn[0] : cn) ?? "");
     });
     s.on("error", reject);
   });

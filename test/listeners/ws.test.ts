@@ -67,7 +67,9 @@ test("the runtime's WebSocket client: subprotocol mqtt negotiated, CONNECT+SUBSC
     ws.binaryType = "arraybuffer";
     const parser = mqttPacket.parser({ protocolVersion: 4 });
     const packets: string[] = [];
-    parser.on("packet", (p: { cmd: string; payload?: Uint8Array }) => packets.push(p.cmd === "publish" ? `publish:${new TextDecoder().decode(p.payload)}` : p.cmd));
+    parser.on("packet", (p) => {
+      packets.push(p.cmd === "publish" ? `publish:${new TextDecoder().decode(p.payload as Uint8Array)}` : p.cmd);
+    });
     ws.onmessage = (e) => parser.parse(Buffer.from(e.data as ArrayBuffer));
     await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
     try {
@@ -230,7 +232,7 @@ function serverCn(port: number): Promise<string> {
     const s = tlsConnect({ host: "127.0.0.1", port, servername: "localhost", ca }, () => {
       const cn = s.getPeerCertificate().subject.CN;
       s.destroy();
-      resolve(Array.isArray(cn) ? cn[0] : cn);
+      resolve((Array.isArray(cn) ? cn[0] : cn) ?? "");
     });
     s.on("error", reject);
   });
