@@ -2,7 +2,7 @@
  * The brokers the end-to-end runner compares: Vireo from this checkout, and Mosquitto (the
  * reference) when `mosquitto` is on PATH, with a generated minimal configuration.
  */
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onPath, ROOT } from "./procs.ts";
@@ -63,9 +63,15 @@ export const mosquitto: BrokerSpec = {
   argv: (port, transport = "mqtt") => {
     const conf = join(benchDir(), `mosquitto-${port}.conf`);
     const tls = transport === "mqtts" || transport === "wss" ? serverCert() : undefined;
+    const sock = `/tmp/vireo-bench-mosquitto-${port}.sock`;
+    rmSync(sock, { force: true }); // a previous run's: Mosquitto would not bind over it
     writeFileSync(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true",
       ...(transport === "ws" || transport === "wss" ? ["protocol websockets"] : []),
       ...(tls ? [`certfile ${tls.cert}`, `keyfile ${tls.key}`] : []),
+      // Mosquitto 2.0.11 will not start with WebSocket listeners alone ("Unable to start any
+      // listening sockets"): a unix socket listener nobody uses keeps it happy. In /tmp, because
+      // Mosquitto has dropped to its own user by the time it binds.
+      ...(transport === "ws" || transport === "wss" ? [`listener 0 ${sock}`] : []),
       "persistence false", "log_dest none",
       ...(process.env.BENCH_MOSQUITTO_EXTRA ?? "").split(";").map((l) => l.trim()).filter(Boolean),
       ""].join("\n"));
