@@ -275,8 +275,9 @@ function socketHandlers(shared: Shared, tls: boolean) {
   if (!tls) return plain;
   return {
     ...plain,
-    // Bun reports an unverifiable client certificate as a handshake "success" with an error:
-    // with mutual TLS either one ends the connection before any MQTT byte is read.
+    // `open` came at accept, before the handshake, so the broker's connect timeout also bounds a
+    // stalled handshake. Bun reports an unverifiable client certificate as a handshake "success"
+    // with an error: with mutual TLS either one ends the connection before any MQTT byte is read.
     handshake(s: BunSocket, ok: boolean, err: Error | null) {
       if (!ok || (shared.verifiedPeers && err !== null)) s.data?.destroy();
     },
