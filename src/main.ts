@@ -34,11 +34,12 @@ function onSignals(signals: string[], f: () => void): void {
 }
 
 async function main(): Promise<void> {
-  const { config, help } = configFromArgs();
+  const { config, help, warnings } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
   }
+  for (const w of warnings) console.error(`vireo: ${w}`);
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles

@@ -13,7 +13,7 @@ import { ReasonCode } from "../protocol/reason_codes.ts";
 import { type Message, StoredPublication } from "../session/message.ts";
 import { createTransport, type Connection, type ConnectionHandlers, type Listener } from "../transport/index.ts";
 import { type BoundListener, ListenerSet } from "../listeners/listener_set.ts";
-import type { ListenerConfig } from "../config/listener_config.ts";
+import { effectiveListeners } from "../config/config.ts";
 import { Client, ClientState } from "./client.ts";
 import { BrokerCore } from "./core.ts";
 import { handleConnect } from "./connect.ts";
@@ -99,7 +99,7 @@ export class Broker {
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
     const reserveDescriptors = opts.maxConnections > 0 ? opts.maxConnections + 64 : undefined;
-    this.listeners = await ListenerSet.open(effectiveListenerList(opts), {
+    this.listeners = await ListenerSet.open(effectiveListeners(opts), {
       handlers: this.handlers, httpHandler: opts.httpHandler, maxMessageBytes: opts.maxPacketSize, reserveDescriptors,
       handshakeTimeoutMs: opts.connectTimeoutMs, lingerMs: opts.closeLingerMs,
     });
@@ -238,8 +238,3 @@ export class Broker {
   }
 }
 
-/** The listeners to open: the configured list, or one mqtt listener on host:port. */
-function effectiveListenerList(opts: { host: string; port: number; listeners?: ListenerConfig[] }): ListenerConfig[] {
-  if (opts.listeners !== undefined && opts.listeners.length > 0) return opts.listeners;
-  return [{ host: opts.host, port: opts.port, protocol: "mqtt" }];
-}

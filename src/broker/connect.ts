@@ -6,6 +6,7 @@ import { type ConnectPacket, PacketType, type Properties } from "../protocol/pac
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import type { FrameBatch } from "../wasm/types.ts";
 import { InboundAliases } from "../session/topic_alias.ts";
+import { OutboundAliases } from "../session/outbound_aliases.ts";
 import { type Client, ClientState, ConnectionTerms } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
@@ -122,6 +123,8 @@ function v5Terms(core: BrokerCore, props: Properties | undefined, expiryZero: bo
   terms.problemInfo = props?.requestProblemInformation !== 0;
   terms.connectExpiryZero = expiryZero;
   if (opts.topicAliasMaximum > 0) terms.aliases = new InboundAliases(opts.topicAliasMaximum);
+  const outbound = Math.min(props?.topicAliasMaximum ?? 0, opts.outboundTopicAliasMaximum); // [MQTT-3.3.2-10]
+  if (outbound > 0) terms.outboundAliases = new OutboundAliases(outbound);
   return terms;
 }
 

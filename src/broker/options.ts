@@ -3,7 +3,6 @@
  */
 import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
 import type { BrokerHooks } from "./hooks.ts";
-import type { ListenerConfig } from "../config/listener_config.ts";
 import type { HttpHandler } from "../listeners/http_routes.ts";
 
 /** What `new Broker(options)` accepts: any Config field, plus embedder hooks. */
@@ -14,11 +13,6 @@ export interface BrokerOptions extends Partial<Config> {
   now?: () => number;
   /** Embedder hooks (authentication, connect/disconnect notifications). */
   hooks?: BrokerHooks;
-  /**
-   * Listeners to open (mqtt, mqtts, ws, wss, http), all feeding this one broker. Empty or absent:
-   * one mqtt listener on host:port.
-   */
-  listeners?: ListenerConfig[];
   /** Answers HTTP requests on ws / wss / http listeners that are not MQTT upgrades (default 404). */
   httpHandler?: HttpHandler;
 }
@@ -28,7 +22,6 @@ export interface ResolvedOptions extends Config {
   log: (message: string) => void;
   now: () => number;
   hooks: BrokerHooks;
-  listeners?: ListenerConfig[];
   httpHandler?: HttpHandler;
 }
 
