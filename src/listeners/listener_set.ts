@@ -48,7 +48,7 @@ export function checkListeners(list: readonly ListenerConfig[]): void {
     if (!Number.isInteger(l.port) || l.port < 0 || l.port > 65535) throw new ListenerError(`${describeListener(l)}: port must be 0-65535`);
     const secure = l.protocol === "mqtts" || l.protocol === "wss";
     if (secure && l.tls === undefined) throw new ListenerError(`${describeListener(l)}: needs certfile and keyfile`);
-    if (!secure && l.tls !== undefined) throw new ListenerError(`${describeListener(l)}: TLS files given, but ${l.protocol} is not a TLS protocol (use ${l.protocol === "ws" ? "wss" : "mqtts"})`);
+    if (!secure && l.tls !== undefined) throw new ListenerError(`${describeListener(l)}: TLS files given, but ${l.protocol} is not a TLS protocol (mqtts and wss are)`);
   }
   for (let i = 0; i < list.length; i++) {
     for (let j = 0; j < i; j++) {
