@@ -2,16 +2,18 @@
  * CLI entry: `bun run src/main.ts [options]` or `deno run -A src/main.ts [options]`.
  * Prints `vireo listening on HOST:PORT (PROTOCOL)` for each listener once ready. SIGINT / SIGTERM
  * shut down cleanly (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; SIGHUP re-reads
- * TLS certificates and keys; bad flags or config, unreadable TLS files, a port in use exit 2.
+ * TLS certificates and keys; bad flags or config, unreadable TLS files, or an address that cannot
+ * be bound exit 2.
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
 import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
-import { ConfigError } from "./config/config.ts";
-import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
+import { ConfigError, effectiveListeners } from "./config/config.ts";
+import { checkCanListen } from "./listeners/bind_check.ts";
 import { ListenerError } from "./listeners/errors.ts";
+import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 
-/** Exit code for invalid flags or configuration. */
+/** Exit code for invalid flags or configuration, and for listeners that cannot be opened. */
 const EXIT_CONFIG = 2;
 
 function configFromArgs(): ResolvedConfig {
@@ -22,6 +24,12 @@ function configFromArgs(): ResolvedConfig {
     console.error(`vireo: ${err.message}`);
     process.exit(EXIT_CONFIG);
   }
+}
+
+/** Reports a start-up error (a ListenError / ListenerError says which address and why) and exits. */
+function exitStartFailed(err: Error): never {
+  console.error(`vireo: ${err.message}`);
+  process.exit(EXIT_CONFIG);
 }
 
 /** Calls `f` on each of `signals` (Deno's own API there, node:process elsewhere). */
@@ -40,6 +48,8 @@ async function main(): Promise<void> {
     return;
   }
   for (const w of warnings) console.error(`vireo: ${w}`);
+  // A port in use is reported now, not after the warm-up's second or more.
+  await checkCanListen(effectiveListeners(config)).catch(exitStartFailed);
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
@@ -48,8 +58,7 @@ async function main(): Promise<void> {
     addr = await broker.listen();
   } catch (err) {
     if (!(err instanceof ListenerError)) throw err;
-    console.error(`vireo: ${err.message}`);
-    process.exit(EXIT_CONFIG);
+    exitStartFailed(err);
   }
   let stopping = false;
   // Before the ready line: whoever reads it may signal at once.

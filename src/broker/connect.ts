@@ -9,6 +9,7 @@ import { InboundAliases } from "../session/topic_alias.ts";
 import { OutboundAliases } from "../session/outbound_aliases.ts";
 import { type Client, ClientState, ConnectionTerms } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
+import { logConnected } from "./conn_log.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
 import type { ConnectInfo } from "./hooks.ts";
@@ -110,7 +111,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
   core.clients.delete(client.conn.id); // from now on reached through its session
   core.stats.clients++;
   core.keepAlive.watch(client, keepAlive);
-  if (opts.verbose) opts.log(`client ${client.clientId} connected (level ${p.protocolLevel}, ${client.conn.remoteAddress}), session present ${present}`);
+  if (opts.verbose) logConnected(opts.log, client, p);
   opts.hooks.onConnect?.(connectInfo(client, p), present);
   if (present) session.resume(); // [MQTT-4.4.0-1]
 }

@@ -60,7 +60,8 @@ JSON config keys (one object, all optional):
 ${wrapKeys(CONFIG_KEYS, 78)}
   (documented with their defaults in src/config/config.ts)
 
-Exit codes: 0 ok, 2 bad flag or config.
+Exit codes: 0 ok (also after SIGINT or SIGTERM), 1 shutdown failed, 2 bad flag or config,
+or an address that cannot be bound (e.g. "address already in use"), reported before the warm-up.
 `;
 
 /** Flags that take a value, by spelling, and the setting they fill ("config" = the file path). */

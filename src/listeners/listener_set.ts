@@ -10,6 +10,7 @@ import type { ConnectionHandlers, Listener, TlsMaterial } from "../transport/typ
 import { describeListener, ListenerError } from "./errors.ts";
 import type { HttpHandler } from "./http_routes.ts";
 import { readTlsMaterial } from "./tls_files.ts";
+import { listenError } from "./bind_check.ts";
 
 /** One bound listener, as `Broker.listen()` reports it. */
 export interface BoundListener {
@@ -131,6 +132,6 @@ async function openOne(l: ListenerConfig, tls: TlsMaterial | undefined, o: Liste
     return await (await import("./ws_deno.ts")).listenWsDeno(ws);
   } catch (err) {
     if (err instanceof ListenerError) throw err;
-    throw new ListenerError(`${describeListener(l)}: cannot listen: ${(err as Error).message}`);
+    throw new ListenerError(`${describeListener(l)}: ${listenError(l.host, l.port, err).message}`);
   }
 }

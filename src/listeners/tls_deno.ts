@@ -24,7 +24,7 @@ function secureOptions(m: TlsMaterial, handshakeTimeout: number): tls.TlsOptions
 
 /** One TLS socket as a DenoConn: reads are pulled from what the socket pushed. */
 class TlsSocketConn implements DenoConn {
-  readonly remoteAddr: { hostname?: string };
+  readonly remoteAddr: { hostname?: string; port?: number };
   readonly peerCommonName: string | undefined;
   private chunks: Uint8Array[] = [];
   private queued = 0;
@@ -33,7 +33,7 @@ class TlsSocketConn implements DenoConn {
   private waiter: (() => void) | null = null;
 
   constructor(private readonly socket: tls.TLSSocket, verified: boolean) {
-    this.remoteAddr = { hostname: socket.remoteAddress };
+    this.remoteAddr = { hostname: socket.remoteAddress, port: socket.remotePort };
     const cn = verified && socket.authorized ? socket.getPeerCertificate()?.subject?.CN : undefined;
     this.peerCommonName = Array.isArray(cn) ? cn[cn.length - 1] : cn;
     socket.on("data", (b: Uint8Array) => {

@@ -11,7 +11,7 @@ import { WsConnection, type WsListenOptions, type WsPeer, type WsShared } from "
 
 /** The subset of Bun's ServerWebSocket we use. */
 interface BunWs {
-  data: { conn: WsConnection | null; address: string };
+  data: { conn: WsConnection | null; address: string; port: number };
   send(data: Uint8Array, compress?: boolean): number;
   getBufferedAmount(): number;
   close(code?: number, reason?: string): void;
@@ -21,7 +21,7 @@ interface BunWs {
 interface BunHttpServer {
   readonly port: number;
   upgrade(req: Request, o: { headers?: HeadersInit; data?: unknown }): boolean;
-  requestIP(req: Request): { address: string } | null;
+  requestIP(req: Request): { address: string; port: number } | null;
   stop(closeActive?: boolean): void;
 }
 
@@ -29,6 +29,9 @@ class BunPeer implements WsPeer {
   constructor(private readonly ws: BunWs) {}
   get remoteAddress(): string {
     return this.ws.data.address;
+  }
+  get remotePort(): number {
+    return this.ws.data.port;
   }
   send(bytes: Uint8Array): void {
     this.ws.send(bytes, false); // Bun copies what the socket does not take at once
@@ -57,7 +60,8 @@ export function listenWsBun(o: WsListenOptions): Promise<Listener> {
     const proto = chooseSubprotocol(req);
     if (proto === null) return refuseUpgrade("MQTT over WebSocket needs the subprotocol mqtt");
     if (max > 0 && registry.size >= max) return new Response("too many connections\n", { status: 503 });
-    const data = { conn: null, address: server.requestIP(req)?.address ?? "" };
+    const ip = server.requestIP(req);
+    const data = { conn: null, address: ip?.address ?? "", port: ip?.port ?? 0 };
     if (server.upgrade(req, { headers: { "Sec-WebSocket-Protocol": proto }, data })) return undefined;
     return refuseUpgrade("WebSocket upgrade failed");
   };

@@ -39,6 +39,7 @@ export interface WsPeer {
   /** Closes without the closing handshake. */
   terminate(): void;
   readonly remoteAddress: string;
+  readonly remotePort: number;
 }
 
 /** What the connections of one WebSocket listener share. */
@@ -74,6 +75,10 @@ export class WsConnection implements Connection, Flushable {
 
   get remoteAddress(): string {
     return this.peer.remoteAddress;
+  }
+
+  get remotePort(): number {
+    return this.peer.remotePort;
   }
 
   get bufferedAmount(): number {

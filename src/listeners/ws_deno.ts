@@ -18,12 +18,12 @@ interface DenoServer {
 }
 
 interface DenoApi {
-  serve(o: unknown, handler: (req: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>): DenoServer;
+  serve(o: unknown, handler: (req: Request, info: { remoteAddr: { hostname: string; port: number } }) => Response | Promise<Response>): DenoServer;
   upgradeWebSocket(req: Request, o: { protocol?: string; idleTimeout?: number }): { socket: WebSocket; response: Response };
 }
 
 class DenoPeer implements WsPeer {
-  constructor(private readonly ws: WebSocket, readonly remoteAddress: string) {}
+  constructor(private readonly ws: WebSocket, readonly remoteAddress: string, readonly remotePort: number) {}
   send(bytes: Uint8Array): void {
     // Deno may keep a reference to the buffer until it is written; ours is reused at once.
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(bytes.slice());
@@ -69,12 +69,12 @@ export function listenWsDeno(o: WsListenOptions): Promise<Listener> {
     }, DRAIN_POLL_MS);
   };
   const shared: WsShared = { handlers, registry, protocol: config.protocol, watchDrain };
-  const handler = (req: Request, info: { remoteAddr: { hostname: string } }): Response | Promise<Response> => {
+  const handler = (req: Request, info: { remoteAddr: { hostname: string; port: number } }): Response | Promise<Response> => {
     if (!mqtt || !isUpgrade(req) || !onMqttPath(req, config.path)) return safeServe(req, o.httpHandler);
     const proto = chooseSubprotocol(req);
     if (proto === null) return refuseUpgrade("MQTT over WebSocket needs the subprotocol mqtt");
     if (max > 0 && registry.size >= max) return new Response("too many connections\n", { status: 503 });
-    const address = info.remoteAddr.hostname; // `info` is unreadable once the request is upgraded
+    const { hostname: address, port } = info.remoteAddr; // `info` is unreadable once the request is upgraded
     let up;
     try {
       up = deno.upgradeWebSocket(req, { protocol: proto, idleTimeout: 0 });
@@ -83,7 +83,7 @@ export function listenWsDeno(o: WsListenOptions): Promise<Listener> {
     }
     const ws = up.socket;
     ws.binaryType = "arraybuffer";
-    const conn = new WsConnection(new DenoPeer(ws, address), shared);
+    const conn = new WsConnection(new DenoPeer(ws, address, port), shared);
     let opened = false;
     ws.onopen = () => {
       opened = true;

@@ -29,7 +29,7 @@ const ACCEPT_RETRY_MS = 50;
  * (src/listeners/tls_deno.ts) reach the same connection class by looking like one.
  */
 export interface DenoConn {
-  readonly remoteAddr: { hostname?: string };
+  readonly remoteAddr: { hostname?: string; port?: number };
   /** Verified client certificate's subject CN (TLS sources only). */
   readonly peerCommonName?: string;
   read(p: Uint8Array): Promise<number | null>;
@@ -80,6 +80,10 @@ class DenoConnection implements Connection, Flushable {
 
   get remoteAddress(): string {
     return this.conn.remoteAddr?.hostname ?? "";
+  }
+
+  get remotePort(): number {
+    return this.conn.remoteAddr?.port ?? 0;
   }
 
   get protocol(): ListenerProtocol {

@@ -24,6 +24,8 @@ export interface Connection {
   readonly peerCommonName: string | undefined;
   /** The listener makes peerCommonName the MQTT username (mosquitto use_identity_as_username). */
   readonly useIdentityAsUsername: boolean;
+  /** Peer TCP port (0 if unknown); like remoteAddress, read it while the connection is open. */
+  readonly remotePort: number;
   /**
    * Copies `bytes` into this connection's outgoing batch immediately (callers pass views on WASM
    * memory, which the next encode overwrites), flushed with ONE socket write per connection per tick.

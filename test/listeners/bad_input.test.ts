@@ -1,15 +1,15 @@
 // Bad input: TLS files missing, not PEM, or a key not matching its certificate; a port in use;
-// two listeners on one port (one message naming the file or listener; nothing stays bound; the
-// CLI exits 2). Plain MQTT to the TLS port, half a TLS handshake, garbage on the WebSocket
+// two listeners on one port (one message naming the file, listener or address; nothing stays
+// bound; the CLI exits 2). Plain MQTT to the TLS port, half a TLS handshake, garbage on the WebSocket
 // upgrade: that connection closes, the broker and its clients go on, descriptors come back.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createServer, connect, type Server, type Socket } from "node:net";
-import { readFileSync } from "node:fs";
-import process from "node:process";
-import { dirname, join } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCli } from "../helpers/run_cli.ts";
 import { Broker } from "../../src/broker/broker.ts";
 import { ListenerError } from "../../src/listeners/errors.ts";
 import type { ListenerConfig } from "../../src/config/listener_config.ts";
@@ -75,25 +75,19 @@ test("a port in use and two listeners on one port: named, and no listener stays 
   }
 });
 
-test("CLI: a port in use is one line on stderr and exit 2", async () => {
+test("CLI: the second listener's port in use is one line naming it, exit 2, before anything listens", async () => {
   const held = await holdPort();
+  const dir = mkdtempSync(join(tmpdir(), "vireo-inuse-"));
   try {
-    const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-    const main = join(root, "src/main.ts");
-    const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
-    const args = ["--host", "127.0.0.1", "--port", String(held.port)];
-    const child = spawn(process.execPath, isDeno ? ["run", "-A", "--no-check", main, ...args] : ["run", main, ...args], {
-      cwd: root, stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += String(d)));
-    const guard = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
-    clearTimeout(guard);
-    assert.equal(code, 2, stderr);
-    assert.equal(stderr.trim().split("\n").length, 1, stderr);
-    assert.match(stderr, new RegExp(`listener mqtt 127\\.0\\.0\\.1:${held.port}: cannot listen`));
+    writeFileSync(join(dir, "vireo.json"), JSON.stringify({
+      listeners: [{ host: "127.0.0.1", port: 0, protocol: "mqtt" }, { host: "127.0.0.1", port: held.port, protocol: "ws" }],
+    }));
+    const r = await runCli(["-c", join(dir, "vireo.json")]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.equal(r.stderr.trim(), `vireo: cannot listen on 127.0.0.1:${held.port}: address already in use (EADDRINUSE)`);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     await new Promise<void>((r) => held.server.close(() => r()));
   }
 });
