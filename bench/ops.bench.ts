@@ -17,7 +17,7 @@
 import mqtt from "mqtt";
 import { buildVload, portOpen, ROOT, runVload, startBroker, stopBroker } from "./e2e/procs.ts";
 import { selectCases } from "./e2e/cases.ts";
-import { parseBenchArgs } from "./e2e/run.ts";
+import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { Broker } from "../src/index.ts";
 import { createOpsHandler } from "../src/ops/http_api.ts";
@@ -98,7 +98,24 @@ async function oneRun(caseArgs: string[], maxTime: number, observed: boolean, po
   }
 }
 
-async function overhead(opts: ReturnType<typeof parseBenchArgs>): Promise<void> {
+/** This script's options (strict: a mistyped flag is an error). */
+function opsArgs(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv, strict: true,
+    options: {
+      reps: { type: "string" }, duration: { type: "string" }, cases: { type: "string" },
+      "scrape-only": { type: "boolean" }, "overhead-only": { type: "boolean" },
+    },
+  });
+  return {
+    reps: values.reps !== undefined ? Number(values.reps) : undefined,
+    duration: values.duration !== undefined ? Number(values.duration) : undefined,
+    cases: values.cases !== undefined ? new RegExp(values.cases) : undefined,
+    scrapeOnly: values["scrape-only"] === true, overheadOnly: values["overhead-only"] === true,
+  };
+}
+
+async function overhead(opts: ReturnType<typeof opsArgs>): Promise<void> {
   const reps = opts.reps ?? 3;
   const cases = selectCases({ duration: opts.duration ?? 4, warmup: 1 }, false, opts.cases ?? /^tp-.*-16$/);
   console.log(`## Throughput with $SYS at 1 s + /metrics every 1 s + dashboard stream open, vs without (${reps} reps, interleaved)\n`);
@@ -179,9 +196,8 @@ async function periodicWork(): Promise<void> {
 
 if (import.meta.main) {
   buildVload();
-  const argv = process.argv.slice(2);
-  const opts = parseBenchArgs(argv);
-  if (!argv.includes("--scrape-only")) await overhead(opts);
-  if (!argv.includes("--overhead-only")) await scrapeLatency();
-  if (!argv.includes("--overhead-only")) await periodicWork();
+  const opts = opsArgs(process.argv.slice(2));
+  if (!opts.scrapeOnly) await overhead(opts);
+  if (!opts.overheadOnly) await scrapeLatency();
+  if (!opts.overheadOnly) await periodicWork();
 }

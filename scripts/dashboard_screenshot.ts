@@ -10,14 +10,17 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { chromium } from "playwright-core";
 import { Broker } from "../src/index.ts";
-import { createOpsHandler } from "../src/ops/http_api.ts";
-import { serveHttp } from "../src/ops/serve.ts";
+import { createOpsHandler, type OpsHandler } from "../src/ops/http_api.ts";
 
 const seconds = Number(process.argv[2] ?? 60);
-const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, maxQueuedMessages: 500 });
-const { port } = await broker.listen();
-const ops = createOpsHandler(broker);
-const server = await serveHttp("127.0.0.1", 0, ops);
+let ops: OpsHandler | null = null;
+const broker = new Broker({
+  log: () => {}, maxQueuedMessages: 500, httpHandler: (req) => ops!(req),
+  listeners: [{ host: "127.0.0.1", port: 0, protocol: "mqtt" }, { host: "127.0.0.1", port: 0, protocol: "http" }],
+});
+ops = createOpsHandler(broker);
+const { port, listeners } = await broker.listen();
+const server = listeners[1];
 const connect = (clientId: string, clean = true) =>
   new Promise<mqtt.MqttClient>((r) => { const c = mqtt.connect({ host: "127.0.0.1", port, clientId, clean, reconnectPeriod: 0 }); c.on("connect", () => r(c)); });
 
@@ -55,6 +58,5 @@ await ctx.close();
 rmSync(profile, { recursive: true, force: true });
 for (const c of [dash, ...pubs]) c.end(true);
 ops.close();
-await server.close();
 await broker.close();
 console.log("docs/dashboard.png written");

@@ -1,27 +1,28 @@
 /**
  * CLI entry: `bun run src/main.ts [options]` or `deno run -A src/main.ts [options]`.
- * Prints `vireo listening on HOST:PORT (mqtt)` once ready. SIGINT / SIGTERM shut down cleanly
- * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; bad flags or config, or an
- * address that cannot be bound, exit 2.
+ * Prints `vireo listening on HOST:PORT (PROTOCOL)` for each listener once ready. SIGINT / SIGTERM
+ * shut down cleanly (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; SIGHUP re-reads
+ * TLS certificates and keys; bad flags or config, unreadable TLS files, or an address that cannot
+ * be bound exit 2.
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
-import { HELP_TEXT, onePlainListener, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
-import { ConfigError } from "./config/config.ts";
-import { checkCanListen, listenError } from "./listeners/bind_check.ts";
+import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
+import { ConfigError, effectiveListeners } from "./config/config.ts";
+import { checkCanListen } from "./listeners/bind_check.ts";
+import { ListenerError } from "./listeners/errors.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
-import { opsAddress, startOpsServer } from "./ops/cli_server.ts";
+import { type OpsPlan, planOps } from "./ops/cli_server.ts";
+import { createOpsHandler, type OpsHandler } from "./ops/http_api.ts";
 import { createLogSink } from "./log/sink.ts";
 
-/** Exit code for invalid flags or configuration. */
+/** Exit code for invalid flags or configuration, and for listeners that cannot be opened. */
 const EXIT_CONFIG = 2;
-/** Exit code when an address cannot be bound (a start-up error like a bad config). */
-const EXIT_LISTEN = 2;
 
-function configFromArgs(): ResolvedConfig & { http: ReturnType<typeof opsAddress> } {
+function configFromArgs(): ResolvedConfig & { plan: OpsPlan | null } {
   try {
-    const resolved = onePlainListener(resolveConfig(process.argv.slice(2)));
-    return { ...resolved, http: resolved.help ? null : opsAddress(resolved.config) };
+    const resolved = resolveConfig(process.argv.slice(2));
+    return { ...resolved, plan: resolved.help ? null : planOps(resolved.config) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`vireo: ${err.message}`);
@@ -29,60 +30,66 @@ function configFromArgs(): ResolvedConfig & { http: ReturnType<typeof opsAddress
   }
 }
 
-/** Reports an address that cannot be bound (a ListenError says which and why) and exits. */
-function exitListenFailed(err: Error): never {
+/** Reports a start-up error (a ListenError / ListenerError says which address and why) and exits. */
+function exitStartFailed(err: Error): never {
   console.error(`vireo: ${err.message}`);
-  process.exit(EXIT_LISTEN);
+  process.exit(EXIT_CONFIG);
 }
 
-/** Calls `stop` once on SIGINT or SIGTERM (Deno's own API there, node:process elsewhere). */
-function onSignals(stop: () => void): void {
+/** Calls `f` on each of `signals` (Deno's own API there, node:process elsewhere). */
+function onSignals(signals: string[], f: () => void): void {
   const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void } }).Deno;
-  for (const sig of ["SIGINT", "SIGTERM"]) {
-    if (deno !== undefined) deno.addSignalListener(sig, stop);
-    else process.on(sig, stop);
+  for (const sig of signals) {
+    if (deno !== undefined) deno.addSignalListener(sig, f);
+    else process.on(sig, f);
   }
 }
 
 async function main(): Promise<void> {
-  const { config, help, warnings, http } = configFromArgs();
+  const { config, help, warnings, plan } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
   }
   for (const w of warnings) console.error(`vireo: ${w}`);
   // A port in use is reported now, not after the warm-up's second or more.
-  await checkCanListen([{ host: config.host, port: config.port }]).catch(exitListenFailed);
+  await checkCanListen(plan!.listeners).catch(exitStartFailed);
   // -v is Mosquitto's "log_type all"; connection lines are notice, produced only when enabled.
   const log = createLogSink({ format: config.logFormat, types: config.verbose ? ["all"] : config.logType, dests: config.logDest });
-  const broker = new Broker({ ...config, verbose: config.verbose || log.enabled("notice"), log });
+  if (plan!.warning !== undefined) console.error(`vireo: warning: ${plan!.warning}`);
+  let ops: OpsHandler | null = null;
+  const broker = new Broker({
+    ...config, listeners: plan!.listeners, verbose: config.verbose || log.enabled("notice"), log,
+    httpHandler: plan!.serve ? (req) => ops!(req) : undefined,
+  });
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
+  // After the warm-up: its traffic is no one's busiest topic. No request comes before listen().
+  if (plan!.serve) ops = createOpsHandler(broker, { token: config.apiToken });
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
-  let addr: { host: string; port: number };
+  let addr: Awaited<ReturnType<Broker["listen"]>>;
   try {
     addr = await broker.listen();
   } catch (err) {
-    exitListenFailed(listenError(config.host, config.port, err));
-  }
-  let ops: Awaited<ReturnType<typeof startOpsServer>> | null = null;
-  try {
-    if (http !== null) ops = await startOpsServer(broker, config, http);
-  } catch (err) {
-    console.error(`vireo: cannot serve HTTP on ${config.httpListen}: ${(err as Error).message}`);
-    process.exit(EXIT_LISTEN);
+    if (!(err instanceof ListenerError)) throw err;
+    exitStartFailed(err);
   }
   let stopping = false;
   // Before the ready line: whoever reads it may signal at once.
-  onSignals(() => {
+  onSignals(["SIGHUP"], () => {
+    broker.reloadTls().then((problems) => {
+      for (const p of problems) console.error(`vireo: ${p} (kept the old certificate)`);
+    }, (err) => console.error(`vireo: TLS reload failed: ${(err as Error).message}`));
+  });
+  onSignals(["SIGINT", "SIGTERM"], () => {
     if (stopping) return;
     stopping = true;
-    (ops?.close() ?? Promise.resolve()).then(() => broker.close()).then(() => process.exit(0), (err) => {
+    ops?.close(); // ends the dashboards' event streams, so the listeners can close
+    broker.close().then(() => process.exit(0), (err) => {
       console.error(`vireo: shutdown failed: ${(err as Error).message}`);
       process.exit(1);
     });
   });
-  console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
-  if (ops !== null) console.log(`vireo listening on ${ops.host}:${ops.port} (http)`);
+  for (const l of addr.listeners) console.log(`vireo listening on ${l.host}:${l.port} (${l.protocol})`);
 }
 
 await main();

@@ -4,6 +4,7 @@
 import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
 import type { BrokerHooks } from "./hooks.ts";
 import type { LogFn } from "../log/sink.ts";
+import type { HttpHandler } from "../listeners/http_routes.ts";
 
 /** What `new Broker(options)` accepts: any Config field, plus embedder hooks. */
 export interface BrokerOptions extends Partial<Config> {
@@ -17,6 +18,8 @@ export interface BrokerOptions extends Partial<Config> {
   now?: () => number;
   /** Embedder hooks (authentication, connect/disconnect notifications). */
   hooks?: BrokerHooks;
+  /** Answers HTTP requests on ws / wss / http listeners that are not MQTT upgrades (default 404). */
+  httpHandler?: HttpHandler;
 }
 
 /** Options with every field resolved. */
@@ -24,6 +27,7 @@ export interface ResolvedOptions extends Config {
   log: LogFn;
   now: () => number;
   hooks: BrokerHooks;
+  httpHandler?: HttpHandler;
 }
 
 /** Fills in defaults. */

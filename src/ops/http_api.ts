@@ -1,7 +1,7 @@
 /**
  * The operations HTTP endpoint as a fetch-style handler, `(req: Request) => Promise<Response>`, so
- * any server can mount it (an `http` listener, a WebSocket listener's non-upgrade requests,
- * src/ops/serve.ts, or an embedder's own Bun.serve / Deno.serve):
+ * any server can mount it (the broker's `httpHandler`, which serves `http` listeners and the
+ * non-upgrade requests of WebSocket listeners, or an embedder's own Bun.serve / Deno.serve):
  *
  *   GET  /metrics                          Prometheus text format
  *   GET  /healthz                          the process answers

@@ -11,9 +11,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { sleep, waitFor } from "../helpers/broker.ts";
 import { subscribe } from "../helpers/mqtt.ts";
-import { withBroker } from "../helpers/setup.ts";
-import { createOpsHandler } from "../../src/ops/http_api.ts";
-import { serveHttp } from "../../src/ops/serve.ts";
+import { withOpsBroker } from "./ops_world.ts";
 
 const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -21,15 +19,13 @@ const CHROMIUM_ARGS = [
 ];
 
 test("dashboard: live numbers follow real traffic in headless Chromium (token in the page address)", { timeout: 60_000 }, () =>
-  withBroker({ maxQueuedMessages: 50 }, async ({ b, pool }) => {
-    const h = createOpsHandler(b.broker, { token: "t0k" });
-    const server = await serveHttp("127.0.0.1", 0, h);
+  withOpsBroker({ maxQueuedMessages: 50 }, { token: "t0k" }, async ({ pool, h, base }) => {
     const profile = mkdtempSync(join(tmpdir(), "vireo-chromium-"));
     const browser = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
     let timer: ReturnType<typeof setInterval> | undefined;
     try {
       const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${server.port}/?token=t0k`);
+      await page.goto(`${base}/?token=t0k`);
       await page.waitForFunction(() => document.getElementById("status")?.textContent === "live", null, { timeout: 10_000 });
       const num = async (id: string) => Number((await page.textContent(`#${id}`))!.replace(/[^\d.]/g, ""));
       assert.equal(await num("clients"), 0);
@@ -84,7 +80,5 @@ test("dashboard: live numbers follow real traffic in headless Chromium (token in
       if (timer !== undefined) clearInterval(timer);
       await browser.close();
       rmSync(profile, { recursive: true, force: true });
-      h.close();
-      await server.close();
     }
   }));
