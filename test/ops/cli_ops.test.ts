@@ -93,11 +93,11 @@ test("CLI: --http serves /healthz and /metrics, $SYS every second, JSON log line
   }
 });
 
-test("CLI: --http on a non-loopback address without --api-token exits 2 before starting", async () => {
+test("CLI: an http listener on a non-loopback address without --api-token exits 2 before starting", async () => {
   const child = spawn(process.execPath, runArgs(["-p", "0", "--http", "0.0.0.0:0"]), { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d) => (err += String(d)));
   const code = await new Promise<number | null>((r) => child.on("exit", r));
   assert.equal(code, 2);
-  assert.match(err, /"httpListen" 0\.0\.0\.0:0 is reachable from other machines: set "apiToken" too/);
+  assert.match(err, /the http listener 0\.0\.0\.0:0 is reachable from other machines: set "apiToken" \(--api-token\) for its admin API/);
 });
