@@ -21,7 +21,7 @@ import { dispatch } from "./dispatch.ts";
 import { closeWith, fail } from "./errors.ts";
 import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
-import type { BrokerStats } from "./stats.ts";
+import type { BrokerStats } from "../session/stats.ts";
 import { warmUp } from "./warmup.ts";
 import { SysTree } from "../ops/sys_tree.ts";
 import type { DecoderOptions } from "../wasm/types.ts";

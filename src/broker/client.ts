@@ -9,7 +9,7 @@ import type { InboundAliases } from "../session/topic_alias.ts";
 import type { OutboundAliases } from "../session/outbound_aliases.ts";
 import type { KeepAliveNode } from "../timers/keep_alive.ts";
 import { WHEEL_IDLE, type WheelNode } from "../timers/node_wheel.ts";
-import type { BrokerStats } from "./stats.ts";
+import type { BrokerStats } from "../session/stats.ts";
 
 /** Where a connection is in its life. */
 export const ClientState = {

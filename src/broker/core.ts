@@ -17,7 +17,7 @@ import { Router } from "../router/router.ts";
 import { RetainedStore } from "../router/retained.ts";
 import { LivePublication } from "../router/live_publication.ts";
 import { WillScheduler } from "../will/will.ts";
-import { type BrokerStats, createStats } from "./stats.ts";
+import { type BrokerStats, createStats } from "../session/stats.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { type Client, ConnectionTerms } from "./client.ts";
 

@@ -11,7 +11,7 @@ import { detach } from "./lifecycle.ts";
 import { CLIENT_DISCONNECT } from "./conn_log.ts";
 import { ackReason, handlePublish, handlePubrel } from "./publish.ts";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.ts";
-import { PINGRESP } from "./wire.ts";
+import { PINGRESP } from "../protocol/wire.ts";
 
 /** Handles frame `i` (already checked valid) of a connected client. */
 export function dispatch(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {

@@ -8,7 +8,7 @@ import { type Client, ClientState } from "./client.ts";
 import { logProtocolError, logRefused } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 import { detach } from "./lifecycle.ts";
-import { disconnectBytes } from "./wire.ts";
+import { disconnectBytes } from "../protocol/wire.ts";
 
 /**
  * A malformed packet or protocol error from a connected client: v5 gets DISCONNECT with the

@@ -8,8 +8,8 @@ import type { FrameBatch } from "../wasm/types.ts";
 import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
-import { findProperty } from "./props.ts";
-import { ackBytes } from "./wire.ts";
+import { findProperty } from "../protocol/props.ts";
+import { ackBytes } from "../protocol/wire.ts";
 import { isSysTopic } from "../protocol/sys_topics.ts";
 
 /** A PUBLISH from the client. */

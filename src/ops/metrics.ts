@@ -6,7 +6,7 @@
  * broker's tick (loop_delay.ts). A scrape costs O(sessions), nothing between scrapes.
  */
 import process from "node:process";
-import { DROP_REASONS } from "../broker/stats.ts";
+import { DROP_REASONS } from "../session/stats.ts";
 import { VERSION } from "../version.ts";
 import type { LoopDelayMonitor } from "./loop_delay.ts";
 import { PromText } from "./prom_text.ts";

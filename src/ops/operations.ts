@@ -5,7 +5,7 @@
  * until an ops handler is created; close() takes it all away again.
  */
 import type { Broker } from "../broker/broker.ts";
-import { DROP_REASONS } from "../broker/stats.ts";
+import { DROP_REASONS } from "../session/stats.ts";
 import type { Tickable } from "../timers/clock.ts";
 import { LoopDelayMonitor } from "./loop_delay.ts";
 import { renderMetrics } from "./metrics.ts";

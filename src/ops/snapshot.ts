@@ -5,7 +5,7 @@
  * path keeps no running totals for these.
  */
 import type { BrokerCore } from "../broker/core.ts";
-import type { BrokerStats } from "../broker/stats.ts";
+import type { BrokerStats } from "../session/stats.ts";
 import type { Session } from "../session/session.ts";
 
 /** A session whose queue is among the deepest. */

@@ -14,7 +14,7 @@
  */
 import process from "node:process";
 import type { Broker } from "../broker/broker.ts";
-import { droppedTotal } from "../broker/stats.ts";
+import { droppedTotal } from "../session/stats.ts";
 import type { Tickable } from "../timers/clock.ts";
 import { VERSION } from "../version.ts";
 import { LOAD_WINDOWS, LoadAverage } from "./load_average.ts";

@@ -5,7 +5,7 @@
  */
 import type { TopicIndex } from "../wasm/topic_index.ts";
 import { isExpired, type Message } from "../session/message.ts";
-import type { BrokerStats } from "../broker/stats.ts";
+import type { BrokerStats } from "../session/stats.ts";
 
 /**
  * The retained store of one broker. Message ids are array indexes, recycled when a message is

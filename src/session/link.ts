@@ -3,7 +3,7 @@
  * the broker-wide services it reports to (SessionContext). Kept apart from the Session class so
  * its collaborators can implement them without importing the delivery logic.
  */
-import type { BrokerStats } from "../broker/stats.ts";
+import type { BrokerStats } from "./stats.ts";
 import type { LogFields } from "../log/sink.ts";
 import type { Session } from "./session.ts";
 import type { OutboundAliases } from "./outbound_aliases.ts";

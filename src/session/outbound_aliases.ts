@@ -12,7 +12,7 @@
  * Topics are looked up by their bytes (FNV-1a hash, then a byte compare): no string per packet.
  * The table is made on the first PUBLISH, so an idle connection pays nothing.
  */
-import { writeAliasedPublish } from "../broker/wire.ts";
+import { writeAliasedPublish } from "../protocol/wire.ts";
 
 /** Rewritten packets are built here; the connection copies them at once. */
 const scratch = new Uint8Array(64 * 1024);

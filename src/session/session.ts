@@ -16,7 +16,7 @@
  */
 import { PacketType, type QoS, type Will } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
-import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset, publishSize, writePublish } from "../broker/wire.ts";
+import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset, publishSize, writePublish } from "../protocol/wire.ts";
 import { InflightWindow } from "./inflight.ts";
 import { RetainedBacklog } from "./backlog.ts";
 import { drainSoon, type SoonDrainable } from "./drain_soon.ts";

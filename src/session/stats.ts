@@ -2,7 +2,8 @@
  * Broker counters: plain numbers, incremented in place (no cost on the hot path), read by tests,
  * embedders, logs and the operations side (src/ops/: $SYS, /metrics, the dashboard), which derive
  * rates and gauges from them on their own schedule. Every message the broker decides not to
- * deliver is counted here.
+ * deliver is counted here. It lives with the sessions, the lowest floor that counts (the router and
+ * the broker above write here too, the operations side reads).
  */
 
 /** Counters of one Broker. */
