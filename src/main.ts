@@ -7,9 +7,10 @@ import process from "node:process";
 import { Broker } from "./broker/broker.ts";
 import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
+import { StorageError } from "./storage/types.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 
-/** Exit code for invalid flags or configuration. */
+/** Exit code for invalid flags or configuration, and for unusable storage. */
 const EXIT_CONFIG = 2;
 /** Exit code when the port cannot be bound. */
 const EXIT_LISTEN = 1;
@@ -40,6 +41,13 @@ async function main(): Promise<void> {
     return;
   }
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+  try {
+    await broker.open(); // restore (and lock the data directory) before anything else
+  } catch (err) {
+    if (!(err instanceof StorageError)) throw err;
+    console.error(`vireo: ${err.message}`);
+    process.exit(EXIT_CONFIG);
+  }
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
   let addr: { host: string; port: number };

@@ -16,12 +16,13 @@ export interface BrokerSpec {
 /**
  * Vireo: `bun run src/main.ts -p PORT --host 127.0.0.1` with the repository's bun, with its
  * defaults; BENCH_VIREO_CONFIG=FILE adds `-c FILE` (e.g. to lift queue limits for an experiment).
+ * In memory (`--memory`) unless BENCH_VIREO_DATA=DIR asks for persistence there.
  */
 export const vireo: BrokerSpec = {
   name: "vireo",
   argv: (port) => [join(ROOT, "node_modules", ".bin", "bun"), "run", "src/main.ts",
     ...(process.env.BENCH_VIREO_CONFIG ? ["-c", process.env.BENCH_VIREO_CONFIG] : []),
-    "-p", String(port), "--host", "127.0.0.1"],
+    "-p", String(port), "--host", "127.0.0.1", ...(process.env.BENCH_VIREO_DATA ? ["--data", process.env.BENCH_VIREO_DATA] : ["--memory"])],
 };
 
 /**

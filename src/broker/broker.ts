@@ -21,6 +21,7 @@ import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "./stats.ts";
 import { warmUp } from "./warmup.ts";
+import { startStorage, stopStorage } from "./restore.ts";
 import type { DecoderOptions } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
@@ -31,6 +32,7 @@ export class Broker {
   /** Shared state (sessions, index, counters); for embedders and tests. */
   readonly core: BrokerCore;
   private listener: Listener | null = null;
+  private opening: Promise<void> | null = null;
   private readonly handlers: ConnectionHandlers;
   /** Every client's decoder options (one object, not one per connection). */
   private readonly decoderOptions: DecoderOptions;
@@ -85,9 +87,20 @@ export class Broker {
     core.router.route(new StoredPublication(msg, () => core.clock.now()), msg.topic, 0, msg.topic.length);
   }
 
+  /**
+   * Opens storage and restores what it holds (retained messages, persistent sessions with their
+   * subscriptions), applying deadlines that passed meanwhile. listen() calls it; call it first to
+   * fail early (the CLI does, before its warm-up). Nothing happens in memory mode. Idempotent.
+   * @throws StorageError naming the file or directory (corrupt, unreadable, held by another broker).
+   */
+  open(): Promise<void> {
+    return (this.opening ??= startStorage(this.core));
+  }
+
   /** Binds config.host:config.port (port 0 picks a free one) and starts the timer tick. */
   async listen(): Promise<{ host: string; port: number }> {
     if (this.listener !== null) throw new Error("Broker.listen: already listening");
+    await this.open(); // restored before the first client can connect
     const { host, port, maxConnections } = this.core.opts;
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
@@ -111,10 +124,13 @@ export class Broker {
     } catch {
       return; // no loopback listener: a cold start is all that is lost
     }
+    const journal = this.core.journal;
+    if (journal !== null) journal.muted = true; // its messages and topics are not the users'
     try {
       await warmUp(side.port, "127.0.0.1", this.core, messages);
     } finally {
       await side.close();
+      if (journal !== null) journal.muted = false;
     }
     // Its garbage (packets, write buffers) is collected now, not under the first real clients.
     (globalThis as { Bun?: { gc?(sync: boolean): void } }).Bun?.gc?.(true);
@@ -142,6 +158,7 @@ export class Broker {
     const listener = this.listener;
     this.listener = null;
     if (listener !== null) await listener.close();
+    await stopStorage(core); // after the last detach recorded its session's deadline
   }
 
   private onOpen(conn: Connection): void {

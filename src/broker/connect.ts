@@ -11,6 +11,7 @@ import type { BrokerCore } from "./core.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
 import type { ConnectInfo } from "./hooks.ts";
+import { ackAfterCommit, journalMark, sessionAttached } from "./durable.ts";
 
 /** MQTT 3.1 limits client identifiers to 1-23 characters (MQTT 3.1 §3.1, "Client Identifier"). */
 const V31_MAX_CLIENT_ID = 23;
@@ -91,10 +92,13 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
     expiry = opts.sessionExpiryMaximum;
     if (ack !== null) ack.sessionExpiryInterval = expiry;
   }
+  const mark = journalMark(core);
   const present = attachSession(core, client, p.cleanStart);
   const session = client.session!;
   session.expiryInterval = expiry;
   session.will = p.will ?? null;
+  sessionAttached(core, session);
+  ackAfterCommit(core, client, mark); // CONNACK (and what follows) once the session is on disk
   if (ack !== null) {
     connackProperties(core, client, p, ack);
     client.send(core.encoder.encode({ type: 2, sessionPresent: present, reasonCode: 0, properties: ack }, 5));

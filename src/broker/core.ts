@@ -16,6 +16,7 @@ import type { Session } from "../session/session.ts";
 import { Router } from "../router/router.ts";
 import { RetainedStore } from "../router/retained.ts";
 import { LivePublication } from "../router/live_publication.ts";
+import type { Journal } from "../storage/journal.ts";
 import { WillScheduler } from "../will/will.ts";
 import { type BrokerStats, createStats } from "./stats.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -38,6 +39,8 @@ export class BrokerCore {
   readonly expiry: TimerWheel<string>;
   /** Keep-alive of connected clients and the CONNECT deadline of new ones (a client is its own node). */
   readonly keepAlive: KeepAliveMonitor<Client>;
+  /** The storage journal when persistence is on (Broker.open), else null: memory mode costs one null check. */
+  journal: Journal | null = null;
   /** Sessions with deliveries queued behind a congested socket, retried every tick. */
   readonly drainPending = new Set<Session>();
   /**

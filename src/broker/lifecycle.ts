@@ -8,6 +8,7 @@ import { type Message, stampExpiry, StoredPublication } from "../session/message
 import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
+import { sessionDetached, sessionEnded } from "./durable.ts";
 
 /** Session Expiry Interval meaning "never" (MQTT 5.0 §3.1.2.11.2). */
 export const EXPIRY_NEVER = 0xffffffff;
@@ -39,8 +40,14 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
     core.wills.schedule(s.clientId, will, s.sid, will.properties?.willDelayInterval ?? 0);
   }
   if (takeover) return;
-  if (s.expiryInterval === 0) endSession(core, s);
-  else if (s.expiryInterval !== EXPIRY_NEVER) core.expiry.set(s.clientId, core.clock.refresh() + s.expiryInterval * 1000);
+  if (s.expiryInterval === 0) return endSession(core, s);
+  // persistent_client_expiration bounds sessions that asked never to expire (3.1.1 clean session 0,
+  // v5 0xFFFFFFFF), as Mosquitto's does.
+  const idle = core.opts.persistentClientExpiration;
+  const seconds = idle > 0 && s.expiryInterval === EXPIRY_NEVER ? idle : s.expiryInterval;
+  const deadline = seconds === EXPIRY_NEVER ? 0 : core.clock.refresh() + seconds * 1000;
+  if (deadline > 0) core.expiry.set(s.clientId, deadline);
+  sessionDetached(core, s, deadline);
 }
 
 /** Ends a session: its pending will goes out now, its subscriptions and messages are dropped. */
@@ -50,6 +57,7 @@ export function endSession(core: BrokerCore, s: Session): void {
   const subs = s.takeSubscriptions();
   if (subs !== null) for (const filter of subs.keys()) core.index.unsubscribe(filter, s.sid);
   s.clearMessages();
+  sessionEnded(core, s);
   core.sessions.remove(s);
 }
 

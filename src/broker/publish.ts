@@ -10,6 +10,7 @@ import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
 import { findProperty } from "./props.ts";
 import { ackBytes } from "./wire.ts";
+import { ackAfterCommit, journalMark } from "./durable.ts";
 
 /** A PUBLISH from the client. */
 export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
@@ -41,9 +42,11 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
     if (s.inboundQos2.size >= core.opts.receiveMaximum) return fail(core, client, ReasonCode.ReceiveMaximumExceeded); // [MQTT-3.3.4-9]
   }
   const pub = core.live.load(batch, i, client.level, s.sid, topic);
+  const mark = journalMark(core);
   if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
   if (topic !== null) core.router.route(pub, topic, 0, topic.length);
   else core.router.route(pub, batch.bytes, batch.topicOffset(i), topicLength);
+  if (qos !== 0) ackAfterCommit(core, client, mark); // the ack promises what this publish stored
   if (qos === 1) client.send(ackBytes(PacketType.PUBACK, packetId, 0, client.level)); // [MQTT-4.3.2-2]
   else if (qos === 2) {
     s.inboundQos2.add(packetId);

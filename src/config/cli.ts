@@ -47,6 +47,9 @@ Options:
   -p, --port PORT      TCP port to listen on (default ${DEFAULT_CONFIG.port}; 0 = any free port)
       --host HOST      interface to bind (default ${DEFAULT_CONFIG.host})
   -c, --config FILE    JSON config file; flags override its settings
+      --data DIR       keep retained messages and persistent sessions in DIR
+                       (default ./${DEFAULT_CONFIG.persistenceLocation}: persistence is on from the command line)
+      --memory         keep nothing on disk (persistence false)
   -v, --verbose        log connections and protocol errors to stderr
   -h, --help           show this help and exit
 
@@ -54,7 +57,7 @@ Config file keys (JSON object, all optional):
 ${wrapKeys(CONFIG_KEYS, 78)}
   (documented with their defaults in src/config/config.ts)
 
-Exit codes: 0 ok, 2 bad flag or config.
+Exit codes: 0 ok, 1 cannot listen, 2 bad flag or config, or unusable data directory/database.
 `;
 
 /** Flags that take a value, by spelling, and the setting they fill ("config" = the file path). */
@@ -64,10 +67,12 @@ const VALUE_FLAGS: Record<string, keyof Config | "config"> = {
   "--host": "host",
   "-c": "config",
   "--config": "config",
+  "--data": "persistenceLocation",
 };
 
 /** Flags without a value. */
-const SWITCHES: Record<string, "verbose" | "help"> = {
+const SWITCHES: Record<string, "verbose" | "help" | "memory"> = {
+  "--memory": "memory",
   "-v": "verbose",
   "--verbose": "verbose",
   "-h": "help",
@@ -88,6 +93,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const sw = SWITCHES[flag];
     if (sw !== undefined && eq < 0) {
       if (sw === "help") out.help = true;
+      else if (sw === "memory") out.overrides.persistence = false;
       else out.overrides.verbose = true;
       continue;
     }
@@ -103,6 +109,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       value = argv[++i];
     }
     applyValue(out, target, flag, value);
+    if (target === "persistenceLocation") out.overrides.persistence = true;
+  }
+  if (argv.includes("--memory") && argv.some((a) => a === "--data" || a.startsWith("--data="))) {
+    throw new ConfigError("--data and --memory contradict each other");
   }
   return out;
 }
@@ -130,7 +140,10 @@ function applyValue(out: CliArgs, target: keyof Config | "config", flag: string,
  */
 export function resolveConfig(argv: readonly string[]): ResolvedConfig {
   const args = parseArgs(argv);
-  if (args.help) return { config: mergeConfig(DEFAULT_CONFIG, args.overrides), configPath: args.configPath, help: true };
+  if (args.help) return { config: mergeConfig(CLI_DEFAULTS, args.overrides), configPath: args.configPath, help: true };
   const fromFile = args.configPath === undefined ? {} : readConfigFile(args.configPath);
-  return { config: mergeConfig(DEFAULT_CONFIG, fromFile, args.overrides), configPath: args.configPath, help: false };
+  return { config: mergeConfig(CLI_DEFAULTS, fromFile, args.overrides), configPath: args.configPath, help: false };
 }
+
+/** The command line's defaults: the library's, with persistence on (in ./data) unless told otherwise. */
+export const CLI_DEFAULTS: Readonly<Config> = Object.freeze({ ...DEFAULT_CONFIG, persistence: true });

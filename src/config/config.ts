@@ -99,6 +99,28 @@ export interface Config {
    * 0 leaves them alone; no effect off Linux or without FFI permission.
    */
   runtimeThreadsNice: number;
+  /**
+   * Keep retained messages and persistent sessions (with their subscriptions) in a SQLite file in
+   * persistenceLocation, committed every event-loop tick before the acks that promise them (see
+   * README "Durability"). Default false for the library (`new Broker()` stays in memory); the CLI
+   * turns it on unless given --memory.
+   */
+  persistence: boolean;
+  /** Data directory (created if missing; one broker per directory, locked). Default "data". */
+  persistenceLocation: string;
+  /** Database file name inside persistenceLocation (or an absolute path). Default "vireo.db". */
+  persistenceFile: string;
+  /**
+   * "normal" (default): a commit survives a process crash (SQLite WAL, synchronous=NORMAL);
+   * "full": it also survives a power loss (fsync per commit, slower).
+   */
+  persistenceSync: "normal" | "full";
+  /**
+   * Seconds a session that asked never to expire (3.1.1 clean session 0, v5 Session Expiry
+   * 0xFFFFFFFF) may stay disconnected before it is removed, as Mosquitto's
+   * persistent_client_expiration. Default 0 = such sessions are kept until they reconnect clean.
+   */
+  persistentClientExpiration: number;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
 }
@@ -129,6 +151,11 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   keepAliveTickMs: 100,
   warmupMessages: 500_000,
   runtimeThreadsNice: 19,
+  persistence: false,
+  persistenceLocation: "data",
+  persistenceFile: "vireo.db",
+  persistenceSync: "normal",
+  persistentClientExpiration: 0,
   verbose: false,
 });
 

@@ -58,6 +58,8 @@ export class Session implements SoonDrainable {
   will: Will | null = null;
   /** Queued for drainSoon. */
   drainSoonQueued = false;
+  /** Kept in the storage journal (it outlives its connection and persistence is on; broker/durable.ts). */
+  durable = false;
 
   constructor(readonly clientId: string, readonly sid: number, private readonly ctx: SessionContext) {}
 

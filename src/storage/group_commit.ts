@@ -26,6 +26,7 @@ export class GroupCommit {
   private running: Promise<void> | null = null;
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
   /** Operations recorded since the start; callers compare it before and after a change. */
   recorded = 0;
   /** Groups committed (for stats and tests). */
@@ -68,7 +69,15 @@ export class GroupCommit {
     if (this.failures > 0) throw new Error(`storage ${this.backend.location}: final commit failed`);
   }
 
+  /** Stops retrying (the backend is about to close); pending operations stay unwritten. */
+  stop(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.stopped = true;
+  }
+
   private schedule(): void {
+    if (this.stopped) return;
     if (this.scheduled || this.retryTimer !== null) return;
     this.scheduled = true;
     setImmediate(() => {

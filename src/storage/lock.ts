@@ -12,6 +12,9 @@ import { StorageError } from "./types.ts";
 /** The lock file's name inside the data directory. */
 export const LOCK_FILE = "vireo.lock";
 
+/** Lock files this process holds (a second broker in the same process must refuse too). */
+const heldHere = new Set<string>();
+
 /** A held lock; release() removes the file (idempotent). */
 export interface DirectoryLock {
   readonly path: string;
@@ -32,7 +35,8 @@ export function lockDirectory(dir: string): DirectoryLock {
       const code = (err as { code?: string }).code;
       if (code !== "EEXIST") throw new StorageError(`data directory ${dir}: cannot create ${LOCK_FILE}: ${(err as Error).message}`);
       const holder = readHolder(path);
-      if (holder !== null && holder !== process.pid && alive(holder)) {
+      const ours = holder === process.pid;
+      if (holder !== null && (ours ? heldHere.has(path) : alive(holder))) {
         throw new StorageError(`data directory ${dir} is in use by another broker (pid ${holder})`);
       }
       try {
@@ -46,11 +50,13 @@ export function lockDirectory(dir: string): DirectoryLock {
       closeSync(fd);
     }
     let held = true;
+    heldHere.add(path);
     return {
       path,
       release() {
         if (!held) return;
         held = false;
+        heldHere.delete(path);
         if (readHolder(path) === process.pid) {
           try {
             unlinkSync(path);

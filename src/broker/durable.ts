@@ -1,0 +1,68 @@
+/**
+ * What the protocol handlers tell the storage journal, in one place: which sessions are stored
+ * (those that outlive their connection: 3.1.1 clean session 0, v5 Session Expiry > 0), their
+ * subscriptions, and which acks must wait for the commit holding their effect. Every function is
+ * a no-op without a journal (memory mode), and a clean session never reaches the journal.
+ */
+import type { Session } from "../session/session.ts";
+import type { BrokerCore } from "./core.ts";
+import { holdUntilCommit, type HoldTarget } from "./held_sends.ts";
+
+/**
+ * A connection took `s` (new or resumed) with its CONNECT's expiry interval set: store it when it
+ * outlives the connection, forget it when it no longer does (v5 expiry 0 on a resumed session).
+ */
+export function sessionAttached(core: BrokerCore, s: Session): void {
+  const j = core.journal;
+  if (j === null) return;
+  if (s.expiryInterval > 0) {
+    const now = core.clock.now();
+    j.sessionPut(s.clientId, s.expiryInterval, 0, now);
+    if (!s.durable) { // a session kept only in memory until now: its subscriptions too
+      s.durable = true;
+      for (const [filter, sub] of s.subscriptions) j.subscriptionPut(s.clientId, filter, sub.options, sub.subscriptionId);
+    }
+  } else if (s.durable) {
+    s.durable = false;
+    j.sessionDelete(s.clientId);
+  }
+}
+
+/** The connection left a stored session: record its expiry deadline (0 = never). */
+export function sessionDetached(core: BrokerCore, s: Session, expiresAt: number): void {
+  const j = core.journal;
+  if (j !== null && s.durable) j.sessionPut(s.clientId, s.expiryInterval, expiresAt, core.clock.now());
+}
+
+/** A session ended (expired, clean start, expiry 0 at disconnect): delete what was stored. */
+export function sessionEnded(core: BrokerCore, s: Session): void {
+  const j = core.journal;
+  if (j === null || !s.durable) return;
+  s.durable = false;
+  j.sessionDelete(s.clientId);
+}
+
+/** A stored session subscribed. */
+export function subscriptionAdded(core: BrokerCore, s: Session, filter: string, options: number, subscriptionId: number): void {
+  if (s.durable) core.journal?.subscriptionPut(s.clientId, filter, options, subscriptionId);
+}
+
+/** A stored session unsubscribed. */
+export function subscriptionRemoved(core: BrokerCore, s: Session, filter: string): void {
+  if (s.durable) core.journal?.subscriptionDelete(s.clientId, filter);
+}
+
+/** The journal's position, for ackAfterCommit (0 without a journal). */
+export function journalMark(core: BrokerCore): number {
+  const j = core.journal;
+  return j === null ? 0 : j.recorded;
+}
+
+/**
+ * When something was recorded since `mark`, the packets to `client` from now on (the ack about to
+ * be sent first) wait until that commit returns.
+ */
+export function ackAfterCommit(core: BrokerCore, client: HoldTarget, mark: number): void {
+  const j = core.journal;
+  if (j !== null && j.recorded !== mark) holdUntilCommit(j.log, client);
+}

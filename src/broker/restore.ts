@@ -1,0 +1,138 @@
+/**
+ * Restart: the storage snapshot back into a broker before its listener opens. Deadlines that
+ * passed while the broker was down are applied here: expired sessions and retained messages are
+ * deleted (in the store too), a session that was connected when the broker stopped starts its
+ * expiry now (its connection is gone).
+ */
+import { PropertyId } from "../protocol/packets.ts";
+import type { Message } from "../session/message.ts";
+import type { Snapshot, StoredMessage } from "../storage/types.ts";
+import { Journal } from "../storage/journal.ts";
+import { openDataDir } from "../storage/open.ts";
+import { findProperty } from "./props.ts";
+import type { BrokerCore } from "./core.ts";
+import { EXPIRY_NEVER } from "./lifecycle.ts";
+
+/** What restore() did, for the start-up line. */
+export interface RestoreCounts {
+  retained: number;
+  sessions: number;
+  subscriptions: number;
+  expiredRetained: number;
+  expiredSessions: number;
+}
+
+/**
+ * Loads `snap` into `core` (which must be empty of sessions and retained messages) with the
+ * journal muted, then records the deletions and new deadlines the restore decided.
+ */
+export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): RestoreCounts {
+  const now = core.clock.refresh();
+  const counts: RestoreCounts = { retained: 0, sessions: 0, subscriptions: 0, expiredRetained: 0, expiredSessions: 0 };
+  const expiredTopics: Uint8Array[] = [];
+  const expiredSessions: string[] = [];
+  const started: Array<[string, number, number]> = [];
+  journal.muted = true;
+  try {
+    for (const m of snap.retained) {
+      if (m.expiresAt > 0 && m.expiresAt <= now) expiredTopics.push(m.topic);
+      else core.retained.set(brokerMessage(m));
+    }
+    counts.retained = core.retained.size;
+    for (const st of snap.sessions) {
+      const row = st.session;
+      const interval = row.expiryInterval === EXPIRY_NEVER ? idleLimit(core) : row.expiryInterval;
+      const deadline = row.expiresAt > 0 ? Math.min(row.expiresAt, row.lastSeen + interval * 1000)
+        : interval === EXPIRY_NEVER ? 0 : now + interval * 1000;
+      if (deadline > 0 && deadline <= now) {
+        expiredSessions.push(row.clientId);
+        continue;
+      }
+      const s = core.sessions.create(row.clientId);
+      s.expiryInterval = row.expiryInterval;
+      s.durable = true;
+      for (const sub of st.subscriptions) {
+        core.index.subscribe(sub.filter, s.sid, sub.options, sub.subscriptionId);
+        s.subscriptions.set(sub.filter, { options: sub.options, subscriptionId: sub.subscriptionId });
+        counts.subscriptions++;
+      }
+      if (deadline > 0) core.expiry.set(row.clientId, deadline);
+      if (row.expiresAt === 0 && deadline > 0) started.push([row.clientId, row.expiryInterval, deadline]);
+      counts.sessions++;
+    }
+  } finally {
+    journal.muted = false;
+  }
+  for (const t of expiredTopics) journal.retainedDelete(t);
+  for (const id of expiredSessions) journal.sessionDelete(id);
+  for (const [id, interval, deadline] of started) journal.sessionPut(id, interval, deadline, now);
+  counts.expiredRetained = expiredTopics.length;
+  counts.expiredSessions = expiredSessions.length;
+  return counts;
+}
+
+/** persistent_client_expiration in seconds, or "never". */
+function idleLimit(core: BrokerCore): number {
+  const p = core.opts.persistentClientExpiration;
+  return p > 0 ? p : EXPIRY_NEVER;
+}
+
+/** A stored message as the broker keeps it (expiry offset found again in its properties). */
+export function brokerMessage(m: StoredMessage): Message {
+  const msg: Message = { topic: m.topic, props: m.props, payload: m.payload, qos: m.qos, retain: m.retain, origin: -1 };
+  if (m.expiresAt > 0) {
+    const at = findProperty(m.props, PropertyId.MessageExpiryInterval);
+    if (at >= 0) {
+      msg.expiresAt = m.expiresAt;
+      msg.expiryOffset = at;
+    }
+  }
+  return msg;
+}
+
+/**
+ * Opens the configured storage (the given backend, or the data directory when persistence is on),
+ * restores it into `core` and starts recording: core.journal is set. Logs one line with what came
+ * back and how long it took. Nothing to do in memory mode.
+ * @throws StorageError naming the file or directory (unreadable, corrupt, locked by another broker).
+ */
+export async function startStorage(core: BrokerCore): Promise<void> {
+  const o = core.opts;
+  if (core.journal !== null) return;
+  let backend = o.storage;
+  if (backend === null && o.persistence) {
+    backend = await openDataDir({ dir: o.persistenceLocation, file: o.persistenceFile, synchronous: o.persistenceSync });
+  }
+  if (backend === null) return;
+  const t0 = performance.now();
+  let snap: Snapshot;
+  try {
+    snap = await backend.load();
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
+  const journal = new Journal(backend, { log: o.log });
+  const c = restore(core, journal, snap);
+  core.journal = journal;
+  core.retained.journal = journal;
+  const ms = Math.round(performance.now() - t0);
+  o.log(`storage ${backend.location}: restored ${c.retained} retained message(s), ${c.sessions} session(s) with ` +
+    `${c.subscriptions} subscription(s) in ${ms} ms; removed ${c.expiredSessions} expired session(s), ` +
+    `${c.expiredRetained} expired retained message(s)`);
+}
+
+/** Commits what is pending and closes the backend (shutdown). Failures are logged, not thrown. */
+export async function stopStorage(core: BrokerCore): Promise<void> {
+  const j = core.journal;
+  if (j === null) return;
+  core.journal = null;
+  core.retained.journal = null;
+  try {
+    await j.log.flush();
+  } catch (err) {
+    core.opts.log(`storage ${j.log.backend.location}: ${(err as Error).message}; changes since the last commit are lost`);
+  }
+  j.log.stop();
+  await j.log.backend.close();
+}
