@@ -12,7 +12,7 @@ import { Clock, Ticker } from "../timers/clock.ts";
 import { KeepAliveMonitor } from "../timers/keep_alive.ts";
 import { TimerWheel } from "../timers/wheel.ts";
 import { SessionRegistry } from "../session/registry.ts";
-import type { Session } from "../session/session.ts";
+import type { Session, SessionContext } from "../session/session.ts";
 import { Router } from "../router/router.ts";
 import { RetainedStore } from "../router/retained.ts";
 import { LivePublication } from "../router/live_publication.ts";
@@ -31,6 +31,8 @@ export class BrokerCore {
   readonly encoder: PacketEncoder;
   readonly index: TopicIndex;
   readonly sessions: SessionRegistry;
+  /** What every session reports to (its outbox is set when storage opens). */
+  readonly sessionContext: SessionContext;
   readonly router: Router;
   readonly retained: RetainedStore;
   readonly live: LivePublication;
@@ -71,10 +73,11 @@ export class BrokerCore {
     this.decoders = createDecoderFactory(wasm);
     this.encoder = createEncoder(wasm);
     this.index = createTopicIndex();
-    this.sessions = new SessionRegistry({
+    this.sessionContext = {
       stats: this.stats, maxQueuedMessages: opts.maxQueuedMessages, log: opts.log, now,
-      wantDrain: (s) => this.drainPending.add(s),
-    });
+      wantDrain: (s) => this.drainPending.add(s), outbox: null,
+    };
+    this.sessions = new SessionRegistry(this.sessionContext);
     this.router = new Router(this.index, this.sessions);
     this.retained = new RetainedStore(this.index, this.stats);
     this.live = new LivePublication(this.encoder, now);

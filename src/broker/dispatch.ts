@@ -22,7 +22,7 @@ export function dispatch(core: BrokerCore, client: Client, batch: FrameBatch, i:
     case PacketType.PUBREC:
       return client.session!.onPubrec(batch.packetId(i), client.level >= 5 ? ackReason(batch, i) : 0);
     case PacketType.PUBREL:
-      return handlePubrel(client, batch.packetId(i));
+      return handlePubrel(core, client, batch.packetId(i));
     case PacketType.PUBCOMP:
       return client.session!.onPubcomp(batch.packetId(i));
     case PacketType.SUBSCRIBE:

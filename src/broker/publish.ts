@@ -50,6 +50,7 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   if (qos === 1) client.send(ackBytes(PacketType.PUBACK, packetId, 0, client.level)); // [MQTT-4.3.2-2]
   else if (qos === 2) {
     s.inboundQos2.add(packetId);
+    if (s.durable) core.journal?.inboundPut(s.clientId, packetId); // a re-send after a restart is not delivered twice
     client.send(ackBytes(PacketType.PUBREC, packetId, 0, client.level)); // [MQTT-4.3.3-9]
   }
 }
@@ -70,8 +71,10 @@ function resolveAlias(client: Client, batch: FrameBatch, i: number): Uint8Array 
 }
 
 /** PUBREL from the client: release the QoS 2 packet id, PUBCOMP (0x92 if unknown, v5). */
-export function handlePubrel(client: Client, packetId: number): void {
-  const known = client.session!.inboundQos2.delete(packetId);
+export function handlePubrel(core: BrokerCore, client: Client, packetId: number): void {
+  const s = client.session!;
+  const known = s.inboundQos2.delete(packetId);
+  if (known && s.durable) core.journal?.inboundDelete(s.clientId, packetId);
   const reason = known ? 0 : ReasonCode.PacketIdentifierNotFound;
   client.send(ackBytes(PacketType.PUBCOMP, packetId, reason, client.level)); // [MQTT-4.3.3-11]
 }

@@ -6,7 +6,9 @@
  */
 import { PropertyId } from "../protocol/packets.ts";
 import type { Message } from "../session/message.ts";
-import type { Snapshot, StoredMessage } from "../storage/types.ts";
+import { type OutboundRow, OutboundState, type Snapshot, type StoredMessage, type StoredSession } from "../storage/types.ts";
+import type { Session } from "../session/session.ts";
+import { DurableOutbox } from "./durable_outbox.ts";
 import { Journal } from "../storage/journal.ts";
 import { openDataDir } from "../storage/open.ts";
 import { findProperty } from "./props.ts";
@@ -20,6 +22,10 @@ export interface RestoreCounts {
   subscriptions: number;
   expiredRetained: number;
   expiredSessions: number;
+  /** Queued and in-flight QoS 1/2 messages put back. */
+  messages: number;
+  /** Entries that could not be put back (message missing, queue full): deleted after the restore. */
+  droppedEntries: Array<[string, number]>;
 }
 
 /**
@@ -28,10 +34,13 @@ export interface RestoreCounts {
  */
 export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): RestoreCounts {
   const now = core.clock.refresh();
-  const counts: RestoreCounts = { retained: 0, sessions: 0, subscriptions: 0, expiredRetained: 0, expiredSessions: 0 };
+  const counts: RestoreCounts = {
+    retained: 0, sessions: 0, subscriptions: 0, expiredRetained: 0, expiredSessions: 0, messages: 0, droppedEntries: [],
+  };
   const expiredTopics: Uint8Array[] = [];
   const expiredSessions: string[] = [];
   const started: Array<[string, number, number]> = [];
+  const messages = new Restored(snap);
   journal.muted = true;
   try {
     for (const m of snap.retained) {
@@ -56,6 +65,7 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
         s.subscriptions.set(sub.filter, { options: sub.options, subscriptionId: sub.subscriptionId });
         counts.subscriptions++;
       }
+      restoreMessages(s, st, messages, counts);
       if (deadline > 0) core.expiry.set(row.clientId, deadline);
       if (row.expiresAt === 0 && deadline > 0) started.push([row.clientId, row.expiryInterval, deadline]);
       counts.sessions++;
@@ -63,12 +73,63 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
   } finally {
     journal.muted = false;
   }
+  messages.adoptInto(journal);
+  for (const [clientId, seq] of counts.droppedEntries) journal.outboundDelete(clientId, seq);
   for (const t of expiredTopics) journal.retainedDelete(t);
   for (const id of expiredSessions) journal.sessionDelete(id);
   for (const [id, interval, deadline] of started) journal.sessionPut(id, interval, deadline, now);
   counts.expiredRetained = expiredTopics.length;
   counts.expiredSessions = expiredSessions.length;
   return counts;
+}
+
+/**
+ * The stored messages of outbound entries as broker messages, one object per stored id (sessions
+ * share them as they did before the restart), with how many entries took each.
+ */
+class Restored {
+  private readonly byId = new Map<number, { msg: Message; refs: number }>();
+  private maxSeq = 0;
+
+  constructor(private readonly snap: Snapshot) {}
+
+  /** The message for entry `r` (counting the reference), or undefined when it is missing. */
+  take(r: OutboundRow): Message | undefined {
+    if (r.seq > this.maxSeq) this.maxSeq = r.seq;
+    let e = this.byId.get(r.messageId);
+    if (e === undefined) {
+      const m = this.snap.messages.get(r.messageId);
+      if (m === undefined) return undefined;
+      this.byId.set(r.messageId, (e = { msg: brokerMessage(m), refs: 0 }));
+    }
+    e.refs++;
+    return e.msg;
+  }
+
+  /** Gives the journal the restored references and its numbering. */
+  adoptInto(journal: Journal): void {
+    let maxId = 0;
+    for (const id of this.snap.messages.keys()) if (id > maxId) maxId = id;
+    for (const [id, e] of this.byId) journal.adopt(e.msg, id, e.refs);
+    journal.seed(maxId, this.maxSeq);
+  }
+}
+
+/**
+ * A session's inbound QoS 2 ids and its outbound entries: in flight ones back into the window
+ * under their packet ids (re-sent with DUP when the client resumes [MQTT-4.4.0-1]), queued ones
+ * into the queue, in their original order.
+ */
+function restoreMessages(s: Session, st: StoredSession, messages: Restored, counts: RestoreCounts): void {
+  for (const id of st.inbound) s.inboundQos2.add(id);
+  for (const r of st.outbound) {
+    const msg = messages.take(r);
+    const inWindow = msg !== undefined && r.state !== OutboundState.Queued &&
+      s.inflight.restore(msg, r.qos, r.retain, r.subIds, r.seq, r.packetId, r.state === OutboundState.Released);
+    const queued = inWindow || (msg !== undefined && s.queue.push({ msg, qos: r.qos, retain: r.retain, subIds: r.subIds, storeSeq: r.seq }));
+    if (queued) counts.messages++;
+    else counts.droppedEntries.push([s.clientId, r.seq]);
+  }
 }
 
 /** persistent_client_expiration in seconds, or "never". */
@@ -116,9 +177,10 @@ export async function startStorage(core: BrokerCore): Promise<void> {
   const c = restore(core, journal, snap);
   core.journal = journal;
   core.retained.journal = journal;
+  core.sessionContext.outbox = new DurableOutbox(journal);
   const ms = Math.round(performance.now() - t0);
   o.log(`storage ${backend.location}: restored ${c.retained} retained message(s), ${c.sessions} session(s) with ` +
-    `${c.subscriptions} subscription(s) in ${ms} ms; removed ${c.expiredSessions} expired session(s), ` +
+    `${c.subscriptions} subscription(s) and ${c.messages} queued or in-flight message(s) in ${ms} ms; removed ${c.expiredSessions} expired session(s), ` +
     `${c.expiredRetained} expired retained message(s)`);
 }
 
@@ -128,6 +190,7 @@ export async function stopStorage(core: BrokerCore): Promise<void> {
   if (j === null) return;
   core.journal = null;
   core.retained.journal = null;
+  core.sessionContext.outbox = null;
   try {
     await j.log.flush();
   } catch (err) {

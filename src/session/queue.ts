@@ -15,6 +15,8 @@ export interface Delivery {
   retain: boolean;
   /** v5 subscription identifiers of the matching subscriptions, or null. */
   subIds: number[] | null;
+  /** Its outbound entry in storage (a stored session's QoS 1/2 delivery), 0 = not stored. */
+  storeSeq: number;
 }
 
 /** Array-backed FIFO with a moving head (amortised O(1) shift, compacted as it drains). */
@@ -58,6 +60,11 @@ export class DeliveryQueue {
       this.head = 0;
     }
     return d;
+  }
+
+  /** What is still queued, oldest first (cold path: the session is ending). */
+  drainAll(): Delivery[] {
+    return this.items.slice(this.head);
   }
 
   /** Drops everything. */

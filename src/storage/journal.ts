@@ -6,13 +6,23 @@
  */
 import type { Message } from "../session/message.ts";
 import { GroupCommit, type GroupCommitOptions } from "./group_commit.ts";
-import type { StorageBackend, StoredMessage } from "./types.ts";
+import type { OutboundRow, StorageBackend, StoredMessage } from "./types.ts";
+
+/** A stored message's id and how many outbound entries refer to it. */
+interface MessageRef {
+  id: number;
+  refs: number;
+}
 
 /** Typed operations over one backend's group commit. */
 export class Journal {
   readonly log: GroupCommit;
   /** While true nothing is recorded (restore, warm-up). */
   muted = false;
+  /** Messages stored for outbound entries: stored once however many sessions owe them. */
+  private readonly refs = new Map<Message, MessageRef>();
+  private nextMessageId = 1;
+  private nextSeq = 1;
 
   constructor(backend: StorageBackend, opts: GroupCommitOptions) {
     this.log = new GroupCommit(backend, opts);
@@ -54,6 +64,68 @@ export class Journal {
   /** A stored session unsubscribed. */
   subscriptionDelete(clientId: string, filter: string): void {
     if (!this.muted) this.log.push({ op: "subscription.delete", clientId, filter });
+  }
+
+  /** Continues numbering after what a restore found (ids and seqs are never reused). */
+  seed(maxMessageId: number, maxSeq: number): void {
+    this.nextMessageId = Math.max(this.nextMessageId, maxMessageId + 1);
+    this.nextSeq = Math.max(this.nextSeq, maxSeq + 1);
+  }
+
+  /** A restored message and the number of restored entries referring to it. */
+  adopt(msg: Message, id: number, refs: number): void {
+    this.refs.set(msg, { id, refs });
+  }
+
+  /** A new outbound entry's key (increasing: a session's entries load in delivery order). */
+  nextOutboundSeq(): number {
+    return this.nextSeq++;
+  }
+
+  /** The stored id of `msg`, if an outbound entry refers to it. */
+  messageIdOf(msg: Message): number | undefined {
+    return this.refs.get(msg)?.id;
+  }
+
+  /** One more outbound entry refers to `msg`: stores it on the first; returns its id. */
+  messageRef(msg: Message): number {
+    const r = this.refs.get(msg);
+    if (r !== undefined) {
+      r.refs++;
+      return r.id;
+    }
+    const id = this.nextMessageId++;
+    this.refs.set(msg, { id, refs: 1 });
+    if (!this.muted) this.log.push({ op: "message.put", id, message: storedMessage(msg) });
+    return id;
+  }
+
+  /** An outbound entry referring to `msg` is gone: the message is deleted with the last one. */
+  messageUnref(msg: Message): void {
+    const r = this.refs.get(msg);
+    if (r === undefined || --r.refs > 0) return;
+    this.refs.delete(msg);
+    if (!this.muted) this.log.push({ op: "message.delete", id: r.id });
+  }
+
+  /** Stores or replaces an outbound entry. */
+  outboundPut(row: OutboundRow): void {
+    if (!this.muted) this.log.push({ op: "outbound.put", row });
+  }
+
+  /** An outbound entry is over. */
+  outboundDelete(clientId: string, seq: number): void {
+    if (!this.muted) this.log.push({ op: "outbound.delete", clientId, seq });
+  }
+
+  /** Inbound QoS 2 packet id PUBREC'd: a re-send after a restart is not delivered twice. */
+  inboundPut(clientId: string, packetId: number): void {
+    if (!this.muted) this.log.push({ op: "inbound.put", clientId, packetId });
+  }
+
+  /** Inbound QoS 2 packet id released (PUBREL). */
+  inboundDelete(clientId: string, packetId: number): void {
+    if (!this.muted) this.log.push({ op: "inbound.delete", clientId, packetId });
   }
 }
 

@@ -79,6 +79,9 @@ export class SqliteBackend implements StorageBackend {
       db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
       db.exec(SCHEMA);
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      // Messages no entry refers to any more (their last session expired while down): the file
+      // keeps only what can still be delivered.
+      db.exec("DELETE FROM messages WHERE id NOT IN (SELECT message_id FROM outbound)");
       return new SqliteBackend(path, db);
     } catch (err) {
       try {
