@@ -3,7 +3,7 @@
  * started on a free port (read from its ready line), killed by PID, its stderr kept.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -17,7 +17,8 @@ const isDeno = "Deno" in globalThis;
 const quickDir = mkdtempSync(join(tmpdir(), "vireo-cli-cfg-"));
 const quick = join(quickDir, "quick.json");
 writeFileSync(quick, JSON.stringify({ warmupMessages: 2000, runtimeThreadsNice: 0 }));
-chmodSync(quickDir, 0o755); // readable by a broker run as another user (read-only directory test)
+chmodSync(quickDir, 0o755);
+let configs = 0; // readable by a broker run as another user (read-only directory test)
 
 /** A running (or finished) broker process. */
 export interface BrokerProcess {
@@ -34,9 +35,14 @@ export interface BrokerProcess {
  * Starts `vireo --data DIR --host 127.0.0.1 --port 0 …` (or with `args` only when `data` is null).
  * `wrap` runs it under a shell command prefix (e.g. a file size limit); a 20 s guard kills it.
  */
-export function startCli(data: string | null, args: string[] = [], wrap?: (argv: string[]) => string[]): BrokerProcess {
+export function startCli(data: string | null, args: string[] = [], wrap?: (argv: string[]) => string[], config?: object): BrokerProcess {
   const runtimeArgs = isDeno ? ["run", "-A", "--no-check", main] : ["run", main];
-  const brokerArgs = [...(data !== null ? ["--data", data] : []), "--host", "127.0.0.1", "--port", "0", "-c", quick, ...args];
+  let cfg = quick;
+  if (config !== undefined) {
+    cfg = join(quickDir, `c${++configs}.json`);
+    writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(quick, "utf8")), ...config }));
+  }
+  const brokerArgs = [...(data !== null ? ["--data", data] : []), "--host", "127.0.0.1", "--port", "0", "-c", cfg, ...args];
   let argv = [process.execPath, ...runtimeArgs, ...brokerArgs];
   if (wrap) argv = wrap(argv);
   const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
