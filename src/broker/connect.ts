@@ -11,7 +11,7 @@ import type { BrokerCore } from "./core.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
 import type { ConnectInfo } from "./hooks.ts";
-import { ackAfterCommit, journalMark, sessionAttached } from "./durable.ts";
+import { ackAfterCommit, journalMark, sessionAttached, sessionQuota } from "./durable.ts";
 
 /** MQTT 3.1 limits client identifiers to 1-23 characters (MQTT 3.1 §3.1, "Client Identifier"). */
 const V31_MAX_CLIENT_ID = 23;
@@ -60,7 +60,10 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
     if (will.retain && !opts.retainAvailable) return ReasonCode.RetainNotSupported; // [MQTT-3.2.2-13]
     if (will.qos > opts.maximumQoS) return ReasonCode.QoSNotSupported; // [MQTT-3.2.2-12]
   }
-  return opts.hooks.authenticate?.(connectInfo(client, p)) ?? 0;
+  const auth = opts.hooks.authenticate?.(connectInfo(client, p)) ?? 0;
+  if (auth !== 0) return auth;
+  const expiry = p.protocolLevel >= 5 ? Math.min(p.properties?.sessionExpiryInterval ?? 0, opts.sessionExpiryMaximum) : p.cleanStart ? 0 : EXPIRY_NEVER;
+  return sessionQuota(core, id, expiry);
 }
 
 /** What hooks see of a CONNECT. */

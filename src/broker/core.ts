@@ -76,6 +76,7 @@ export class BrokerCore {
     this.sessionContext = {
       stats: this.stats, maxQueuedMessages: opts.maxQueuedMessages, log: opts.log, now,
       wantDrain: (s) => this.drainPending.add(s), outbox: null,
+      queueBytes: { used: 0, limit: opts.maxQueuedBytes, stats: this.stats },
     };
     this.sessions = new SessionRegistry(this.sessionContext);
     this.router = new Router(this.index, this.sessions);

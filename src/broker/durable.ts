@@ -4,6 +4,7 @@
  * subscriptions, and which acks must wait for the commit holding their effect. Every function is
  * a no-op without a journal (memory mode), and a clean session never reaches the journal.
  */
+import { ReasonCode } from "../protocol/reason_codes.ts";
 import type { Session } from "../session/session.ts";
 import type { BrokerCore } from "./core.ts";
 import { holdUntilCommit, type HoldTarget } from "./held_sends.ts";
@@ -14,18 +15,32 @@ import { holdUntilCommit, type HoldTarget } from "./held_sends.ts";
  */
 export function sessionAttached(core: BrokerCore, s: Session): void {
   const j = core.journal;
-  if (j === null) return;
   if (s.expiryInterval > 0) {
-    const now = core.clock.now();
-    j.sessionPut(s.clientId, s.expiryInterval, 0, now);
-    if (!s.durable) { // a session kept only in memory until now: its subscriptions too
+    if (!s.durable) {
       s.durable = true;
-      for (const [filter, sub] of s.subscriptions) j.subscriptionPut(s.clientId, filter, sub.options, sub.subscriptionId);
+      core.stats.persistentSessions++;
+      // A session that ended with its connection until now: its subscriptions are stored too.
+      if (j !== null) for (const [filter, sub] of s.subscriptions) j.subscriptionPut(s.clientId, filter, sub.options, sub.subscriptionId);
     }
+    j?.sessionPut(s.clientId, s.expiryInterval, 0, core.clock.now());
   } else if (s.durable) {
     s.durable = false;
-    j.sessionDelete(s.clientId);
+    core.stats.persistentSessions--;
+    j?.sessionDelete(s.clientId);
   }
+}
+
+/**
+ * maxPersistentSessions: 0 when a CONNECT asking for a session that outlives it (`expiry` > 0)
+ * may have one, else Quota exceeded. Resuming or replacing a stored session adds none.
+ */
+export function sessionQuota(core: BrokerCore, clientId: string, expiry: number): number {
+  const max = core.opts.maxPersistentSessions;
+  if (expiry === 0 || max === 0 || core.stats.persistentSessions < max) return 0;
+  if (core.sessions.get(clientId)?.durable === true) return 0;
+  const n = ++core.stats.refusedSessionQuota;
+  if (n % 1000 === 1) core.opts.log(`client ${clientId}: refused: ${max} persistent sessions stored (maxPersistentSessions; ${n} refused so far)`);
+  return ReasonCode.QuotaExceeded;
 }
 
 /** The connection left a stored session: record its expiry deadline (0 = never). */
@@ -36,10 +51,10 @@ export function sessionDetached(core: BrokerCore, s: Session, expiresAt: number)
 
 /** A session ended (expired, clean start, expiry 0 at disconnect): delete what was stored. */
 export function sessionEnded(core: BrokerCore, s: Session): void {
-  const j = core.journal;
-  if (j === null || !s.durable) return;
+  if (!s.durable) return;
   s.durable = false;
-  j.sessionDelete(s.clientId);
+  core.stats.persistentSessions--;
+  core.journal?.sessionDelete(s.clientId);
 }
 
 /** A stored session subscribed. */

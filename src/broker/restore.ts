@@ -8,6 +8,7 @@ import { PropertyId } from "../protocol/packets.ts";
 import type { Message } from "../session/message.ts";
 import { type OutboundRow, OutboundState, type Snapshot, type StoredMessage, type StoredSession } from "../storage/types.ts";
 import type { Session } from "../session/session.ts";
+import { PushResult } from "../session/queue.ts";
 import { DurableOutbox } from "./durable_outbox.ts";
 import { Journal } from "../storage/journal.ts";
 import { openDataDir } from "../storage/open.ts";
@@ -60,6 +61,7 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
       const s = core.sessions.create(row.clientId);
       s.expiryInterval = row.expiryInterval;
       s.durable = true;
+      core.stats.persistentSessions++;
       for (const sub of st.subscriptions) {
         core.index.subscribe(sub.filter, s.sid, sub.options, sub.subscriptionId);
         s.subscriptions.set(sub.filter, { options: sub.options, subscriptionId: sub.subscriptionId });
@@ -126,7 +128,7 @@ function restoreMessages(s: Session, st: StoredSession, messages: Restored, coun
     const msg = messages.take(r);
     const inWindow = msg !== undefined && r.state !== OutboundState.Queued &&
       s.inflight.restore(msg, r.qos, r.retain, r.subIds, r.seq, r.packetId, r.state === OutboundState.Released);
-    const queued = inWindow || (msg !== undefined && s.queue.push({ msg, qos: r.qos, retain: r.retain, subIds: r.subIds, storeSeq: r.seq }));
+    const queued = inWindow || (msg !== undefined && s.queue.push({ msg, qos: r.qos, retain: r.retain, subIds: r.subIds, storeSeq: r.seq }) === PushResult.Queued);
     if (queued) counts.messages++;
     else counts.droppedEntries.push([s.clientId, r.seq]);
   }

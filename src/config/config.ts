@@ -121,6 +121,20 @@ export interface Config {
    * persistent_client_expiration. Default 0 = such sessions are kept until they reconnect clean.
    */
   persistentClientExpiration: number;
+  /**
+   * Sessions that outlive their connection (3.1.1 clean session 0, v5 Session Expiry > 0) the
+   * broker keeps, connected or not. A CONNECT that would start one more is refused with CONNACK
+   * 0x97 Quota exceeded (3.1.1: return code 3, server unavailable), counted and logged; resuming
+   * or replacing an existing one is always allowed. Default 1000000. 0 = no limit.
+   */
+  maxPersistentSessions: number;
+  /**
+   * Bytes of messages (topic + properties + payload, once per queued delivery) all session queues
+   * may hold together. At the limit, the session's oldest queued QoS 0 messages are dropped to make
+   * room, and when there are none the new message is not queued for it; both counted
+   * (droppedQueueBytes) and logged. Default 1 GiB. 0 = no limit.
+   */
+  maxQueuedBytes: number;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
 }
@@ -156,6 +170,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   persistenceFile: "vireo.db",
   persistenceSync: "normal",
   persistentClientExpiration: 0,
+  maxPersistentSessions: 1_000_000,
+  maxQueuedBytes: 1024 * 1024 * 1024,
   verbose: false,
 });
 

@@ -57,6 +57,8 @@ const RULES: Record<keyof Config, Rule> = {
   persistenceFile: { kind: "string", nonEmpty: true },
   persistenceSync: { kind: "string", oneOf: ["normal", "full"] },
   persistentClientExpiration: { kind: "integer", min: 0, max: U32 },
+  maxPersistentSessions: { kind: "integer", min: 0, max: BIG },
+  maxQueuedBytes: { kind: "integer", min: 0, max: BIG },
   verbose: { kind: "boolean" },
 };
 

@@ -5,7 +5,7 @@
  */
 import type { BrokerStats } from "../broker/stats.ts";
 import type { Session } from "./session.ts";
-import type { Delivery } from "./queue.ts";
+import type { Delivery, QueueBytes } from "./queue.ts";
 import type { InflightEntry } from "./inflight.ts";
 import type { Message } from "./message.ts";
 
@@ -34,6 +34,8 @@ export interface SessionContext {
    * for an ack or a transport drain event that may never come (the kernel may take it all).
    */
   wantDrain(s: Session): void;
+  /** Bytes queued across the broker's sessions against config.maxQueuedBytes. */
+  readonly queueBytes: QueueBytes;
   /** Where a stored session records its QoS 1/2 deliveries (null in memory mode). */
   outbox: SessionOutbox | null;
 }

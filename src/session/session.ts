@@ -21,7 +21,7 @@ import { InflightWindow } from "./inflight.ts";
 import { RetainedBacklog } from "./backlog.ts";
 import { drainSoon, type SoonDrainable } from "./drain_soon.ts";
 import { isExpired, type Message, partsAt, type Publication, publishFlags } from "./message.ts";
-import { type Delivery, DeliveryQueue } from "./queue.ts";
+import { type Delivery, DeliveryQueue, PushResult } from "./queue.ts";
 import type { SessionContext, SessionLink, SubscriptionRecord } from "./link.ts";
 
 export type { SessionContext, SessionLink, SubscriptionRecord } from "./link.ts";
@@ -75,7 +75,7 @@ export class Session implements SoonDrainable {
 
   /** Deliveries waiting for the connection, the window or the socket. */
   get queue(): DeliveryQueue {
-    return this.pending ??= new DeliveryQueue(this.ctx.maxQueuedMessages);
+    return this.pending ??= new DeliveryQueue(this.ctx.maxQueuedMessages, this.ctx.queueBytes);
   }
 
   /** Retained messages owed to new subscriptions (references into the retained store). */
@@ -223,6 +223,7 @@ export class Session implements SoonDrainable {
       this.ctx.outbox.forget(this, [...(this.window?.values() ?? []), ...(this.pending?.drainAll() ?? [])]);
     }
     this.window = null;
+    this.pending?.clear(); // gives its bytes back to maxQueuedBytes
     this.pending = null;
     this.owed = null;
     this.qos2 = null;
@@ -290,7 +291,9 @@ export class Session implements SoonDrainable {
   }
 
   private enqueue(d: Delivery): void {
-    if (!this.queue.push(d)) return this.drop("message dropped: session queue full", "droppedQueueFull");
+    const r = this.queue.push(d);
+    if (r === PushResult.QueueFull) return this.drop("message dropped: session queue full", "droppedQueueFull");
+    if (r === PushResult.BytesFull) return this.drop("message dropped: queued bytes limit reached (maxQueuedBytes)", "droppedQueueBytes");
     if (this.durable && d.qos > 0) this.ctx.outbox?.queued(this, d);
     if (this.link !== null && this.link.congested()) this.ctx.wantDrain(this);
   }
@@ -307,7 +310,7 @@ export class Session implements SoonDrainable {
     link.send(bytes);
   }
 
-  private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedTooLarge"): void {
+  private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedQueueBytes" | "droppedTooLarge"): void {
     const n = ++this.ctx.stats[counter];
     if (n % LOG_EVERY === 1) this.ctx.log(`client ${this.clientId}: ${why} (${n} on this broker so far)`);
   }

@@ -42,6 +42,7 @@ function setup(maxQueuedMessages = 10) {
   const logs: string[] = [];
   const drains: Session[] = [];
   const s = new Session("c", 0, { stats, maxQueuedMessages, log: (m) => logs.push(m), now: () => clock.ms,
+    outbox: null, queueBytes: { used: 0, limit: 0, stats },
     wantDrain: (x) => drains.push(x) });
   const link = new FakeLink();
   s.link = link;
