@@ -22,6 +22,7 @@ import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "./stats.ts";
 import { warmUp } from "./warmup.ts";
 import { startStorage, stopStorage } from "./restore.ts";
+import { willGone } from "./durable.ts";
 import type { DecoderOptions } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
@@ -48,7 +49,10 @@ export class Broker {
         core.opts.log(`internal error in ${what}: ${(err as Error).stack ?? err}`);
       }
     };
-    core.publishWill = guard("will", (will, origin) => publishWillNow(core, will, origin));
+    core.publishWill = guard("will", (will, origin, clientId) => {
+      publishWillNow(core, will, origin);
+      willGone(core, clientId);
+    });
     core.onKeepAliveTimeout = guard("keep-alive", (c: Client) => {
       if (c.state === ClientState.AwaitConnect) this.connectTimeout(c);
       else closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]

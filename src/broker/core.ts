@@ -17,7 +17,7 @@ import { Router } from "../router/router.ts";
 import { RetainedStore } from "../router/retained.ts";
 import { LivePublication } from "../router/live_publication.ts";
 import type { Journal } from "../storage/journal.ts";
-import { WillScheduler } from "../will/will.ts";
+import { type PendingWillMessage, WillScheduler } from "../will/will.ts";
 import { type BrokerStats, createStats } from "./stats.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { type Client, ConnectionTerms } from "./client.ts";
@@ -62,7 +62,7 @@ export class BrokerCore {
   onKeepAliveTimeout: (client: Client) => void = () => {};
   onSessionExpired: (clientId: string) => void = () => {};
   /** Set by the broker: publishes a will. */
-  publishWill: (will: import("../protocol/packets.ts").Will, origin: number) => void = () => {};
+  publishWill: (will: PendingWillMessage, origin: number, clientId: string) => void = () => {};
 
   constructor(readonly opts: ResolvedOptions) {
     this.clock = new Clock(opts.now);
@@ -83,7 +83,7 @@ export class BrokerCore {
     this.retained = new RetainedStore(this.index, this.stats);
     this.live = new LivePublication(this.encoder, now);
     const fresh = () => this.clock.refresh(); // for deadlines: the cached time may lag a tick
-    this.wills = new WillScheduler({ now: fresh, tickMs, publish: (w, o) => this.publishWill(w, o) });
+    this.wills = new WillScheduler({ now: fresh, tickMs, publish: (w, o, id) => this.publishWill(w, o, id) });
     this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
     this.keepAlive = new KeepAliveMonitor<Client>({ now, tickMs, onTimeout: (c) => this.onKeepAliveTimeout(c) });
     const inflight = Math.min(opts.maxInflight, 65535); // [MQTT-3.3.4-7]

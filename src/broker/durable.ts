@@ -6,6 +6,9 @@
  */
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import type { Session } from "../session/session.ts";
+import type { Will } from "../protocol/packets.ts";
+import { storedMessage } from "../storage/journal.ts";
+import { willMessage } from "./lifecycle.ts";
 import type { BrokerCore } from "./core.ts";
 import { holdUntilCommit, type HoldTarget } from "./held_sends.ts";
 
@@ -23,11 +26,43 @@ export function sessionAttached(core: BrokerCore, s: Session): void {
       if (j !== null) for (const [filter, sub] of s.subscriptions) j.subscriptionPut(s.clientId, filter, sub.options, sub.subscriptionId);
     }
     j?.sessionPut(s.clientId, s.expiryInterval, 0, core.clock.now());
+    if (j !== null) willAttached(core, s);
   } else if (s.durable) {
     s.durable = false;
     core.stats.persistentSessions--;
     j?.sessionDelete(s.clientId);
   }
+}
+
+/**
+ * A stored session's will while its connection lives (due 0: it applies when the connection ends
+ * without DISCONNECT, the broker's crash included); none replaces one left pending [MQTT-3.1.3-9].
+ */
+function willAttached(core: BrokerCore, s: Session): void {
+  const j = core.journal!;
+  const will = s.will;
+  if (will === null) return j.willDelete(s.clientId);
+  const msg = storedMessage(willMessage(core.encoder, will, s.sid));
+  j.willPut({ clientId: s.clientId, message: msg, delay: will.properties?.willDelayInterval ?? 0, dueAt: 0 });
+}
+
+/**
+ * The connection left a stored session: its will now waits for its delay (stored with the
+ * deadline, so a restart still sends it on time), or there is none any more (DISCONNECT, or
+ * published at once).
+ */
+export function willDetached(core: BrokerCore, s: Session, will: Will | null): void {
+  const j = core.journal;
+  if (j === null || !s.durable) return;
+  const delay = will?.properties?.willDelayInterval ?? 0;
+  if (will === null || delay === 0) return j.willDelete(s.clientId);
+  const msg = storedMessage(willMessage(core.encoder, will, s.sid));
+  j.willPut({ clientId: s.clientId, message: msg, delay, dueAt: core.clock.now() + delay * 1000 });
+}
+
+/** A will was published: a stored session no longer has one. */
+export function willGone(core: BrokerCore, clientId: string): void {
+  if (core.journal !== null && core.sessions.get(clientId)?.durable === true) core.journal.willDelete(clientId);
 }
 
 /**

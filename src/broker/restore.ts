@@ -23,6 +23,8 @@ export interface RestoreCounts {
   subscriptions: number;
   expiredRetained: number;
   expiredSessions: number;
+  /** Wills published on restore or scheduled for their deadline. */
+  wills: number;
   /** Queued and in-flight QoS 1/2 messages put back. */
   messages: number;
   /** Entries that could not be put back (message missing, queue full): deleted after the restore. */
@@ -36,12 +38,13 @@ export interface RestoreCounts {
 export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): RestoreCounts {
   const now = core.clock.refresh();
   const counts: RestoreCounts = {
-    retained: 0, sessions: 0, subscriptions: 0, expiredRetained: 0, expiredSessions: 0, messages: 0, droppedEntries: [],
+    retained: 0, sessions: 0, subscriptions: 0, expiredRetained: 0, expiredSessions: 0, messages: 0, wills: 0, droppedEntries: [],
   };
   const expiredTopics: Uint8Array[] = [];
   const expiredSessions: string[] = [];
   const started: Array<[string, number, number]> = [];
   const messages = new Restored(snap);
+  const wills: Array<[string, Message, number, number]> = [];
   journal.muted = true;
   try {
     for (const m of snap.retained) {
@@ -56,6 +59,7 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
         : interval === EXPIRY_NEVER ? 0 : now + interval * 1000;
       if (deadline > 0 && deadline <= now) {
         expiredSessions.push(row.clientId);
+        if (st.will !== null) wills.push([row.clientId, brokerMessage(st.will.message), -1, now]); // the session ended: its will goes
         continue;
       }
       const s = core.sessions.create(row.clientId);
@@ -68,6 +72,9 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
         counts.subscriptions++;
       }
       restoreMessages(s, st, messages, counts);
+      // A will whose connection was alive when the broker stopped: that connection ended then.
+      const w = st.will;
+      if (w !== null) wills.push([row.clientId, brokerMessage(w.message), s.sid, w.dueAt > 0 ? w.dueAt : now + w.delay * 1000]);
       if (deadline > 0) core.expiry.set(row.clientId, deadline);
       if (row.expiresAt === 0 && deadline > 0) started.push([row.clientId, row.expiryInterval, deadline]);
       counts.sessions++;
@@ -80,6 +87,12 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
   for (const t of expiredTopics) journal.retainedDelete(t);
   for (const id of expiredSessions) journal.sessionDelete(id);
   for (const [id, interval, deadline] of started) journal.sessionPut(id, interval, deadline, now);
+  // Wills last: everyone they may go to is back. Due ones (the delay passed while down) go now.
+  for (const [id, msg, origin, due] of wills) {
+    if (due <= now) core.publishWill(msg, origin, id);
+    else core.wills.scheduleAt(id, msg, origin, due);
+  }
+  counts.wills = wills.length;
   counts.expiredRetained = expiredTopics.length;
   counts.expiredSessions = expiredSessions.length;
   return counts;
@@ -182,7 +195,7 @@ export async function startStorage(core: BrokerCore): Promise<void> {
   core.sessionContext.outbox = new DurableOutbox(journal);
   const ms = Math.round(performance.now() - t0);
   o.log(`storage ${backend.location}: restored ${c.retained} retained message(s), ${c.sessions} session(s) with ` +
-    `${c.subscriptions} subscription(s) and ${c.messages} queued or in-flight message(s) in ${ms} ms; removed ${c.expiredSessions} expired session(s), ` +
+    `${c.subscriptions} subscription(s) and ${c.messages} queued or in-flight message(s), ${c.wills} will(s) in ${ms} ms; removed ${c.expiredSessions} expired session(s), ` +
     `${c.expiredRetained} expired retained message(s)`);
 }
 

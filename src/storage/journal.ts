@@ -6,7 +6,7 @@
  */
 import type { Message } from "../session/message.ts";
 import { GroupCommit, type GroupCommitOptions } from "./group_commit.ts";
-import type { OutboundRow, StorageBackend, StoredMessage } from "./types.ts";
+import type { OutboundRow, StorageBackend, StoredMessage, WillRow } from "./types.ts";
 
 /** A stored message's id and how many outbound entries refer to it. */
 interface MessageRef {
@@ -64,6 +64,16 @@ export class Journal {
   /** A stored session unsubscribed. */
   subscriptionDelete(clientId: string, filter: string): void {
     if (!this.muted) this.log.push({ op: "subscription.delete", clientId, filter });
+  }
+
+  /** A stored session's will (replaces the previous one). */
+  willPut(row: WillRow): void {
+    if (!this.muted) this.log.push({ op: "will.put", row });
+  }
+
+  /** A stored session has no will any more. */
+  willDelete(clientId: string): void {
+    if (!this.muted) this.log.push({ op: "will.delete", clientId });
   }
 
   /** Continues numbering after what a restore found (ids and seqs are never reused). */

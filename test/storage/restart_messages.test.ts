@@ -101,3 +101,52 @@ test("queued and in-flight QoS 1/2 messages and inbound QoS 2 ids survive a rest
     assert.equal(sub.c.packets.length, 0);
   });
 });
+
+test("a delayed will fires after a restart at its deadline; one whose delay passed while down fires at restore", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vireo-will-"));
+  dirs.push(dir);
+  const b1 = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, persistence: true, persistenceLocation: dir });
+  const { port } = await b1.listen();
+  const open5 = async (id: string, extra: object) => {
+    const c = await RawClient.open(port, 5);
+    c.sendPacket(connectPacket(id, 5, extra), 5);
+    await c.next("connack");
+    return c;
+  };
+  const watcher = await open5("watcher", { clean: false, properties: { sessionExpiryInterval: 3600 } });
+  watcher.sendPacket({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "will/#", qos: 1 }] }, 5);
+  await watcher.next("suback");
+  const will = (topic: string, delay: number) => ({
+    clean: false, properties: { sessionExpiryInterval: 3600 },
+    will: { topic, payload: Buffer.from(`${topic} gone`), qos: 1, retain: false, properties: { willDelayInterval: delay } },
+  });
+  const slow = await open5("slow", will("will/slow", 2)); // connection dies with the broker
+  const quick = await open5("quick", will("will/quick", 1));
+  quick.destroy(); // dies before the broker: its 1 s delay runs out while the broker is down
+  await sleep(100);
+  // Simulate a crash: stop the broker without its shutdown (no wills, no DISCONNECT, sockets cut).
+  const crashed = Date.now();
+  await b1.core.journal!.log.flush();
+  b1.core.journal!.log.stop();
+  b1.core.journal!.muted = true; // nothing after the "crash" reaches the file
+  slow.destroy();
+  watcher.destroy();
+  await b1.close();
+  await sleep(1000);
+  let firedAt = 0;
+  await run(dir, async (_port, _b, open) => {
+    void open;
+    const w = await RawClient.open(_port, 5);
+    w.sendPacket(connectPacket("watcher", 5, { clean: false, properties: { sessionExpiryInterval: 3600 } }), 5);
+    await w.next("connack");
+    const first = await w.next("publish"); // queued for the watcher while it was away
+    assert.equal(first.topic, "will/quick");
+    const second = await w.next("publish", 4000);
+    firedAt = Date.now();
+    assert.equal(second.topic, "will/slow");
+    assert.equal(String(second.payload), "will/slow gone");
+    w.destroy();
+  });
+  // slow's connection ended with the crash; its 2 s delay counts from the restart, not before.
+  assert.ok(firedAt - crashed >= 2000, `fired ${firedAt - crashed} ms after the crash`);
+});
