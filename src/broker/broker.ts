@@ -105,11 +105,11 @@ export class Broker {
   async listen(): Promise<{ host: string; port: number }> {
     if (this.listener !== null) throw new Error("Broker.listen: already listening");
     await this.open(); // restored before the first client can connect
-    const { host, port, maxConnections } = this.core.opts;
+    const { host, port, maxConnections, closeLingerMs } = this.core.opts;
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
     const reserveDescriptors = maxConnections > 0 ? maxConnections + 64 : undefined;
-    this.listener = await createTransport().listen({ host, port, reserveDescriptors }, this.handlers);
+    this.listener = await createTransport().listen({ host, port, reserveDescriptors, lingerMs: closeLingerMs }, this.handlers);
     this.core.ticker.start();
     return { host: this.listener.host, port: this.listener.port };
   }
@@ -167,8 +167,11 @@ export class Broker {
 
   private onOpen(conn: Connection): void {
     const core = this.core, opts = core.opts;
-    // Open connections: those still owing a CONNECT, plus the connected ones.
-    if (opts.maxConnections > 0 && core.clients.size + core.stats.clients >= opts.maxConnections) return conn.destroy();
+    // Open connections: those still owing a CONNECT, the connected ones, and those the broker is
+    // closing (lingering until the client has read why).
+    if (opts.maxConnections > 0 && core.clients.size + core.stats.clients + core.ending.size >= opts.maxConnections) {
+      return conn.destroy();
+    }
     const client = new Client(conn, core.decoders(this.decoderOptions), opts.maxBufferedBytes);
     conn.context = client;
     core.clients.set(conn.id, client);
@@ -217,7 +220,9 @@ export class Broker {
   private onClose(conn: Connection): void {
     const c = conn.context as Client | undefined;
     this.core.clients.delete(conn.id);
-    if (c !== undefined) detach(this.core, c, true);
+    if (c === undefined) return;
+    this.core.ending.delete(c);
+    detach(this.core, c, true);
   }
 
   /** The socket took everything: send what queued up behind backpressure. */

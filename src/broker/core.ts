@@ -51,6 +51,8 @@ export class BrokerCore {
    * clients of a fleet cost no entry here.
    */
   readonly clients = new Map<number, Client>();
+  /** Connections the broker has ended and that have not closed yet (flushing, then lingering). */
+  readonly ending = new Set<Client>();
   /** The terms every MQTT 3.1 (level 3) connection shares: nothing in its CONNECT changes the limits. */
   readonly terms31: ConnectionTerms;
   /** The same for MQTT 3.1.1 (level 4). */

@@ -11,6 +11,7 @@ import { fail } from "./errors.ts";
 import { findProperty } from "./props.ts";
 import { ackBytes } from "./wire.ts";
 import { ackAfterCommit, journalMark } from "./durable.ts";
+import { isSysTopic } from "../protocol/sys_topics.ts";
 
 /** A PUBLISH from the client. */
 export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
@@ -41,17 +42,31 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
     }
     if (s.inboundQos2.size >= core.opts.receiveMaximum) return fail(core, client, ReasonCode.ReceiveMaximumExceeded); // [MQTT-3.3.4-9]
   }
-  const pub = core.live.load(batch, i, client.level, s.sid, topic);
+  const bytes = topic ?? batch.bytes, topicOffset = topic !== null ? 0 : batch.topicOffset(i);
+  let reason = 0;
   const mark = journalMark(core);
-  if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
-  if (topic !== null) core.router.route(pub, topic, 0, topic.length);
-  else core.router.route(pub, batch.bytes, batch.topicOffset(i), topicLength);
-  if (qos !== 0) ackAfterCommit(core, client, mark); // the ack promises what this publish stored
-  if (qos === 1) client.send(ackBytes(PacketType.PUBACK, packetId, 0, client.level)); // [MQTT-4.3.2-2]
-  else if (qos === 2) {
-    s.inboundQos2.add(packetId);
-    if (s.durable) core.journal?.inboundPut(s.clientId, packetId); // a re-send after a restart is not delivered twice
-    client.send(ackBytes(PacketType.PUBREC, packetId, 0, client.level)); // [MQTT-4.3.3-9]
+  if (isSysTopic(bytes, topicOffset, topicLength)) { // the broker's own tree (MQTT 5.0 §4.7.2)
+    core.stats.droppedNotAuthorized++;
+    reason = ReasonCode.NotAuthorized; // 3.1.1 has no reason: a plain ack, the message dropped
+  } else {
+    const pub = core.live.load(batch, i, client.level, s.sid, topic);
+    if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
+    const delivered = core.router.route(pub, bytes, topicOffset, topicLength);
+    // A retained message with no subscriber is stored all the same, and still gets 0x10.
+    if (delivered === 0) reason = ReasonCode.NoMatchingSubscribers; // MQTT 5.0 §3.4.2.1, §3.5.2.1
+  }
+  if (qos === 0) return;
+  if (qos === 1) {
+    ackAfterCommit(core, client, mark); // the ack promises what this publish stored
+    client.send(ackBytes(PacketType.PUBACK, packetId, reason, client.level)); // [MQTT-4.3.2-2]
+  } else {
+    // A PUBREC with a reason of 0x80 or more ends the exchange: no PUBREL follows (MQTT 5.0 §4.3.3).
+    if (reason < 0x80) {
+      s.inboundQos2.add(packetId);
+      if (s.durable) core.journal?.inboundPut(s.clientId, packetId); // a re-send after a restart is not delivered twice
+    }
+    ackAfterCommit(core, client, mark);
+    client.send(ackBytes(PacketType.PUBREC, packetId, reason, client.level)); // [MQTT-4.3.3-9]
   }
 }
 

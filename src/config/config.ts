@@ -135,6 +135,14 @@ export interface Config {
    * (droppedQueueBytes) and logged. Default 1 GiB. 0 = no limit.
    */
   maxQueuedBytes: number;
+  /**
+   * Milliseconds a connection the broker closes on purpose (refused CONNECT, DISCONNECT with a
+   * reason, take-over, shutdown) stays half-closed after its last packet: the write side is shut
+   * (FIN), input is discarded until the client closes or this passes. The client can then always
+   * read why it was closed instead of seeing a reset. Lingering connections count toward
+   * maxConnections. Default 2000; 0 closes right after the flush.
+   */
+  closeLingerMs: number;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
 }
@@ -172,6 +180,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   persistentClientExpiration: 0,
   maxPersistentSessions: 1_000_000,
   maxQueuedBytes: 1024 * 1024 * 1024,
+  closeLingerMs: 2000,
   verbose: false,
 });
 

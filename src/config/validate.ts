@@ -59,6 +59,7 @@ const RULES: Record<keyof Config, Rule> = {
   persistentClientExpiration: { kind: "integer", min: 0, max: U32 },
   maxPersistentSessions: { kind: "integer", min: 0, max: BIG },
   maxQueuedBytes: { kind: "integer", min: 0, max: BIG },
+  closeLingerMs: { kind: "integer", min: 0, max: 60_000 },
   verbose: { kind: "boolean" },
 };
 
