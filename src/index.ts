@@ -16,3 +16,8 @@ export { type Config, ConfigError, DEFAULT_CONFIG, loadConfig, mergeConfig } fro
 export { HELP_TEXT, parseArgs, resolveConfig } from "./config/cli.ts";
 export * from "./protocol/packets.ts";
 export * from "./protocol/reason_codes.ts";
+export { MemoryBackend } from "./storage/memory.ts";
+export { SqliteBackend, type SqliteOptions, type SyncMode } from "./storage/sqlite.ts";
+export { openDataDir, type DataDirOptions } from "./storage/open.ts";
+export type { Snapshot, StorageBackend, StoreOp } from "./storage/types.ts";
+export { StorageError } from "./storage/types.ts";

@@ -75,6 +75,9 @@ export class SqliteBackend implements StorageBackend {
       if (verdict !== "ok") throw new Error(`integrity check failed: ${verdict}`);
       const version = Number(Object.values(db.prepare("PRAGMA user_version").all()[0] ?? {})[0] ?? 0);
       if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this Vireo's (${SCHEMA_VERSION})`);
+      // A new file frees pages at close (incremental_vacuum): deleted rows do not keep it large.
+      // (It takes effect only before the first table exists, so older files simply keep reusing pages.)
+      db.exec("PRAGMA auto_vacuum = INCREMENTAL");
       db.exec("PRAGMA journal_mode = WAL");
       db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
       db.exec(SCHEMA);
@@ -115,8 +118,9 @@ export class SqliteBackend implements StorageBackend {
     }
   }
 
-  /** Folds the WAL back into the file (run at close; the file is then its live size). */
+  /** Returns free pages to the file system and folds the WAL back into the file (run at close). */
   checkpoint(): void {
+    this.db.prepare("PRAGMA incremental_vacuum").all(); // stepped to the end: one page per step
     this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 

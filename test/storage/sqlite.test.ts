@@ -86,3 +86,16 @@ test("sqlite: a failing group changes nothing (atomic), and the same group can b
   assert.equal(b.load().sessions.length, 1);
   b.close();
 });
+
+test("sqlite: deleted rows do not keep the file large after close (incremental vacuum, WAL folded back)", async () => {
+  const { statSync } = await import("node:fs");
+  const file = join(tempDir(), "vacuum.db");
+  const b = await SqliteBackend.open(file);
+  const topics = Array.from({ length: 3000 }, (_, i) => new TextEncoder().encode(`t/${i}`));
+  b.commit(topics.map((topic) => ({ op: "retained.put" as const, message: {
+    topic, props: new Uint8Array(0), payload: new Uint8Array(1000), qos: 1 as const, retain: true, expiresAt: 0,
+  } })));
+  b.commit(topics.map((topic) => ({ op: "retained.delete" as const, topic })));
+  b.close();
+  assert.ok(statSync(file).size < 200_000, `file is ${statSync(file).size} bytes after deleting 3 MB`);
+});
