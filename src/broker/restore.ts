@@ -16,6 +16,9 @@ import { findProperty } from "./props.ts";
 import type { BrokerCore } from "./core.ts";
 import { EXPIRY_NEVER } from "./lifecycle.ts";
 
+/** A progress line on stderr every this many restored retained messages (a large store takes seconds). */
+const PROGRESS_EVERY = 250_000;
+
 /** What restore() did, for the start-up line. */
 export interface RestoreCounts {
   retained: number;
@@ -47,9 +50,12 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
   const wills: Array<[string, Message, number, number]> = [];
   journal.muted = true;
   try {
-    for (const m of snap.retained) {
+    const total = snap.retained.length;
+    for (let i = 0; i < total; i++) {
+      const m = snap.retained[i];
       if (m.expiresAt > 0 && m.expiresAt <= now) expiredTopics.push(m.topic);
       else core.retained.set(brokerMessage(m));
+      if (i % PROGRESS_EVERY === PROGRESS_EVERY - 1) core.opts.log(`storage: restoring retained messages: ${i + 1} of ${total}`);
     }
     counts.retained = core.retained.size;
     for (const st of snap.sessions) {
@@ -181,6 +187,7 @@ export async function startStorage(core: BrokerCore): Promise<void> {
   }
   if (backend === null) return;
   const t0 = performance.now();
+  o.log(`storage ${backend.location}: loading`);
   let snap: Snapshot;
   try {
     snap = await backend.load();

@@ -2,7 +2,8 @@
  * The SQLite backend: one file, one schema on every runtime (sqlite_driver.ts picks the driver).
  * WAL journal; `synchronous=NORMAL` by default (a commit survives a process crash: the WAL is in
  * the OS's hands), FULL on request (it survives a power loss: fsync per commit). The file is
- * checked at open (quick_check); a corrupt or unreadable one is a StorageError naming it.
+ * checked at open (quick_check); a corrupt or unreadable one is a StorageError naming it. Messages
+ * are stored as one BLOB each (record.ts).
  */
 import { type Database, openDatabase, type SqlValue, type Statement } from "./sqlite_driver.ts";
 import { applyOp, prepareStatements } from "./sqlite_ops.ts";
@@ -20,13 +21,8 @@ CREATE TABLE IF NOT EXISTS subscriptions (
   client_id TEXT NOT NULL, filter TEXT NOT NULL, options INTEGER NOT NULL, subscription_id INTEGER NOT NULL,
   PRIMARY KEY (client_id, filter)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS retained (
-  topic BLOB PRIMARY KEY, qos INTEGER NOT NULL, props BLOB NOT NULL, payload BLOB NOT NULL, expires_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS messages (
-  id INTEGER PRIMARY KEY, topic BLOB NOT NULL, props BLOB NOT NULL, payload BLOB NOT NULL,
-  qos INTEGER NOT NULL, retain INTEGER NOT NULL, expires_at INTEGER NOT NULL
-);
+CREATE TABLE IF NOT EXISTS retained (topic BLOB PRIMARY KEY, record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outbound (
   client_id TEXT NOT NULL, seq INTEGER NOT NULL, message_id INTEGER NOT NULL, qos INTEGER NOT NULL,
   retain INTEGER NOT NULL, packet_id INTEGER NOT NULL, state INTEGER NOT NULL, sub_ids TEXT,
@@ -36,8 +32,7 @@ CREATE TABLE IF NOT EXISTS inbound_qos2 (
   client_id TEXT NOT NULL, packet_id INTEGER NOT NULL, PRIMARY KEY (client_id, packet_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS wills (
-  client_id TEXT PRIMARY KEY, topic BLOB NOT NULL, props BLOB NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL,
-  retain INTEGER NOT NULL, expires_at INTEGER NOT NULL, delay INTEGER NOT NULL, due_at INTEGER NOT NULL
+  client_id TEXT PRIMARY KEY, record BLOB NOT NULL, delay INTEGER NOT NULL, due_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
 

@@ -5,6 +5,7 @@
  */
 import type { Database, SqlValue } from "./sqlite_driver.ts";
 import type { OutboundRow, Snapshot, StoredMessage, StoredSession } from "./types.ts";
+import { decodeRecord } from "./record.ts";
 
 type Row = Record<string, SqlValue>;
 
@@ -40,19 +41,17 @@ export function loadSnapshot(db: Database): Snapshot {
   for (const r of db.prepare("SELECT * FROM wills").all()) {
     const clientId = String(r.client_id);
     const s = sessions.get(clientId);
-    if (s !== undefined) s.will = { clientId, message: message(r), delay: num(r.delay), dueAt: num(r.due_at) };
+    if (s !== undefined) s.will = { clientId, message: decodeRecord(bytes(r.record)), delay: num(r.delay), dueAt: num(r.due_at) };
   }
   const messages = new Map<number, StoredMessage>();
   if (wanted.size > 0) {
-    for (const r of db.prepare("SELECT * FROM messages").all()) {
+    for (const r of db.prepare("SELECT id, record FROM messages").all()) {
       const id = num(r.id);
-      if (wanted.has(id)) messages.set(id, message(r));
+      if (wanted.has(id)) messages.set(id, decodeRecord(bytes(r.record)));
     }
   }
   const retained: StoredMessage[] = [];
-  for (const r of db.prepare("SELECT topic, qos, props, payload, expires_at FROM retained").all()) {
-    retained.push({ ...message(r), retain: true });
-  }
+  for (const r of db.prepare("SELECT record FROM retained").all()) retained.push({ ...decodeRecord(bytes(r.record)), retain: true });
   return { retained, sessions: [...sessions.values()], messages };
 }
 
@@ -62,13 +61,6 @@ function outboundRow(r: Row): OutboundRow {
     clientId: String(r.client_id), seq: num(r.seq), messageId: num(r.message_id), qos: num(r.qos) as 0 | 1 | 2,
     retain: num(r.retain) !== 0, packetId: num(r.packet_id), state: num(r.state),
     subIds: ids === null || ids === undefined || ids === "" ? null : String(ids).split(",").map(Number),
-  };
-}
-
-function message(r: Row): StoredMessage {
-  return {
-    topic: bytes(r.topic), props: bytes(r.props), payload: bytes(r.payload), qos: num(r.qos) as 0 | 1 | 2,
-    retain: num(r.retain) !== 0, expiresAt: num(r.expires_at),
   };
 }
 

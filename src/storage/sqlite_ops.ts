@@ -3,7 +3,8 @@
  * transaction. Puts are INSERT OR REPLACE and deletes plain DELETEs, so a group replays safely.
  */
 import type { Database, Statement } from "./sqlite_driver.ts";
-import type { StoredMessage, StoreOp } from "./types.ts";
+import type { StoreOp } from "./types.ts";
+import { encodeRecord } from "./record.ts";
 
 const SQL: Record<StoreOp["op"], string[]> = {
   "session.put": ["INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)"],
@@ -14,15 +15,15 @@ const SQL: Record<StoreOp["op"], string[]> = {
   ],
   "subscription.put": ["INSERT OR REPLACE INTO subscriptions VALUES (?, ?, ?, ?)"],
   "subscription.delete": ["DELETE FROM subscriptions WHERE client_id = ? AND filter = ?"],
-  "retained.put": ["INSERT OR REPLACE INTO retained VALUES (?, ?, ?, ?, ?)"],
+  "retained.put": ["INSERT OR REPLACE INTO retained VALUES (?, ?)"],
   "retained.delete": ["DELETE FROM retained WHERE topic = ?"],
-  "message.put": ["INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)"],
+  "message.put": ["INSERT OR REPLACE INTO messages VALUES (?, ?)"],
   "message.delete": ["DELETE FROM messages WHERE id = ?"],
   "outbound.put": ["INSERT OR REPLACE INTO outbound VALUES (?, ?, ?, ?, ?, ?, ?, ?)"],
   "outbound.delete": ["DELETE FROM outbound WHERE client_id = ? AND seq = ?"],
   "inbound.put": ["INSERT OR REPLACE INTO inbound_qos2 VALUES (?, ?)"],
   "inbound.delete": ["DELETE FROM inbound_qos2 WHERE client_id = ? AND packet_id = ?"],
-  "will.put": ["INSERT OR REPLACE INTO wills VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"],
+  "will.put": ["INSERT OR REPLACE INTO wills VALUES (?, ?, ?, ?)"],
   "will.delete": ["DELETE FROM wills WHERE client_id = ?"],
 };
 
@@ -42,12 +43,9 @@ export function applyOp(statements: Map<StoreOp["op"], Statement[]>, o: StoreOp)
       return;
     case "subscription.put": return st[0].run(o.row.clientId, o.row.filter, o.row.options, o.row.subscriptionId);
     case "subscription.delete": return st[0].run(o.clientId, o.filter);
-    case "retained.put": {
-      const m = o.message;
-      return st[0].run(m.topic, m.qos, m.props, m.payload, m.expiresAt);
-    }
+    case "retained.put": return st[0].run(o.message.topic, encodeRecord(o.message));
     case "retained.delete": return st[0].run(o.topic);
-    case "message.put": return st[0].run(o.id, ...messageColumns(o.message));
+    case "message.put": return st[0].run(o.id, encodeRecord(o.message));
     case "message.delete": return st[0].run(o.id);
     case "outbound.put": {
       const r = o.row;
@@ -57,12 +55,7 @@ export function applyOp(statements: Map<StoreOp["op"], Statement[]>, o: StoreOp)
     case "outbound.delete": return st[0].run(o.clientId, o.seq);
     case "inbound.put": return st[0].run(o.clientId, o.packetId);
     case "inbound.delete": return st[0].run(o.clientId, o.packetId);
-    case "will.put": return st[0].run(o.row.clientId, ...messageColumns(o.row.message), o.row.delay, o.row.dueAt);
+    case "will.put": return st[0].run(o.row.clientId, encodeRecord(o.row.message), o.row.delay, o.row.dueAt);
     case "will.delete": return st[0].run(o.clientId);
   }
-}
-
-/** topic, props, payload, qos, retain, expires_at. */
-function messageColumns(m: StoredMessage): [Uint8Array, Uint8Array, Uint8Array, number, number, number] {
-  return [m.topic, m.props, m.payload, m.qos, m.retain ? 1 : 0, m.expiresAt];
 }
