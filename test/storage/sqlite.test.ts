@@ -99,3 +99,18 @@ test("sqlite: deleted rows do not keep the file large after close (incremental v
   b.close();
   assert.ok(statSync(file).size < 200_000, `file is ${statSync(file).size} bytes after deleting 3 MB`);
 });
+
+test("sqlite: a damaged message record is a StorageError naming the file at load", async () => {
+  const file = join(tempDir(), "record.db");
+  const b = await SqliteBackend.open(file);
+  b.commit([{ op: "retained.put", message: {
+    topic: new TextEncoder().encode("t"), props: new Uint8Array(0), payload: new Uint8Array(3), qos: 0, retain: true, expiresAt: 0,
+  } }]);
+  b.close();
+  const db = await openDatabase(file);
+  db.prepare("UPDATE retained SET record = ?").run(Uint8Array.of(1, 2, 3));
+  db.close();
+  const again = await SqliteBackend.open(file);
+  assert.throws(() => again.load(), (err: Error) => err instanceof StorageError && err.message.startsWith(`database ${file}: cannot read: `) && /too short/.test(err.message));
+  again.close();
+});
