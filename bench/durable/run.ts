@@ -15,6 +15,8 @@ import { join } from "node:path";
 import mqttPacket from "mqtt-packet";
 
 const SECONDS = Number(process.argv[2] ?? 3);
+/** RATE=N: open loop at N msgs/s in total (p99 at a fixed load) instead of closed-loop throughput. */
+const RATE = Number(process.env.RATE ?? 0);
 const PUBLISHERS = 4, WINDOW = 64;
 const root = join(import.meta.dir, "..", "..");
 
@@ -105,8 +107,14 @@ async function measure(port: number, qos: 1 | 2, size: number): Promise<{ rate: 
     const c = await Client.open(port, `pub-${k}-${qos}-${size}`, true);
     const sent = new Map<number, number>();
     let next = 1;
+    let allowance = RATE > 0 ? 0 : Infinity;
+    const ticker = RATE > 0 ? setInterval(() => {
+      allowance += RATE / PUBLISHERS / 100;
+      fire();
+    }, 10) : null;
     const fire = () => {
-      while (running && sent.size < WINDOW) {
+      while (running && sent.size < (RATE > 0 ? 4096 : WINDOW) && allowance >= 1) {
+        allowance--;
         const id = next;
         next = next === 65535 ? 1 : next + 1;
         sent.set(id, performance.now());
@@ -124,6 +132,7 @@ async function measure(port: number, qos: 1 | 2, size: number): Promise<{ rate: 
     fire();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     running = false;
+    if (ticker !== null) clearInterval(ticker);
     c.s.destroy();
   }));
   const elapsed = (performance.now() - start) / 1000;
@@ -131,7 +140,8 @@ async function measure(port: number, qos: 1 | 2, size: number): Promise<{ rate: 
   return { rate: acked / elapsed, p99: lat[Math.floor(lat.length * 0.99)] ?? 0 };
 }
 
-const rows: string[] = ["| broker | QoS 1 16 B | QoS 1 256 B | QoS 2 16 B | QoS 2 256 B | p99 ack ms (QoS 1 16 B) |", "|---|---|---|---|---|---|"];
+const unit = RATE > 0 ? `msgs/s at ${RATE}/s offered` : "msgs/s";
+const rows: string[] = [`| broker (${unit}) | QoS 1 16 B | QoS 1 256 B | QoS 2 16 B | QoS 2 256 B | p99 ack ms (QoS 1 16 B) |`, "|---|---|---|---|---|---|"];
 for (const t of targets) {
   const dir = mkdtempSync(join(tmpdir(), "vireo-durable-bench-"));
   const port = await freePort();
