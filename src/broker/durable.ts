@@ -10,7 +10,7 @@ import type { Will } from "../protocol/packets.ts";
 import { storedMessage } from "../storage/journal.ts";
 import { willMessage } from "./lifecycle.ts";
 import type { BrokerCore } from "./core.ts";
-import { holdUntilCommit, type HoldTarget } from "./held_sends.ts";
+import { HELD, holdUntilCommit, type HoldTarget } from "./held_sends.ts";
 
 /**
  * A connection took `s` (new or resumed) with its CONNECT's expiry interval set: store it when it
@@ -100,6 +100,14 @@ export function subscriptionAdded(core: BrokerCore, s: Session, filter: string, 
 /** A stored session unsubscribed. */
 export function subscriptionRemoved(core: BrokerCore, s: Session, filter: string): void {
   if (s.durable) core.journal?.subscriptionDelete(s.clientId, filter);
+}
+
+/**
+ * A connection is about to be closed by the broker (or said DISCONNECT): commit now so what was
+ * held for it (acks, then the DISCONNECT after them) is written before the socket closes.
+ */
+export function flushHeld(core: BrokerCore, client: HoldTarget): void {
+  if (HELD.size !== 0 && HELD.has(client)) core.journal?.log.commitNow();
 }
 
 /** The journal's position, for ackAfterCommit (0 without a journal). */

@@ -69,6 +69,16 @@ export class GroupCommit {
     if (this.failures > 0) throw new Error(`storage ${this.backend.location}: final commit failed`);
   }
 
+  /**
+   * Commits the pending group now when that can finish synchronously (a synchronous backend, no
+   * commit in progress, not failing): a connection about to close gets its held acks first.
+   */
+  commitNow(): void {
+    if (this.running !== null || this.retryTimer !== null || this.stopped) return;
+    if (this.ops.length === 0 && this.waiters.length === 0) return;
+    void this.run();
+  }
+
   /** Stops retrying (the backend is about to close); pending operations stay unwritten. */
   stop(): void {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);

@@ -194,3 +194,21 @@ test("a second broker on a held data directory refuses, naming the directory and
   await third.open(); // released at close
   await third.close();
 });
+
+test("a client that publishes retained QoS 1 and disconnects in the same packet batch still gets its PUBACK first", async () => {
+  const dir = dataDir();
+  await withDurable({ persistenceLocation: dir }, async (port) => {
+    const c = await RawClient.open(port, 4);
+    c.sendPacket(connectPacket("quick", 4), 4);
+    await c.next("connack");
+    const { default: mqttPacket } = await import("mqtt-packet");
+    // One write: PUBLISH (retained, QoS 1) + DISCONNECT: the ack waits for the commit, the close must not drop it.
+    const bytes = Buffer.concat([
+      mqttPacket.generate({ cmd: "publish", topic: "r/q", payload: Buffer.from("v"), qos: 1, messageId: 7, retain: true, dup: false }),
+      mqttPacket.generate({ cmd: "disconnect" }),
+    ]);
+    c.send(new Uint8Array(bytes));
+    assert.equal((await c.next("puback")).messageId, 7);
+    assert.ok(await c.waitClosed());
+  });
+});
