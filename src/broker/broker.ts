@@ -203,6 +203,8 @@ export class Broker {
     // keep-alive (watch/touch read it) would time out a client whose packets came in time.
     core.clock.refresh();
     let i = 0;
+    core.batch = batch;
+    core.frame = 0;
     if (c.state === ClientState.AwaitConnect) {
       core.keepAlive.unwatch(c); // the connect timeout; a successful CONNECT starts the keep-alive
       handleConnect(core, c, batch, 0);
@@ -210,6 +212,7 @@ export class Broker {
     } else core.keepAlive.touch(c); // any packet resets the keep-alive timer
     // The batch stays readable if an encode grows codec memory meanwhile (its views re-map).
     for (; i < n && c.state === ClientState.Connected; i++) {
+      core.frame = i;
       const reason = batch.reason(i);
       if (reason !== 0) return fail(core, c, reason);
       dispatch(core, c, batch, i);

@@ -8,6 +8,7 @@ import { type Message, stampExpiry, StoredPublication } from "../session/message
 import type { PendingWillMessage } from "../will/will.ts";
 import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
+import { logDisconnected } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 import { sessionDetached, sessionEnded, willDetached } from "./durable.ts";
 
@@ -31,7 +32,7 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
   if (!wasConnected) return;
   core.stats.clients--;
   const s = client.session!;
-  if (core.opts.verbose) core.opts.log(`client ${s.clientId} disconnected${publishWill ? " (will applies)" : ""}`);
+  if (core.opts.verbose) logDisconnected(core.opts.log, client, publishWill, takeover);
   core.opts.hooks.onDisconnect?.(s.clientId, publishWill);
   if (s.link !== client) return; // already taken over
   s.link = null;

@@ -8,6 +8,7 @@ import type { Session } from "./session.ts";
 import type { Delivery, QueueBytes } from "./queue.ts";
 import type { InflightEntry } from "./inflight.ts";
 import type { Message } from "./message.ts";
+import type { OutboundAliases } from "./outbound_aliases.ts";
 
 /** What a session needs from the connection it is attached to. */
 export interface SessionLink {
@@ -16,6 +17,8 @@ export interface SessionLink {
   readonly receiveMaximum: number;
   /** The client's Maximum Packet Size, 0 = no limit. */
   readonly maximumPacketSize: number;
+  /** v5 server-to-client topic aliases of this connection, null when not used. */
+  readonly outboundAliases: OutboundAliases | null;
   /** Queues `bytes` for the socket, copying them at once (callers reuse their buffers). */
   send(bytes: Uint8Array): void;
   /** True when the socket has more buffered than the broker allows (backpressure). */
