@@ -11,14 +11,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import mqttPacket from "mqtt-packet";
 
 const SECONDS = Number(process.argv[2] ?? 3);
 /** RATE=N: open loop at N msgs/s in total (p99 at a fixed load) instead of closed-loop throughput. */
 const RATE = Number(process.env.RATE ?? 0);
 const PUBLISHERS = 4, WINDOW = 64;
-const root = join(import.meta.dir, "..", "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 interface Target { name: string; start(port: number, dir: string): ChildProcess }
 
@@ -60,7 +61,7 @@ class Client {
   onPacket: (p: any) => void = (p) => this.packets.push(p);
   private constructor(readonly s: Socket) {
     this.parser.on("packet", (p: any) => this.onPacket(p));
-    s.on("data", (d) => this.parser.parse(d));
+    s.on("data", (d) => this.parser.parse(d as Buffer));
     s.on("error", () => {});
   }
   static async open(port: number, id: string, clean: boolean): Promise<Client> {

@@ -187,7 +187,6 @@ export async function startStorage(core: BrokerCore): Promise<void> {
   }
   if (backend === null) return;
   const t0 = performance.now();
-  o.log(`storage ${backend.location}: loading`);
   let snap: Snapshot;
   try {
     snap = await backend.load();

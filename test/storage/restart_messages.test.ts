@@ -16,11 +16,13 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function run(dir: string, body: (port: number, b: Broker, open: (id: string, extra?: object) => Promise<{ c: RawClient; ack: any }>) => Promise<void>) {
+type Open = (id: string, extra?: Record<string, unknown>) => Promise<{ c: RawClient; ack: any }>;
+
+async function run(dir: string, body: (port: number, b: Broker, open: Open) => Promise<void>) {
   const b = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, persistence: true, persistenceLocation: dir });
   const { port } = await b.listen();
   const clients: RawClient[] = [];
-  const open = async (id: string, extra: object = {}) => {
+  const open = async (id: string, extra: Record<string, unknown> = {}) => {
     const c = await RawClient.open(port, 4);
     clients.push(c);
     c.sendPacket(connectPacket(id, 4, extra), 4);
@@ -107,7 +109,7 @@ test("a delayed will fires after a restart at its deadline; one whose delay pass
   dirs.push(dir);
   const b1 = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, persistence: true, persistenceLocation: dir });
   const { port } = await b1.listen();
-  const open5 = async (id: string, extra: object) => {
+  const open5 = async (id: string, extra: Record<string, unknown>) => {
     const c = await RawClient.open(port, 5);
     c.sendPacket(connectPacket(id, 5, extra), 5);
     await c.next("connack");
