@@ -18,7 +18,7 @@ import mqttPacket from "mqtt-packet";
 const SECONDS = Number(process.argv[2] ?? 3);
 /** RATE=N: open loop at N msgs/s in total (p99 at a fixed load) instead of closed-loop throughput. */
 const RATE = Number(process.env.RATE ?? 0);
-const PUBLISHERS = 4, WINDOW = 64;
+const PUBLISHERS = 4, WINDOW = Number(process.env.WINDOW ?? 64);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 interface Target { name: string; start(port: number, dir: string): ChildProcess }
