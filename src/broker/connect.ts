@@ -62,6 +62,9 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
     if (will.retain && !opts.retainAvailable) return ReasonCode.RetainNotSupported; // [MQTT-3.2.2-13]
     if (will.qos > opts.maximumQoS) return ReasonCode.QoSNotSupported; // [MQTT-3.2.2-12]
   }
+  // use_identity_as_username: the verified certificate's CN replaces whatever the client sent;
+  // fail closed if the handshake left none.
+  if (client.conn.useIdentityAsUsername && client.conn.peerCommonName === undefined) return ReasonCode.NotAuthorized;
   const auth = opts.hooks.authenticate?.(connectInfo(client, p)) ?? 0;
   if (auth !== 0) return auth;
   const expiry = p.protocolLevel >= 5 ? Math.min(p.properties?.sessionExpiryInterval ?? 0, opts.sessionExpiryMaximum) : p.cleanStart ? 0 : EXPIRY_NEVER;
@@ -71,8 +74,9 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
 /** What hooks see of a CONNECT. */
 function connectInfo(client: Client, p: ConnectPacket): ConnectInfo {
   return {
-    clientId: client.clientId, level: p.protocolLevel, username: p.username, password: p.password,
-    remoteAddress: client.conn.remoteAddress,
+    clientId: client.clientId, level: p.protocolLevel, password: p.password,
+    username: client.conn.useIdentityAsUsername ? client.conn.peerCommonName : p.username,
+    remoteAddress: client.conn.remoteAddress, listener: client.conn.protocol,
   };
 }
 

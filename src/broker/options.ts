@@ -4,6 +4,7 @@
 import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
 import type { BrokerHooks } from "./hooks.ts";
 import type { StorageBackend } from "../storage/types.ts";
+import type { HttpHandler } from "../listeners/http_routes.ts";
 
 /** What `new Broker(options)` accepts: any Config field, plus embedder hooks. */
 export interface BrokerOptions extends Partial<Config> {
@@ -19,6 +20,8 @@ export interface BrokerOptions extends Partial<Config> {
    * persistenceLocation; otherwise the broker keeps everything in memory only.
    */
   storage?: StorageBackend;
+  /** Answers HTTP requests on ws / wss / http listeners that are not MQTT upgrades (default 404). */
+  httpHandler?: HttpHandler;
 }
 
 /** Options with every field resolved. */
@@ -27,6 +30,7 @@ export interface ResolvedOptions extends Config {
   now: () => number;
   hooks: BrokerHooks;
   storage: StorageBackend | null;
+  httpHandler?: HttpHandler;
 }
 
 /** Fills in defaults. */
