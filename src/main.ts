@@ -11,12 +11,13 @@ import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError, effectiveListeners } from "./config/config.ts";
 import { checkCanListen } from "./listeners/bind_check.ts";
 import { ListenerError } from "./listeners/errors.ts";
+import { StorageError } from "./storage/types.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 import { type OpsPlan, planOps } from "./ops/cli_server.ts";
 import { createOpsHandler, type OpsHandler } from "./ops/http_api.ts";
 import { createLogSink } from "./log/sink.ts";
 
-/** Exit code for invalid flags or configuration, and for listeners that cannot be opened. */
+/** Exit code for invalid flags or configuration, listeners that cannot be opened, and unusable storage. */
 const EXIT_CONFIG = 2;
 
 function configFromArgs(): ResolvedConfig & { plan: OpsPlan | null } {
@@ -62,6 +63,13 @@ async function main(): Promise<void> {
     ...config, listeners: plan!.listeners, verbose: config.verbose || log.enabled("notice"), log,
     httpHandler: plan!.serve ? (req) => ops!(req) : undefined,
   });
+  try {
+    await broker.open(); // restore (and lock the data directory) before anything else
+  } catch (err) {
+    if (!(err instanceof StorageError)) throw err;
+    console.error(`vireo: ${err.message}`);
+    process.exit(EXIT_CONFIG);
+  }
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   // After the warm-up: its traffic is no one's busiest topic. No request comes before listen().
   if (plan!.serve) ops = createOpsHandler(broker, { token: config.apiToken });

@@ -24,6 +24,8 @@ import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "../session/stats.ts";
 import { warmUp } from "./warmup.ts";
 import { SysTree } from "../ops/sys_tree.ts";
+import { startStorage, stopStorage } from "./restore.ts";
+import { willGone } from "./durable.ts";
 import type { DecoderOptions } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
@@ -36,6 +38,7 @@ export class Broker {
   private listeners: ListenerSet | null = null;
   /** The `$SYS` tree while listening with config.sysInterval > 0. */
   private sysTree: SysTree | null = null;
+  private opening: Promise<void> | null = null;
   private readonly handlers: ConnectionHandlers;
   /** Every client's decoder options (one object, not one per connection). */
   private readonly decoderOptions: DecoderOptions;
@@ -51,7 +54,10 @@ export class Broker {
         core.opts.log(`internal error in ${what}: ${(err as Error).stack ?? err}`, { level: "error" });
       }
     };
-    core.publishWill = guard("will", (will, origin) => publishWillNow(core, will, origin));
+    core.publishWill = guard("will", (will, origin, clientId) => {
+      publishWillNow(core, will, origin);
+      willGone(core, clientId);
+    });
     core.onKeepAliveTimeout = guard("keep-alive", (c: Client) => {
       if (c.state === ClientState.AwaitConnect) this.connectTimeout(c);
       else closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
@@ -98,6 +104,16 @@ export class Broker {
   }
 
   /**
+   * Opens storage and restores what it holds (retained messages, persistent sessions with their
+   * subscriptions), applying deadlines that passed meanwhile. listen() calls it; call it first to
+   * fail early (the CLI does, before its warm-up). Nothing happens in memory mode. Idempotent.
+   * @throws StorageError naming the file or directory (corrupt, unreadable, held by another broker).
+   */
+  open(): Promise<void> {
+    return (this.opening ??= startStorage(this.core));
+  }
+
+  /**
    * Opens every listener (config.listeners, or one mqtt listener on config.host:config.port; port
    * 0 picks a free one) and starts the timer tick. Resolves with the first listener's address and
    * every listener's.
@@ -105,6 +121,7 @@ export class Broker {
    */
   async listen(): Promise<{ host: string; port: number; listeners: BoundListener[] }> {
     if (this.listeners !== null) throw new Error("Broker.listen: already listening");
+    await this.open(); // restored before the first client can connect
     const opts = this.core.opts;
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
@@ -151,10 +168,13 @@ export class Broker {
     } catch {
       return; // no loopback listener: a cold start is all that is lost
     }
+    const journal = this.core.journal;
+    if (journal !== null) journal.muted = true; // its messages and topics are not the users'
     try {
       await warmUp(side.port, "127.0.0.1", this.core, messages);
     } finally {
       await side.close();
+      if (journal !== null) journal.muted = false;
     }
     // Its garbage (packets, write buffers) is collected now, not under the first real clients.
     (globalThis as { Bun?: { gc?(sync: boolean): void } }).Bun?.gc?.(true);
@@ -184,6 +204,7 @@ export class Broker {
     const listeners = this.listeners;
     this.listeners = null;
     if (listeners !== null) await listeners.close();
+    await stopStorage(core); // after the last detach recorded its session's deadline
   }
 
   private onOpen(conn: Connection): void {

@@ -9,6 +9,7 @@ import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
 import { detach } from "./lifecycle.ts";
 import { CLIENT_DISCONNECT } from "./conn_log.ts";
+import { flushHeld } from "./durable.ts";
 import { ackReason, handlePublish, handlePubrel } from "./publish.ts";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.ts";
 import { PINGRESP } from "../protocol/wire.ts";
@@ -23,7 +24,7 @@ export function dispatch(core: BrokerCore, client: Client, batch: FrameBatch, i:
     case PacketType.PUBREC:
       return client.session!.onPubrec(batch.packetId(i), client.level >= 5 ? ackReason(batch, i) : 0);
     case PacketType.PUBREL:
-      return handlePubrel(client, batch.packetId(i));
+      return handlePubrel(core, client, batch.packetId(i));
     case PacketType.PUBCOMP:
       return client.session!.onPubcomp(batch.packetId(i));
     case PacketType.SUBSCRIBE:
@@ -56,5 +57,6 @@ function handleDisconnect(core: BrokerCore, client: Client, batch: FrameBatch, i
   }
   if (!withWill) client.session!.will = null; // [MQTT-3.1.2-10]
   detach(core, client, withWill, false, CLIENT_DISCONNECT);
+  flushHeld(core, client); // its acks still waiting for a commit are written before the close
   client.conn.end(); // [MQTT-3.14.4-1]
 }

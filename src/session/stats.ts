@@ -47,6 +47,15 @@ export interface BrokerStats {
    * waiting behind retained messages still owed to the session.
    */
   droppedQueueFull: number;
+  /**
+   * Messages not queued because the broker's queues held maxQueuedBytes (QoS 1/2 refused, and
+   * QoS 0 that could not make room), plus queued QoS 0 messages dropped to make room for QoS 1/2.
+   */
+  droppedQueueBytes: number;
+  /** CONNECTs refused with Quota exceeded: a new persistent session over maxPersistentSessions. */
+  refusedSessionQuota: number;
+  /** Sessions that outlive their connection (3.1.1 clean session 0, v5 Session Expiry > 0). */
+  persistentSessions: number;
   /** Retained messages not owed to a new subscription because the session's backlog was full (maxRetainedBacklog). */
   droppedBacklogFull: number;
   /** Messages dropped because they exceeded the client's Maximum Packet Size [MQTT-3.1.2-25]. */
@@ -67,6 +76,7 @@ export interface BrokerStats {
 export const DROP_REASONS = {
   congested: "droppedCongested",
   queue_full: "droppedQueueFull",
+  queue_bytes: "droppedQueueBytes",
   backlog_full: "droppedBacklogFull",
   too_large: "droppedTooLarge",
   offline: "droppedOffline",
@@ -81,7 +91,8 @@ export function createStats(): BrokerStats {
     packetsReceived: 0, packetsSent: 0, bytesReceived: 0, bytesSent: 0,
     publishesReceived: 0, publishesReceivedQos1: 0, publishesReceivedQos2: 0,
     publishesSent: 0, publishesSentQos1: 0, publishesSentQos2: 0,
-    droppedCongested: 0, droppedQueueFull: 0, droppedBacklogFull: 0, droppedTooLarge: 0, droppedOffline: 0,
+    droppedCongested: 0, droppedQueueFull: 0, droppedQueueBytes: 0, refusedSessionQuota: 0, persistentSessions: 0,
+    droppedBacklogFull: 0, droppedTooLarge: 0, droppedOffline: 0,
     droppedExpired: 0, droppedNotAuthorized: 0, protocolErrors: 0, willsPublished: 0,
   };
 }

@@ -180,7 +180,7 @@ test("routing: unknown route 404, wrong method 405 with Allow, overview JSON", (
     const o = await call("GET", "/api/v1/overview");
     assert.equal(o.body.clients, 0);
     assert.ok(Array.isArray(o.body.history));
-    assert.deepEqual(Object.keys(o.body.drops).sort(), ["backlog_full", "congested", "expired", "not_authorized", "offline", "queue_full", "too_large"]);
+    assert.deepEqual(Object.keys(o.body.drops).sort(), ["backlog_full", "congested", "expired", "not_authorized", "offline", "queue_bytes", "queue_full", "too_large"]);
     const page = await call("GET", "/");
     assert.match(page.res.headers.get("content-type")!, /^text\/html/);
   }));
