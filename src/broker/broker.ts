@@ -89,17 +89,19 @@ export class Broker {
 
   /**
    * Publishes a message as the server (embedders): routed like a client's PUBLISH, stored if
-   * `retain` (an empty payload then deletes the retained message).
+   * `retain` (an empty payload then deletes the retained message). `durable: false` keeps a
+   * retained value out of storage (the `$SYS` tree's, rebuilt at every start, as Mosquitto does
+   * not persist `$SYS` either).
    * @throws RangeError for an invalid topic name.
    */
-  publish(topic: string, payload: Uint8Array | string, options: { qos?: QoS; retain?: boolean } = {}): void {
+  publish(topic: string, payload: Uint8Array | string, options: { qos?: QoS; retain?: boolean; durable?: boolean } = {}): void {
     const core = this.core;
     if (!core.index.validTopicName(topic)) throw new RangeError(`invalid topic name: ${JSON.stringify(topic)}`);
     const msg: Message = {
       topic: utf8.encode(topic), props: EMPTY, payload: typeof payload === "string" ? utf8.encode(payload) : payload.slice(),
       qos: options.qos ?? 0, retain: options.retain ?? false, origin: -1,
     };
-    if (msg.retain) core.retained.set(msg);
+    if (msg.retain) core.retained.set(msg, options.durable ?? true);
     core.router.route(new StoredPublication(msg, () => core.clock.now()), msg.topic, 0, msg.topic.length);
   }
 

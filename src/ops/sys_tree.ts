@@ -110,6 +110,7 @@ export class SysTree implements Tickable {
     const text = String(value);
     if (this.last.get(topic) === text) return;
     this.last.set(topic, text);
-    this.broker.publish(ROOT + topic, text, { retain: this.broker.core.opts.retainAvailable });
+    // Not written to storage: rebuilt at every start (Mosquitto does not persist $SYS either).
+    this.broker.publish(ROOT + topic, text, { retain: this.broker.core.opts.retainAvailable, durable: false });
   }
 }

@@ -2,7 +2,10 @@
 // published only on change; never matched by a leading wildcard [MQTT-4.7.2-1].
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Broker } from "../../src/index.ts";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { sleep, waitFor } from "../helpers/broker.ts";
@@ -119,4 +122,24 @@ test("load averages damp like Mosquitto's: 600 events in 60 s → 1 min average 
 test("VERSION matches package.json", () => {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
   assert.equal(VERSION, pkg.version);
+});
+
+test("$SYS values are never written to storage (rebuilt at every start, as Mosquitto does)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vireo-sys-store-"));
+  try {
+    const b = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, persistence: true, persistenceLocation: dir, sysInterval: 1 });
+    await b.listen();
+    assert.ok(b.core.retained.size > 20, "the tree is retained in memory");
+    b.publish("plain/kept", "x", { retain: true });
+    await b.close();
+    const again = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, persistence: true, persistenceLocation: dir, sysInterval: 0 });
+    await again.listen();
+    try {
+      assert.equal(again.core.retained.size, 1, "only the plain retained message came back");
+    } finally {
+      await again.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
