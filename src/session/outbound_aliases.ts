@@ -9,7 +9,8 @@
  * topics are sent in full. It never thrashes (an alias is never re-mapped, so no packet carries
  * topic + alias twice for one topic), and a device's steady set of topics is what it learns first.
  *
- * Topics are looked up by their bytes (FNV-1a hash, then a byte compare): no string per packet.
+ * Topics are looked up by their bytes (an FNV-like hash, then a compare, both a 32-bit word at a
+ * time): no string per packet.
  * The table is made on the first PUBLISH, so an idle connection pays nothing.
  */
 import { writeAliasedPublish } from "../broker/wire.ts";
@@ -30,7 +31,8 @@ function scratchView(n: number): Uint8Array {
 export class OutboundAliases {
   private hashes: Int32Array | null = null;
   private aliases: Uint16Array | null = null;
-  private topics: Array<Uint8Array | undefined> = [];
+  /** Per slot: the topic as [byte length, ...little-endian words]. */
+  private topics: Array<Int32Array | undefined> = [];
   private assigned = 0;
 
   /** @param maximum the most aliases to assign (≤ the client's Topic Alias Maximum). */
@@ -60,7 +62,7 @@ export class OutboundAliases {
       if (this.assigned >= this.maximum) return packet;
       // Grows the packet by the 3-byte property: not past the client's Maximum Packet Size.
       if (maximumPacketSize > 0 && packet.length + 4 > maximumPacketSize) return packet;
-      alias = this.assign(packet, o + 2, topicLen, ~at);
+      alias = this.assign(topicLen, ~at);
     }
     const n = writeAliasedPublish(scratch, packet, o, alias, first);
     return n < 0 ? packet : scratchView(n);
@@ -70,19 +72,24 @@ export class OutboundAliases {
   private find(b: Uint8Array, off: number, len: number): number {
     if (this.hashes === null) this.allocate();
     const hashes = this.hashes!, mask = hashes.length - 1;
-    const h = hashBytes(b, off, len);
+    const h = loadWords(b, off, len);
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const k = hashes[slot];
       if (k === 0) return ~slot;
-      if (k === h && sameBytes(this.topics[slot]!, b, off, len)) return slot;
+      if (k === h && sameWords(this.topics[slot]!, len)) return slot;
     }
   }
 
-  private assign(b: Uint8Array, off: number, len: number, slot: number): number {
+  /** Takes `slot` for the topic find() just loaded (its words are still in `words`). */
+  private assign(len: number, slot: number): number {
     const alias = ++this.assigned;
-    this.hashes![slot] = hashBytes(b, off, len);
+    const n = (len + 3) >>> 2;
+    const t = new Int32Array(n + 1);
+    t[0] = len;
+    for (let k = 0; k < n; k++) t[k + 1] = words[k];
+    this.hashes![slot] = hashWords(len, n);
     this.aliases![slot] = alias;
-    this.topics[slot] = b.slice(off, off + len);
+    this.topics[slot] = t;
     return alias;
   }
 
@@ -95,19 +102,41 @@ export class OutboundAliases {
   }
 }
 
-/** A multiplicative hash over 4 bytes per step (FNV-like), never 0 (0 marks an empty slot). */
-function hashBytes(b: Uint8Array, off: number, len: number): number {
-  let h = (0x811c9dc5 ^ len) | 0;
-  const end = off + len, whole = off + (len & ~3);
+/**
+ * The topic being looked up as little-endian 32-bit words, the last one zero-padded (a topic is at
+ * most 65535 bytes): read from the packet once, then hashed and compared a word at a time, which
+ * is about a third of the work of byte loops (measured with perf on the broker: the byte compare
+ * was a third of apply()).
+ */
+const words = new Int32Array(16384);
+
+/** Loads the topic's words into `words` and returns their hash. */
+function loadWords(b: Uint8Array, off: number, len: number): number {
+  const whole = len >>> 2;
   let i = off;
-  for (; i < whole; i += 4) h = Math.imul(h ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), 0x01000193);
-  for (; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  for (let k = 0; k < whole; k++, i += 4) words[k] = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+  const rest = len & 3;
+  if (rest !== 0) {
+    let w = b[i];
+    if (rest > 1) w |= b[i + 1] << 8;
+    if (rest > 2) w |= b[i + 2] << 16;
+    words[whole] = w;
+  }
+  return hashWords(len, (len + 3) >>> 2);
+}
+
+/** A multiplicative hash (FNV-like, a word per step) of the first `n` of `words`, never 0 (0 marks an empty slot). */
+function hashWords(len: number, n: number): number {
+  let h = (0x811c9dc5 ^ len) | 0;
+  for (let k = 0; k < n; k++) h = Math.imul(h ^ words[k], 0x01000193);
   h ^= h >>> 15;
   return h === 0 ? 1 : h;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array, off: number, len: number): boolean {
-  if (a.length !== len) return false;
-  for (let i = 0; i < len; i++) if (a[i] !== b[off + i]) return false;
+/** True when stored topic `t` ([length, ...words]) is the one in `words`. */
+function sameWords(t: Int32Array, len: number): boolean {
+  if (t[0] !== len) return false;
+  const n = t.length - 1;
+  for (let k = 0; k < n; k++) if (t[k + 1] !== words[k]) return false;
   return true;
 }

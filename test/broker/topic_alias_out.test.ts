@@ -100,3 +100,30 @@ test("MQTT.js as the receiving client decodes aliased messages to their topics",
     assert.deepEqual(got.map((m) => m.payload), topics.map((t) => `payload of ${t}`));
     assert.equal(w.b.broker.core.sessions.get("js")!.link!.outboundAliases!.size, 3);
   }));
+
+test("topics that differ only in their last bytes, or are prefixes of each other, keep their own aliases", () =>
+  withBroker({}, async (w) => {
+    // Lengths 3..10 (every remainder mod 4), pairs that differ in the last byte only, prefixes of each other.
+    const topics = ["w/a", "w/b", "w/ab", "w/aa", "w/abc", "w/abd", "w/abcd", "w/abce", "w/abcde", "w/abcdf", "w/abcdef", "w/abcdeg"];
+    const c = await rawSubscriber(w, "s", "w/#", topics.length);
+    const pub = await w.pool.connect({ clientId: "p" });
+    const order = [...topics, ...topics.slice().reverse(), ...topics];
+    for (const t of order) await pub.publishAsync(t, t, { qos: 0 });
+    const got = await nextPublishes(c, order.length);
+    const first = got.slice(0, topics.length);
+    assert.deepEqual(first, topics.map((t, i) => [t, i + 1, t]), "each new topic: topic + the next alias");
+    // Later uses: empty topic, and the alias that topic got first (the payload names the topic).
+    for (const [topic, alias, payload] of got.slice(topics.length)) {
+      assert.deepEqual([topic, alias], ["", topics.indexOf(payload) + 1], `alias for ${payload}`);
+    }
+  }));
+
+test("two topics with the same 32-bit hash get different aliases (the lookup compares the bytes)", () =>
+  withBroker({}, async (w) => {
+    // Found offline by a birthday search over the table's hash (src/session/outbound_aliases.ts).
+    const [a, b] = ["sFIlIUIt", "tmvuhJ9U"];
+    const c = await rawSubscriber(w, "s", "#", 4);
+    const pub = await w.pool.connect({ clientId: "p" });
+    for (const t of [a, b, a, b]) await pub.publishAsync(t, t, { qos: 0 });
+    assert.deepEqual(await nextPublishes(c, 4), [[a, 1, a], [b, 2, b], ["", 1, a], ["", 2, b]]);
+  }));
