@@ -2,7 +2,7 @@
  * Per-connection state: the protocol state machine's position, the negotiated limits, and the
  * session it is attached to. Implements SessionLink so sessions write through it.
  */
-import type { Connection } from "../transport/types.ts";
+import type { BatchWriter, Connection } from "../transport/types.ts";
 import type { StreamDecoder } from "../wasm/types.ts";
 import type { Session, SessionLink } from "../session/session.ts";
 import type { InboundAliases } from "../session/topic_alias.ts";
@@ -96,6 +96,10 @@ export class Client implements SessionLink, KeepAliveNode {
 
   send(bytes: Uint8Array): void {
     this.conn.write(bytes);
+  }
+
+  sendWith(maxBytes: number, writer: BatchWriter): void {
+    this.conn.writeWith(maxBytes, writer);
   }
 
   congested(): boolean {

@@ -6,6 +6,7 @@
 import type { BrokerStats } from "../broker/stats.ts";
 import type { Session } from "./session.ts";
 import type { OutboundAliases } from "./outbound_aliases.ts";
+import type { BatchWriter } from "../transport/types.ts";
 
 /** What a session needs from the connection it is attached to. */
 export interface SessionLink {
@@ -18,6 +19,8 @@ export interface SessionLink {
   readonly outboundAliases: OutboundAliases | null;
   /** Queues `bytes` for the socket, copying them at once (callers reuse their buffers). */
   send(bytes: Uint8Array): void;
+  /** Queues what `writer` writes (at most `maxBytes`), in place (see Connection.writeWith). */
+  sendWith(maxBytes: number, writer: BatchWriter): void;
   /** True when the socket has more buffered than the broker allows (backpressure). */
   congested(): boolean;
 }

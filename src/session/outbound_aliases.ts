@@ -14,26 +14,31 @@
  * The table is made on the first PUBLISH, so an idle connection pays nothing.
  */
 import { writeAliasedPublish } from "../broker/wire.ts";
+import type { BatchWriter } from "../transport/types.ts";
 
-/** Rewritten packets are built here; the connection copies them at once. */
-const scratch = new Uint8Array(64 * 1024);
+const EMPTY = new Uint8Array(0);
 /**
- * Views of `scratch` by length, made once each: a view per packet would be an allocation on the
- * hot path (the connection copies at once, so sharing a view is safe).
+ * The most an aliased PUBLISH outgrows the original: the 3-byte Topic Alias property, plus one byte
+ * each when the property length and the remaining length need a longer variable byte integer.
  */
-const views: Array<Uint8Array | undefined> = [];
+const ALIAS_GROWTH = 5;
 
-function scratchView(n: number): Uint8Array {
-  return views[n] ??= scratch.subarray(0, n);
-}
-
-/** Aliases one connection has assigned. */
-export class OutboundAliases {
+/**
+ * Aliases one connection has assigned. Two steps per PUBLISH, so the rewritten packet is written
+ * straight into the connection's outgoing batch (no scratch copy): prepare() decides, then the
+ * connection calls writeInto() (as a BatchWriter) with room for what prepare() promised.
+ */
+export class OutboundAliases implements BatchWriter {
   private hashes: Int32Array | null = null;
   private aliases: Uint16Array | null = null;
   /** Per slot: the topic as [byte length, ...little-endian words]. */
   private topics: Array<Int32Array | undefined> = [];
   private assigned = 0;
+  // The packet prepare() accepted, for writeInto().
+  private packet: Uint8Array = EMPTY;
+  private topicAt = 0;
+  private alias = 0;
+  private withTopic = false;
 
   /** @param maximum the most aliases to assign (≤ the client's Topic Alias Maximum). */
   constructor(readonly maximum: number) {}
@@ -44,28 +49,38 @@ export class OutboundAliases {
   }
 
   /**
-   * The PUBLISH `packet` (v5, as rendered for this connection) as it should go on the wire: with
-   * the topic replaced by its alias, with topic + a new alias (first use), or unchanged (no alias
-   * left, or the alias would take it past `maximumPacketSize`). The result may be a view of a
-   * shared scratch buffer: hand it to a write that copies at once.
+   * Decides how the PUBLISH `packet` (v5, as rendered for this connection) goes on the wire: -1
+   * when unchanged (no alias left, or topic + alias would take it past `maximumPacketSize`), else
+   * the most bytes the aliased packet takes; writeInto() then writes it (topic replaced by its
+   * alias, or topic + a new alias on first use). Nothing may run in between.
    */
-  apply(packet: Uint8Array, maximumPacketSize: number): Uint8Array {
+  prepare(packet: Uint8Array, maximumPacketSize: number): number {
     let o = 1;
     while (packet[o] & 0x80) o++;
     o++;
     const topicLen = (packet[o] << 8) | packet[o + 1];
-    if (topicLen === 0) return packet;
+    if (topicLen === 0) return -1;
     const at = this.find(packet, o + 2, topicLen);
     let alias = at >= 0 ? this.aliases![at] : 0;
     const first = alias === 0;
     if (first) {
-      if (this.assigned >= this.maximum) return packet;
+      if (this.assigned >= this.maximum) return -1;
       // Grows the packet by the 3-byte property: not past the client's Maximum Packet Size.
-      if (maximumPacketSize > 0 && packet.length + 4 > maximumPacketSize) return packet;
+      if (maximumPacketSize > 0 && packet.length + 4 > maximumPacketSize) return -1;
       alias = this.assign(topicLen, ~at);
     }
-    const n = writeAliasedPublish(scratch, packet, o, alias, first);
-    return n < 0 ? packet : scratchView(n);
+    this.packet = packet;
+    this.topicAt = o;
+    this.alias = alias;
+    this.withTopic = first;
+    return packet.length + ALIAS_GROWTH;
+  }
+
+  /** BatchWriter: the packet prepare() accepted, aliased, at `out[offset…]`. */
+  writeInto(out: Uint8Array, offset: number): number {
+    const n = writeAliasedPublish(out, offset, this.packet, this.topicAt, this.alias, this.withTopic);
+    this.packet = EMPTY; // not kept alive (it may be a view of the decoder's memory)
+    return n;
   }
 
   /** The slot holding `topic`, or ~(the empty slot where it would go). */

@@ -279,11 +279,16 @@ export class Session implements SoonDrainable {
     return false;
   }
 
-  /** Every PUBLISH to the client leaves here (aliased when the connection uses topic aliases). */
+  /**
+   * Every PUBLISH to the client leaves here; aliased (written straight into the connection's
+   * batch) when the connection uses topic aliases.
+   */
   private write(link: SessionLink, bytes: Uint8Array): void {
     this.ctx.stats.publishesSent++;
     const aliases = link.outboundAliases;
-    link.send(aliases === null ? bytes : aliases.apply(bytes, link.maximumPacketSize));
+    const max = aliases === null ? -1 : aliases.prepare(bytes, link.maximumPacketSize);
+    if (max < 0) link.send(bytes);
+    else link.sendWith(max, aliases!);
   }
 
   private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedTooLarge"): void {

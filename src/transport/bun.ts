@@ -2,7 +2,7 @@
  * Bun adapter: Bun.listen with socket handlers. Bun's socket.write() does not buffer: it returns
  * how many bytes the kernel took, so the remainder stays in our batch until `drain`.
  */
-import type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
+import type { BatchWriter, Connection, ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
@@ -83,6 +83,13 @@ class BunConnection implements Connection, Flushable {
     const flags = this.flags;
     if ((flags & (ENDING | CLOSED)) !== 0) return;
     (this.batch ??= WriteBatch.take()).push(bytes);
+    if ((flags & BLOCKED) === 0) scheduleFlush(this);
+  }
+
+  writeWith(maxBytes: number, writer: BatchWriter): void {
+    const flags = this.flags;
+    if ((flags & (ENDING | CLOSED)) !== 0) return;
+    (this.batch ??= WriteBatch.take()).pushWith(maxBytes, writer);
     if ((flags & BLOCKED) === 0) scheduleFlush(this);
   }
 

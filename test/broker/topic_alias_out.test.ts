@@ -127,3 +127,24 @@ test("two topics with the same 32-bit hash get different aliases (the lookup com
     for (const t of [a, b, a, b]) await pub.publishAsync(t, t, { qos: 0 });
     assert.deepEqual(await nextPublishes(c, 4), [[a, 1, a], [b, 2, b], ["", 1, a], ["", 2, b]]);
   }));
+
+test("aliased packets written in place keep properties and large payloads intact (length fields that grow a byte, a burst past one batch buffer)", () =>
+  withBroker({}, async (w) => {
+    const c = await rawSubscriber(w, "s", "g/#", 4);
+    const pub = await w.pool.connect({ clientId: "p", protocolVersion: 5 });
+    // A user property of 126 bytes: + the 3-byte alias property the length needs 2 bytes, not 1.
+    const properties = { userProperties: { k: "v".repeat(120) } };
+    const big = "p".repeat(300); // > 256 bytes after the properties: copied with set(), not a loop
+    await pub.publishAsync("g/x", big, { qos: 0, properties });
+    await pub.publishAsync("g/x", big, { qos: 0, properties });
+    for (let i = 0; i < 200; i++) void pub.publishAsync("g/y", `${i}:${big}`, { qos: 0 }); // ~60 KB in a burst
+    for (let i = 0; i < 2; i++) {
+      const p = await c.next("publish");
+      assert.deepEqual([p.topic, p.properties?.topicAlias, String(p.payload)], [i === 0 ? "g/x" : "", 1, big]);
+      assert.deepEqual({ ...p.properties?.userProperties }, properties.userProperties);
+    }
+    for (let i = 0; i < 200; i++) {
+      const p = await c.next("publish");
+      assert.deepEqual([p.topic, p.properties?.topicAlias, String(p.payload)], [i === 0 ? "g/y" : "", 2, `${i}:${big}`]);
+    }
+  }));
