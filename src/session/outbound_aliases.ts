@@ -52,15 +52,17 @@ export class OutboundAliases implements BatchWriter {
    * Decides how the PUBLISH `packet` (v5, as rendered for this connection) goes on the wire: -1
    * when unchanged (no alias left, or topic + alias would take it past `maximumPacketSize`), else
    * the most bytes the aliased packet takes; writeInto() then writes it (topic replaced by its
-   * alias, or topic + a new alias on first use). Nothing may run in between.
+   * alias, or topic + a new alias on first use). Nothing may run in between. `serial` is the
+   * Publication's (see Publication.serial; -1 = none): its topic is read and hashed once, however
+   * many connections it goes to.
    */
-  prepare(packet: Uint8Array, maximumPacketSize: number): number {
+  prepare(packet: Uint8Array, maximumPacketSize: number, serial = -1): number {
     let o = 1;
     while (packet[o] & 0x80) o++;
     o++;
     const topicLen = (packet[o] << 8) | packet[o + 1];
     if (topicLen === 0) return -1;
-    const at = this.find(packet, o + 2, topicLen);
+    const at = this.find(packet, o + 2, topicLen, serial);
     let alias = at >= 0 ? this.aliases![at] : 0;
     const first = alias === 0;
     if (first) {
@@ -84,10 +86,14 @@ export class OutboundAliases implements BatchWriter {
   }
 
   /** The slot holding `topic`, or ~(the empty slot where it would go). */
-  private find(b: Uint8Array, off: number, len: number): number {
+  private find(b: Uint8Array, off: number, len: number, serial: number): number {
     if (this.hashes === null) this.allocate();
     const hashes = this.hashes!, mask = hashes.length - 1;
-    const h = loadWords(b, off, len);
+    let h = loadedHash;
+    if (serial < 0 || serial !== loadedSerial) {
+      h = loadedHash = loadWords(b, off, len);
+      loadedSerial = serial;
+    }
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const k = hashes[slot];
       if (k === 0) return ~slot;
@@ -124,6 +130,9 @@ export class OutboundAliases implements BatchWriter {
  * was a third of apply()).
  */
 const words = new Int32Array(16384);
+/** The Publication.serial whose topic `words` holds (-1: none), and that topic's hash. */
+let loadedSerial = -1;
+let loadedHash = 0;
 
 /** Loads the topic's words into `words` and returns their hash. */
 function loadWords(b: Uint8Array, off: number, len: number): number {

@@ -102,7 +102,7 @@ export class Session implements SoonDrainable {
       if (this.owesStoredFirst()) return this.enqueue({ msg: pub.message(), qos, retain, subIds });
       if (link.congested()) return this.drop("QoS 0 message dropped: socket congested", "droppedCongested");
       const bytes = pub.render(link.level, publishFlags(0, retain), subIds);
-      if (this.fits(link, bytes.length)) this.write(link, bytes);
+      if (this.fits(link, bytes.length)) this.write(link, bytes, pub.serial);
       return;
     }
     const q = this.pending, b = this.owed;
@@ -264,7 +264,7 @@ export class Session implements SoonDrainable {
     if (!this.fits(link, bytes.length)) return;
     const e = this.inflight.add(msg, qos, retain, subIds);
     patchPublish(bytes, flags, e.packetId, publishPacketIdOffset(bytes));
-    this.write(link, bytes);
+    this.write(link, bytes, pub.serial);
   }
 
   private enqueue(d: Delivery): void {
@@ -281,12 +281,13 @@ export class Session implements SoonDrainable {
 
   /**
    * Every PUBLISH to the client leaves here; aliased (written straight into the connection's
-   * batch) when the connection uses topic aliases.
+   * batch) when the connection uses topic aliases. `serial`: the Publication's, when it has one
+   * (its topic is then hashed once for all its deliveries).
    */
-  private write(link: SessionLink, bytes: Uint8Array): void {
+  private write(link: SessionLink, bytes: Uint8Array, serial = -1): void {
     this.ctx.stats.publishesSent++;
     const aliases = link.outboundAliases;
-    const max = aliases === null ? -1 : aliases.prepare(bytes, link.maximumPacketSize);
+    const max = aliases === null ? -1 : aliases.prepare(bytes, link.maximumPacketSize, serial);
     if (max < 0) link.send(bytes);
     else link.sendWith(max, aliases!);
   }

@@ -148,3 +148,17 @@ test("aliased packets written in place keep properties and large payloads intact
       assert.deepEqual([p.topic, p.properties?.topicAlias, String(p.payload)], [i === 0 ? "g/y" : "", 2, `${i}:${big}`]);
     }
   }));
+
+test("one message to several aliasing connections: each uses its own aliases (the topic is hashed once per message)", () =>
+  withBroker({}, async (w) => {
+    const one = await rawSubscriber(w, "one", "f/#", 4);
+    const pub = await w.pool.connect({ clientId: "p" });
+    await pub.publishAsync("f/a", "0");
+    assert.deepEqual(await nextPublishes(one, 1), [["f/a", 1, "0"]]);
+    const two = await rawSubscriber(w, "two", "f/#", 4);
+    const plain = await rawSubscriber(w, "plain", "f/#");
+    for (const [i, t] of ["f/b", "f/a", "f/b", "f/a", "f/c"].entries()) await pub.publishAsync(t, `${i + 1}`);
+    assert.deepEqual(await nextPublishes(one, 5), [["f/b", 2, "1"], ["", 1, "2"], ["", 2, "3"], ["", 1, "4"], ["f/c", 3, "5"]]);
+    assert.deepEqual(await nextPublishes(two, 5), [["f/b", 1, "1"], ["f/a", 2, "2"], ["", 1, "3"], ["", 2, "4"], ["f/c", 3, "5"]]);
+    assert.deepEqual(await nextPublishes(plain, 5), [["f/b", undefined, "1"], ["f/a", undefined, "2"], ["f/b", undefined, "3"], ["f/a", undefined, "4"], ["f/c", undefined, "5"]]);
+  }));
