@@ -147,7 +147,7 @@ async function main(): Promise<void> {
         const res = await runOnce(port, messages, broker.pid!, fanout);
         runs[name].push(res);
         console.error(`rep ${r + 1}/${reps} aliases ${name}: ${Math.round(res.rate).toLocaleString("en-US")} msgs/s, ` +
-          `${res.cpuUs.toFixed(2)} broker CPU µs/msg, ${res.bytesPerMsg.toFixed(1)} B/msg`);
+          `${res.cpuUs.toFixed(3)} broker CPU µs/msg, ${res.bytesPerMsg.toFixed(1)} B/msg`);
       } finally {
         broker.kill("SIGTERM");
         await new Promise((res) => broker.once("exit", res));
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   const med = (name: string, k: "rate" | "bytesPerMsg" | "cpuUs") => median(runs[name].map((x) => x[k]));
   console.log("| aliases | msgs/s (median) | broker CPU µs/msg | bytes/msg on the wire |\n|---|---|---|---|");
   for (const [name, label] of [["off", "off"], ["on", "on (32)"]]) {
-    console.log(`| ${label} | ${Math.round(med(name, "rate")).toLocaleString("en-US")} | ${med(name, "cpuUs").toFixed(2)} | ${med(name, "bytesPerMsg").toFixed(1)} |`);
+    console.log(`| ${label} | ${Math.round(med(name, "rate")).toLocaleString("en-US")} | ${med(name, "cpuUs").toFixed(3)} | ${med(name, "bytesPerMsg").toFixed(1)} |`);
   }
   const list = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(", ");
   console.log(`throughput on/off: median ${median(rateRatios).toFixed(3)} (${list(rateRatios)})`);
