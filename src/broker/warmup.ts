@@ -26,7 +26,7 @@ export const WARMUP_CLIENT_PREFIX = "$vireo-warmup-";
 /** Messages per round; the publisher waits for the round's PUBACKs before the next. */
 const ROUND = 1000;
 const LEVEL = 4;
-/** Topic Alias Maximum the v5 subscriber announces (one topic needs one alias). */
+/** Topic Alias Maximum the v5 subscriber announces (the retained phase's topics use them all up). */
 const V5_ALIASES = 8;
 /** Retained messages stored, served to a new subscription and deleted again (under RETAINED_ROOT):
  * one per 25 messages of the warm-up, at most 20,000 (the default warm-up's share). */
@@ -146,7 +146,8 @@ export async function warmUp(port: number, host: string, broker: WarmUpTarget, m
     await ready;
     ready = sub5.next(2);
     sub5.send({ ...connect(`${WARMUP_CLIENT_PREFIX}v-${tag}`), protocolLevel: 5, properties: { topicAliasMaximum: V5_ALIASES } } as Packet);
-    sub5.send({ type: 8, packetId: 1, subscriptions: [{ filter: TOPIC, qos: 0 }] } as Packet);
+    // Also the retained phase's many topics: aliases assigned until none is left, then full topics.
+    sub5.send({ type: 8, packetId: 1, subscriptions: [{ filter: TOPIC, qos: 0 }, { filter: `${RETAINED_ROOT}/#`, qos: 0 }] } as Packet);
     await ready;
     ready = pub.next(1); // CONNACK
     pub.send(connect(`${WARMUP_CLIENT_PREFIX}p-${tag}`));
