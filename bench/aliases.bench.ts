@@ -97,7 +97,7 @@ function cpuSeconds(pid: number): number {
  * One run: `messages` spread over the topic mix; returns msgs/s, received bytes per message and
  * the broker's CPU µs per message (the hot path's cost, whoever the bottleneck is).
  */
-async function runOnce(port: number, messages: number, brokerPid: number, fanout: number): Promise<{ rate: number; bytesPerMsg: number; cpuUs: number }> {
+async function runOnce(port: number, messages: number, brokerPid: number, fanout: number): Promise<Run> {
   const subs = await Promise.all(Array.from({ length: DEVICES * fanout }, (_, k) => client(port, `sub-${k}`, `fleet/site-07/dev-${k % DEVICES}/#`)));
   const pub = await client(port, "pub");
   const packets = [];
@@ -105,7 +105,7 @@ async function runOnce(port: number, messages: number, brokerPid: number, fanout
   const round = Buffer.concat(packets); // one packet per topic
   const rounds = Math.ceil(messages / packets.length);
   const total = rounds * packets.length * fanout; // deliveries
-  const cpu0 = cpuSeconds(brokerPid);
+  const cpu0 = cpuSeconds(brokerPid), own0 = process.cpuUsage();
   const t0 = performance.now();
   for (let r = 0; r < rounds; r++) {
     if (!pub.s.write(round)) await new Promise<void>((res) => pub.s.once("drain", () => res()));
@@ -114,11 +114,13 @@ async function runOnce(port: number, messages: number, brokerPid: number, fanout
   for (let t = 0; received() < total && t < 6000; t++) await sleep(5);
   const seconds = (performance.now() - t0) / 1000;
   const cpuUs = (cpuSeconds(brokerPid) - cpu0) * 1e6 / total;
+  const own = process.cpuUsage(own0);
+  const clientUs = (own.user + own.system) / total;
   const got = received();
   const bytes = subs.reduce((n, s) => n + s.counter.bytes, 0);
   for (const c of [...subs, pub]) c.s.destroy();
   if (got < total) throw new Error(`only ${got} of ${total} messages arrived`);
-  return { rate: total / seconds, bytesPerMsg: bytes / total, cpuUs };
+  return { rate: total / seconds, bytesPerMsg: bytes / total, cpuUs, clientUs };
 }
 
 async function startBroker(aliasMax: number, port: number): Promise<ChildProcess> {
@@ -130,12 +132,20 @@ async function startBroker(aliasMax: number, port: number): Promise<ChildProcess
   return child;
 }
 
+/** One run's results; clientUs is this process's CPU (publisher + counting subscribers) per message. */
+interface Run {
+  rate: number;
+  bytesPerMsg: number;
+  cpuUs: number;
+  clientUs: number;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { reps: { type: "string", default: "5" }, messages: { type: "string", default: "200000" }, fanout: { type: "string", default: "1" } } });
   const reps = Number(values.reps), messages = Number(values.messages), fanout = Number(values.fanout);
-  const runs: Record<string, Array<{ rate: number; bytesPerMsg: number; cpuUs: number }>> = { on: [], off: [] };
+  const runs: Record<string, Array<Run>> = { on: [], off: [] };
   const rateRatios: number[] = [], cpuRatios: number[] = [];
   let port = 27_400 + Math.floor(Math.random() * 500);
   for (let r = 0; r < reps; r++) {
@@ -147,7 +157,8 @@ async function main(): Promise<void> {
         const res = await runOnce(port, messages, broker.pid!, fanout);
         runs[name].push(res);
         console.error(`rep ${r + 1}/${reps} aliases ${name}: ${Math.round(res.rate).toLocaleString("en-US")} msgs/s, ` +
-          `${res.cpuUs.toFixed(3)} broker CPU µs/msg, ${res.bytesPerMsg.toFixed(1)} B/msg`);
+          `${res.cpuUs.toFixed(3)} broker CPU µs/msg (${(res.cpuUs * res.rate / 1e4).toFixed(0)} % of a core), ` +
+          `${res.clientUs.toFixed(3)} bench-process CPU µs/msg, ${res.bytesPerMsg.toFixed(1)} B/msg`);
       } finally {
         broker.kill("SIGTERM");
         await new Promise((res) => broker.once("exit", res));
