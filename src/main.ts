@@ -1,24 +1,25 @@
 /**
  * CLI entry: `bun run src/main.ts [options]` or `deno run -A src/main.ts [options]`.
- * Prints `vireo listening on HOST:PORT (mqtt)` once ready. SIGINT / SIGTERM shut down cleanly
- * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; bad flags or config, or an
- * address that cannot be bound, exit 2.
+ * Prints `vireo listening on HOST:PORT (PROTOCOL)` for each listener once ready. SIGINT / SIGTERM
+ * shut down cleanly (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; SIGHUP re-reads
+ * TLS certificates and keys; bad flags or config, unreadable TLS files, or an address that cannot
+ * be bound exit 2.
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
-import { HELP_TEXT, onePlainListener, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
-import { ConfigError } from "./config/config.ts";
-import { checkCanListen, listenError } from "./listeners/bind_check.ts";
+import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
+import { ConfigError, effectiveListeners } from "./config/config.ts";
+import { checkCanListen } from "./listeners/bind_check.ts";
+import { ListenerError } from "./listeners/errors.ts";
+import { StorageError } from "./storage/types.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 
-/** Exit code for invalid flags or configuration. */
+/** Exit code for invalid flags or configuration, listeners that cannot be opened, and unusable storage. */
 const EXIT_CONFIG = 2;
-/** Exit code when an address cannot be bound (a start-up error like a bad config). */
-const EXIT_LISTEN = 2;
 
 function configFromArgs(): ResolvedConfig {
   try {
-    return onePlainListener(resolveConfig(process.argv.slice(2)));
+    return resolveConfig(process.argv.slice(2));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`vireo: ${err.message}`);
@@ -26,18 +27,18 @@ function configFromArgs(): ResolvedConfig {
   }
 }
 
-/** Reports an address that cannot be bound (a ListenError says which and why) and exits. */
-function exitListenFailed(err: Error): never {
+/** Reports a start-up error (a ListenError / ListenerError says which address and why) and exits. */
+function exitStartFailed(err: Error): never {
   console.error(`vireo: ${err.message}`);
-  process.exit(EXIT_LISTEN);
+  process.exit(EXIT_CONFIG);
 }
 
-/** Calls `stop` once on SIGINT or SIGTERM (Deno's own API there, node:process elsewhere). */
-function onSignals(stop: () => void): void {
+/** Calls `f` on each of `signals` (Deno's own API there, node:process elsewhere). */
+function onSignals(signals: string[], f: () => void): void {
   const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void } }).Deno;
-  for (const sig of ["SIGINT", "SIGTERM"]) {
-    if (deno !== undefined) deno.addSignalListener(sig, stop);
-    else process.on(sig, stop);
+  for (const sig of signals) {
+    if (deno !== undefined) deno.addSignalListener(sig, f);
+    else process.on(sig, f);
   }
 }
 
@@ -49,19 +50,32 @@ async function main(): Promise<void> {
   }
   for (const w of warnings) console.error(`vireo: ${w}`);
   // A port in use is reported now, not after the warm-up's second or more.
-  await checkCanListen([{ host: config.host, port: config.port }]).catch(exitListenFailed);
+  await checkCanListen(effectiveListeners(config)).catch(exitStartFailed);
   const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+  try {
+    await broker.open(); // restore (and lock the data directory) before anything else
+  } catch (err) {
+    if (!(err instanceof StorageError)) throw err;
+    console.error(`vireo: ${err.message}`);
+    process.exit(EXIT_CONFIG);
+  }
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
-  let addr: { host: string; port: number };
+  let addr: Awaited<ReturnType<Broker["listen"]>>;
   try {
     addr = await broker.listen();
   } catch (err) {
-    exitListenFailed(listenError(config.host, config.port, err));
+    if (!(err instanceof ListenerError)) throw err;
+    exitStartFailed(err);
   }
   let stopping = false;
   // Before the ready line: whoever reads it may signal at once.
-  onSignals(() => {
+  onSignals(["SIGHUP"], () => {
+    broker.reloadTls().then((problems) => {
+      for (const p of problems) console.error(`vireo: ${p} (kept the old certificate)`);
+    }, (err) => console.error(`vireo: TLS reload failed: ${(err as Error).message}`));
+  });
+  onSignals(["SIGINT", "SIGTERM"], () => {
     if (stopping) return;
     stopping = true;
     broker.close().then(() => process.exit(0), (err) => {
@@ -69,7 +83,7 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   });
-  console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
+  for (const l of addr.listeners) console.log(`vireo listening on ${l.host}:${l.port} (${l.protocol})`);
 }
 
 await main();

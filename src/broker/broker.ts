@@ -12,6 +12,8 @@ import type { QoS } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import { type Message, StoredPublication } from "../session/message.ts";
 import { createTransport, type Connection, type ConnectionHandlers, type Listener } from "../transport/index.ts";
+import { type BoundListener, ListenerSet } from "../listeners/listener_set.ts";
+import { effectiveListeners } from "../config/config.ts";
 import { Client, ClientState } from "./client.ts";
 import { BrokerCore } from "./core.ts";
 import { handleConnect } from "./connect.ts";
@@ -21,6 +23,8 @@ import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "./stats.ts";
 import { warmUp } from "./warmup.ts";
+import { startStorage, stopStorage } from "./restore.ts";
+import { willGone } from "./durable.ts";
 import type { DecoderOptions } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
@@ -30,7 +34,8 @@ const EMPTY = new Uint8Array(0);
 export class Broker {
   /** Shared state (sessions, index, counters); for embedders and tests. */
   readonly core: BrokerCore;
-  private listener: Listener | null = null;
+  private listeners: ListenerSet | null = null;
+  private opening: Promise<void> | null = null;
   private readonly handlers: ConnectionHandlers;
   /** Every client's decoder options (one object, not one per connection). */
   private readonly decoderOptions: DecoderOptions;
@@ -46,7 +51,10 @@ export class Broker {
         core.opts.log(`internal error in ${what}: ${(err as Error).stack ?? err}`);
       }
     };
-    core.publishWill = guard("will", (will, origin) => publishWillNow(core, will, origin));
+    core.publishWill = guard("will", (will, origin, clientId) => {
+      publishWillNow(core, will, origin);
+      willGone(core, clientId);
+    });
     core.onKeepAliveTimeout = guard("keep-alive", (c: Client) => {
       if (c.state === ClientState.AwaitConnect) this.connectTimeout(c);
       else closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
@@ -85,16 +93,45 @@ export class Broker {
     core.router.route(new StoredPublication(msg, () => core.clock.now()), msg.topic, 0, msg.topic.length);
   }
 
-  /** Binds config.host:config.port (port 0 picks a free one) and starts the timer tick. */
-  async listen(): Promise<{ host: string; port: number }> {
-    if (this.listener !== null) throw new Error("Broker.listen: already listening");
-    const { host, port, maxConnections, closeLingerMs } = this.core.opts;
+  /**
+   * Opens storage and restores what it holds (retained messages, persistent sessions with their
+   * subscriptions), applying deadlines that passed meanwhile. listen() calls it; call it first to
+   * fail early (the CLI does, before its warm-up). Nothing happens in memory mode. Idempotent.
+   * @throws StorageError naming the file or directory (corrupt, unreadable, held by another broker).
+   */
+  open(): Promise<void> {
+    return (this.opening ??= startStorage(this.core));
+  }
+
+  /**
+   * Opens every listener (config.listeners, or one mqtt listener on config.host:config.port; port
+   * 0 picks a free one) and starts the timer tick. Resolves with the first listener's address and
+   * every listener's.
+   * @throws ListenerError naming the listener (or file) that could not be opened; none stays open.
+   */
+  async listen(): Promise<{ host: string; port: number; listeners: BoundListener[] }> {
+    if (this.listeners !== null) throw new Error("Broker.listen: already listening");
+    await this.open(); // restored before the first client can connect
+    const opts = this.core.opts;
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
-    const reserveDescriptors = maxConnections > 0 ? maxConnections + 64 : undefined;
-    this.listener = await createTransport().listen({ host, port, reserveDescriptors, lingerMs: closeLingerMs }, this.handlers);
+    const reserveDescriptors = opts.maxConnections > 0 ? opts.maxConnections + 64 : undefined;
+    this.listeners = await ListenerSet.open(effectiveListeners(opts), {
+      handlers: this.handlers, httpHandler: opts.httpHandler, maxMessageBytes: opts.maxPacketSize, reserveDescriptors,
+      handshakeTimeoutMs: opts.connectTimeoutMs, lingerMs: opts.closeLingerMs,
+    });
     this.core.ticker.start();
-    return { host: this.listener.host, port: this.listener.port };
+    const bound = this.listeners.bound;
+    return { host: bound[0].host, port: bound[0].port, listeners: bound };
+  }
+
+  /**
+   * Re-reads the certificate and key of every TLS listener (the CLI calls it on SIGHUP): new
+   * handshakes use them, open connections stay up. Returns one message per listener that kept its
+   * old material (unreadable file, key not matching), empty when all reloaded.
+   */
+  reloadTls(): Promise<string[]> {
+    return this.listeners?.reloadTls() ?? Promise.resolve([]);
   }
 
   /**
@@ -111,10 +148,13 @@ export class Broker {
     } catch {
       return; // no loopback listener: a cold start is all that is lost
     }
+    const journal = this.core.journal;
+    if (journal !== null) journal.muted = true; // its messages and topics are not the users'
     try {
       await warmUp(side.port, "127.0.0.1", this.core, messages);
     } finally {
       await side.close();
+      if (journal !== null) journal.muted = false;
     }
     // Its garbage (packets, write buffers) is collected now, not under the first real clients.
     (globalThis as { Bun?: { gc?(sync: boolean): void } }).Bun?.gc?.(true);
@@ -139,9 +179,10 @@ export class Broker {
     }
     core.wills.fireAll();
     for (const c of live) closeWith(core, c, ReasonCode.ServerShuttingDown, false);
-    const listener = this.listener;
-    this.listener = null;
-    if (listener !== null) await listener.close();
+    const listeners = this.listeners;
+    this.listeners = null;
+    if (listeners !== null) await listeners.close();
+    await stopStorage(core); // after the last detach recorded its session's deadline
   }
 
   private onOpen(conn: Connection): void {
@@ -220,3 +261,4 @@ export class Broker {
     c.conn.destroy();
   }
 }
+

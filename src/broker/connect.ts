@@ -13,6 +13,7 @@ import { logConnected } from "./conn_log.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
 import type { ConnectInfo } from "./hooks.ts";
+import { ackAfterCommit, journalMark, sessionAttached, sessionQuota } from "./durable.ts";
 
 /** MQTT 3.1 limits client identifiers to 1-23 characters (MQTT 3.1 §3.1, "Client Identifier"). */
 const V31_MAX_CLIENT_ID = 23;
@@ -61,14 +62,21 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
     if (will.retain && !opts.retainAvailable) return ReasonCode.RetainNotSupported; // [MQTT-3.2.2-13]
     if (will.qos > opts.maximumQoS) return ReasonCode.QoSNotSupported; // [MQTT-3.2.2-12]
   }
-  return opts.hooks.authenticate?.(connectInfo(client, p)) ?? 0;
+  // use_identity_as_username: the verified certificate's CN replaces whatever the client sent;
+  // fail closed if the handshake left none.
+  if (client.conn.useIdentityAsUsername && client.conn.peerCommonName === undefined) return ReasonCode.NotAuthorized;
+  const auth = opts.hooks.authenticate?.(connectInfo(client, p)) ?? 0;
+  if (auth !== 0) return auth;
+  const expiry = p.protocolLevel >= 5 ? Math.min(p.properties?.sessionExpiryInterval ?? 0, opts.sessionExpiryMaximum) : p.cleanStart ? 0 : EXPIRY_NEVER;
+  return sessionQuota(core, id, expiry);
 }
 
 /** What hooks see of a CONNECT. */
 function connectInfo(client: Client, p: ConnectPacket): ConnectInfo {
   return {
-    clientId: client.clientId, level: p.protocolLevel, username: p.username, password: p.password,
-    remoteAddress: client.conn.remoteAddress,
+    clientId: client.clientId, level: p.protocolLevel, password: p.password,
+    username: client.conn.useIdentityAsUsername ? client.conn.peerCommonName : p.username,
+    remoteAddress: client.conn.remoteAddress, listener: client.conn.protocol,
   };
 }
 
@@ -93,10 +101,13 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
     expiry = opts.sessionExpiryMaximum;
     if (ack !== null) ack.sessionExpiryInterval = expiry;
   }
+  const mark = journalMark(core);
   const present = attachSession(core, client, p.cleanStart);
   const session = client.session!;
   session.expiryInterval = expiry;
   session.will = p.will ?? null;
+  sessionAttached(core, session);
+  ackAfterCommit(core, client, mark); // CONNACK (and what follows) once the session is on disk
   if (ack !== null) {
     connackProperties(core, client, p, ack);
     client.send(core.encoder.encode({ type: 2, sessionPresent: present, reasonCode: 0, properties: ack }, 5));

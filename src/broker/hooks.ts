@@ -3,14 +3,19 @@
  * mochi-mqtt's hooks.go). None runs on the PUBLISH hot path.
  */
 
+import type { ListenerProtocol } from "../config/listener_config.ts";
+
 /** What a hook learns about a connecting client. */
 export interface ConnectInfo {
   clientId: string;
   /** Protocol level: 3 (3.1), 4 (3.1.1), 5 (5.0). */
   level: number;
+  /** From CONNECT, or the client certificate's CN on a `useIdentityAsUsername` listener. */
   username?: string;
   password?: Uint8Array;
   remoteAddress: string;
+  /** Kind of listener the client came through ("mqtt", "mqtts", "ws", "wss"). */
+  listener: ListenerProtocol;
 }
 
 /** Optional callbacks into the broker's life cycle. */

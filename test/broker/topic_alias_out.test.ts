@@ -3,6 +3,9 @@
 // uses = empty topic + alias, reset on reconnect; the first N distinct topics get aliases.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sleep } from "../helpers/broker.ts";
 import { collect, subscribe } from "../helpers/mqtt.ts";
 import { connectPacket, type RawClient } from "../helpers/raw.ts";
@@ -162,3 +165,25 @@ test("one message to several aliasing connections: each uses its own aliases (th
     assert.deepEqual(await nextPublishes(two, 5), [["f/b", 1, "1"], ["f/a", 2, "2"], ["", 1, "3"], ["", 2, "4"], ["f/c", 3, "5"]]);
     assert.deepEqual(await nextPublishes(plain, 5), [["f/b", undefined, "1"], ["f/a", undefined, "2"], ["f/b", undefined, "3"], ["f/a", undefined, "4"], ["f/c", undefined, "5"]]);
   }));
+
+test("with persistence, aliased messages behind a SUBACK held for the commit keep their order and aliases", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vireo-alias-held-"));
+  try {
+    await withBroker({ persistence: true, persistenceLocation: dir }, async (w) => {
+      const pub = await w.pool.connect({ clientId: "p" });
+      for (const t of ["h/a", "h/b"]) await pub.publishAsync(t, t, { qos: 0, retain: true });
+      const c = await w.raw.open(5);
+      // A lasting session: its subscription is journalled, so the SUBACK waits for the commit and
+      // the retained messages sent after it wait with it.
+      c.sendPacket(connectPacket("s", 5, { clean: false, properties: { sessionExpiryInterval: 60, topicAliasMaximum: 4 } }), 5);
+      assert.equal((await c.next("connack")).reasonCode, 0);
+      c.sendPacket({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "h/#", qos: 0 }] }, 5);
+      for (let t = 0; t < 300 && c.packets.length < 3; t++) await sleep(10);
+      assert.deepEqual(c.packets.map((p) => p.cmd), ["suback", "publish", "publish"]);
+      const pubs = c.packets.slice(1).map((p) => [p.topic, p.properties?.topicAlias, String(p.payload)]);
+      assert.deepEqual(pubs, [["h/a", 1, "h/a"], ["h/b", 2, "h/b"]]);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
