@@ -127,7 +127,7 @@ async function startBroker(aliasMax: number, port: number): Promise<ChildProcess
   const dir = mkdtempSync(join(tmpdir(), "vireo-alias-"));
   const conf = join(dir, "vireo.json");
   writeFileSync(conf, JSON.stringify({ outboundTopicAliasMaximum: aliasMax }));
-  const child = spawn("taskset", ["-c", "0", process.execPath, "run", join(ROOT, "src/main.ts"), "-c", conf, "-p", String(port), "--host", "127.0.0.1"], { stdio: "ignore" });
+  const child = spawn("taskset", ["-c", "0", process.execPath, "run", join(ROOT, "src/main.ts"), "-c", conf, "-p", String(port), "--host", "127.0.0.1", "--memory"], { stdio: "ignore" });
   for (let t = 0; t < 300 && !(await portOpen(port)); t++) await sleep(50);
   return child;
 }
