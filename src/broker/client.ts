@@ -2,7 +2,7 @@
  * Per-connection state: the protocol state machine's position, the negotiated limits, and the
  * session it is attached to. Implements SessionLink so sessions write through it.
  */
-import type { Connection } from "../transport/types.ts";
+import type { BatchWriter, Connection } from "../transport/types.ts";
 import type { StreamDecoder } from "../wasm/types.ts";
 import type { Session, SessionLink } from "../session/session.ts";
 import type { InboundAliases } from "../session/topic_alias.ts";
@@ -106,6 +106,17 @@ export class Client implements SessionLink, KeepAliveNode {
   /** Writes past any hold (held_sends.ts releasing what it kept). */
   writeNow(bytes: Uint8Array): void {
     this.conn.write(bytes);
+  }
+
+  sendWith(maxBytes: number, writer: BatchWriter): void {
+    if (HELD.size !== 0) { // held like send(): the packet is made now (the writer's state is this call's)
+      const held = HELD.get(this);
+      if (held !== undefined) {
+        const out = new Uint8Array(maxBytes);
+        return void held.push(out.subarray(0, writer.writeInto(out, 0)));
+      }
+    }
+    this.conn.writeWith(maxBytes, writer);
   }
 
   congested(): boolean {
