@@ -13,7 +13,8 @@ import { ReasonCode } from "../protocol/reason_codes.ts";
 import { type Message, StoredPublication } from "../session/message.ts";
 import { createTransport, type Connection, type ConnectionHandlers, type Listener } from "../transport/index.ts";
 import { Client, ClientState } from "./client.ts";
-import { BrokerCore } from "./core.ts";
+import { BrokerCore, type HeldPackets } from "./core.ts";
+import { AccessControl } from "../auth/access_control.ts";
 import { handleConnect } from "./connect.ts";
 import { dispatch } from "./dispatch.ts";
 import { closeWith, fail } from "./errors.ts";
@@ -21,7 +22,7 @@ import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "./stats.ts";
 import { warmUp } from "./warmup.ts";
-import type { DecoderOptions } from "../wasm/types.ts";
+import type { DecoderOptions, FrameBatch } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -48,13 +49,14 @@ export class Broker {
     };
     core.publishWill = guard("will", (will, origin) => publishWillNow(core, will, origin));
     core.onKeepAliveTimeout = guard("keep-alive", (c: Client) => {
-      if (c.state === ClientState.AwaitConnect) this.connectTimeout(c);
+      if (c.state === ClientState.AwaitConnect || c.state === ClientState.Authenticating) this.connectTimeout(c);
       else closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
     });
     core.onSessionExpired = guard("session expiry", (clientId: string) => {
       const s = core.sessions.get(clientId);
       if (s !== undefined && s.link === null) endSession(core, s);
     });
+    core.resumeHeld = guard("authentication", (c: Client, held: HeldPackets) => this.resumeHeld(c, held));
     this.decoderOptions = { maxPacketSize: core.opts.maxPacketSize };
     this.handlers = {
       onOpen: guard("open", (conn: Connection) => this.onOpen(conn)),
@@ -85,10 +87,34 @@ export class Broker {
     core.router.route(new StoredPublication(msg, () => core.clock.now()), msg.topic, 0, msg.topic.length);
   }
 
-  /** Binds config.host:config.port (port 0 picks a free one) and starts the timer tick. */
+  /**
+   * The address listen() binds: config.host, or when that is "" (the default) 127.0.0.1 while no
+   * authentication is configured and 0.0.0.0 once it is (Mosquitto 2.0's rule).
+   */
+  get bindHost(): string {
+    const opts = this.core.opts;
+    if (opts.host !== "") return opts.host;
+    return AccessControl.authConfigured(opts) ? "0.0.0.0" : "127.0.0.1";
+  }
+
+  /** Whether clients without a user name may connect. */
+  get allowsAnonymous(): boolean {
+    return this.core.access === null || this.core.access.allowAnonymous;
+  }
+
+  /**
+   * Re-reads the password and ACL files (SIGHUP). A file that fails keeps its previous rules;
+   * the returned messages say which (empty = all reloaded). Every cached decision is dropped.
+   */
+  reload(): string[] {
+    return this.core.access?.reload() ?? [];
+  }
+
+  /** Binds bindHost:config.port (port 0 picks a free one) and starts the timer tick. */
   async listen(): Promise<{ host: string; port: number }> {
     if (this.listener !== null) throw new Error("Broker.listen: already listening");
-    const { host, port, maxConnections } = this.core.opts;
+    const { port, maxConnections } = this.core.opts;
+    const host = this.bindHost;
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
     const reserveDescriptors = maxConnections > 0 ? maxConnections + 64 : undefined;
@@ -172,6 +198,10 @@ export class Broker {
   /** ONE decoder push for the chunk, then each frame in order. */
   private process(c: Client, chunk: Uint8Array): void {
     const core = this.core;
+    if (c.state === ClientState.Authenticating) {
+      core.authenticating.get(c)?.chunks.push(chunk.slice()); // decoded after the verdict, in order
+      return;
+    }
     const batch = c.decoder.push(chunk);
     const n = batch.count;
     if (n === 0) return;
@@ -183,12 +213,60 @@ export class Broker {
       core.keepAlive.unwatch(c); // the connect timeout; a successful CONNECT starts the keep-alive
       handleConnect(core, c, batch, 0);
       i = 1;
+      if ((c.state as number) === ClientState.Authenticating) return this.hold(c, batch, i); // set by handleConnect
     } else core.keepAlive.touch(c); // any packet resets the keep-alive timer
+    this.run(c, batch, i);
+  }
+
+  /** Frames `i`… of `batch` for a connected client. */
+  private run(c: Client, batch: FrameBatch, i: number): void {
     // The batch stays readable if an encode grows codec memory meanwhile (its views re-map).
-    for (; i < n && c.state === ClientState.Connected; i++) {
+    for (const n = batch.count; i < n && c.state === ClientState.Connected; i++) {
       const reason = batch.reason(i);
-      if (reason !== 0) return fail(core, c, reason);
-      dispatch(core, c, batch, i);
+      if (reason !== 0) return fail(this.core, c, reason);
+      dispatch(this.core, c, batch, i);
+    }
+  }
+
+  /** Copies the frames after a CONNECT whose authentication is running (the batch dies at the next push). */
+  private hold(c: Client, batch: FrameBatch, i: number): void {
+    const held = this.core.authenticating.get(c)!;
+    for (; i < batch.count; i++) {
+      const reason = batch.reason(i);
+      if (reason !== 0) {
+        held.failReason = reason;
+        return;
+      }
+      held.frames.push(batch.bytes.slice(batch.start(i), batch.start(i) + batch.length(i)));
+    }
+  }
+
+  /**
+   * The client was accepted after an asynchronous authentication: run the whole packets held
+   * from the CONNECT's chunk (through a decoder of their own: the client's may hold a partial
+   * packet that follows them), then the chunks that came later, in order.
+   */
+  private resumeHeld(c: Client, held: HeldPackets): void {
+    if (held.frames.length > 0) {
+      let size = 0;
+      for (const f of held.frames) size += f.length;
+      const all = new Uint8Array(size);
+      size = 0;
+      for (const f of held.frames) {
+        all.set(f, size);
+        size += f.length;
+      }
+      const replay = this.core.decoders(this.decoderOptions);
+      replay.protocolLevel = c.decoder.protocolLevel;
+      this.run(c, replay.push(all), 0);
+    }
+    if (held.failReason !== 0) {
+      if (c.state === ClientState.Connected) fail(this.core, c, held.failReason);
+      return;
+    }
+    for (const chunk of held.chunks) {
+      if (c.state !== ClientState.Connected) return;
+      this.onData(c.conn, chunk);
     }
   }
 
@@ -196,7 +274,10 @@ export class Broker {
   private onClose(conn: Connection): void {
     const c = conn.context as Client | undefined;
     this.core.clients.delete(conn.id);
-    if (c !== undefined) detach(this.core, c, true);
+    if (c !== undefined) {
+      this.core.authenticating.delete(c);
+      detach(this.core, c, true);
+    }
   }
 
   /** The socket took everything: send what queued up behind backpressure. */
@@ -208,6 +289,7 @@ export class Broker {
   /** No CONNECT within config.connectTimeoutMs. */
   private connectTimeout(c: Client): void {
     c.state = ClientState.Closed;
+    this.core.authenticating.delete(c);
     this.core.clients.delete(c.conn.id);
     c.conn.destroy();
   }

@@ -17,6 +17,11 @@ export const ClientState = {
   Connected: 1,
   /** Detached from its session; nothing more is processed. */
   Closed: 2,
+  /**
+   * CONNECT received, its authentication still running (a password hash on the thread pool, an
+   * embedder's async hook): later packets are held, in order, until the verdict.
+   */
+  Authenticating: 3,
 } as const;
 
 /**

@@ -11,6 +11,7 @@ import type { BrokerCore } from "./core.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
 import type { ConnectInfo } from "./hooks.ts";
+import { ClientAccess } from "../auth/client_access.ts";
 
 /** MQTT 3.1 limits client identifiers to 1-23 characters (MQTT 3.1 §3.1, "Client Identifier"). */
 const V31_MAX_CLIENT_ID = 23;
@@ -37,7 +38,33 @@ export function handleConnect(core: BrokerCore, client: Client, batch: FrameBatc
   client.decoder.protocolLevel = level;
   const refusal = validate(core, client, p);
   if (refusal !== 0) return refuseConnect(core, client, level, refusal);
-  accept(core, client, p);
+  const verdict = core.access === null ? 0 : core.access.authenticate(connectInfo(client, p));
+  if (typeof verdict === "number") return verdict === 0 ? accept(core, client, p) : refuseConnect(core, client, level, verdict);
+  awaitVerdict(core, client, p, verdict);
+}
+
+/**
+ * Authentication is running off the event loop (PBKDF2, an async hook): hold the client's
+ * packets until the verdict, under the connect timeout, then accept or refuse it. Other clients
+ * are served meanwhile.
+ */
+function awaitVerdict(core: BrokerCore, client: Client, p: ConnectPacket, verdict: Promise<number>): void {
+  client.state = ClientState.Authenticating;
+  const held = { frames: [], failReason: 0, chunks: [] };
+  core.authenticating.set(client, held);
+  if (core.opts.connectTimeoutMs > 0) core.keepAlive.watchMs(client, core.opts.connectTimeoutMs);
+  const settle = (code: number): void => {
+    if (client.state !== ClientState.Authenticating) return; // closed or timed out meanwhile
+    core.authenticating.delete(client);
+    core.keepAlive.unwatch(client);
+    if (code !== 0) return refuseConnect(core, client, p.protocolLevel, code);
+    accept(core, client, p);
+    core.resumeHeld(client, held);
+  };
+  verdict.then(settle, (err) => {
+    core.opts.log(`client ${client.clientId}: authentication failed: ${(err as Error)?.stack ?? err}`);
+    settle(ReasonCode.UnspecifiedError); // fail closed
+  }).catch((err) => core.opts.log(`client ${client.clientId}: internal error after authentication: ${(err as Error)?.stack ?? err}`));
 }
 
 /** 0 when the CONNECT is acceptable, else the CONNACK reason code. Fills in client.clientId. */
@@ -52,14 +79,14 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
     id = `vireo-${Date.now().toString(36)}-${(++assigned).toString(36)}`; // [MQTT-3.1.3-6] [MQTT-3.2.2-16]
   }
   client.clientId = id;
-  if (p.properties?.authenticationMethod !== undefined) return ReasonCode.BadAuthenticationMethod; // no enhanced auth
+  if (p.properties?.authenticationMethod !== undefined) return ReasonCode.BadAuthenticationMethod; // no enhanced auth [MQTT-4.12.0-1]
   const will = p.will;
   if (will !== undefined) {
     if (!core.index.validTopicName(will.topic)) return ReasonCode.TopicNameInvalid;
     if (will.retain && !opts.retainAvailable) return ReasonCode.RetainNotSupported; // [MQTT-3.2.2-13]
     if (will.qos > opts.maximumQoS) return ReasonCode.QoSNotSupported; // [MQTT-3.2.2-12]
   }
-  return opts.hooks.authenticate?.(connectInfo(client, p)) ?? 0;
+  return 0;
 }
 
 /** What hooks see of a CONNECT. */
@@ -95,6 +122,8 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
   const session = client.session!;
   session.expiryInterval = expiry;
   session.will = p.will ?? null;
+  const access = core.access;
+  session.access = access !== null && access.gatesTopics ? new ClientAccess(access, p.username, client.clientId) : null;
   if (ack !== null) {
     connackProperties(core, client, p, ack);
     client.send(core.encoder.encode({ type: 2, sessionPresent: present, reasonCode: 0, properties: ack }, 5));

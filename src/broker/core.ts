@@ -20,6 +20,17 @@ import { WillScheduler } from "../will/will.ts";
 import { type BrokerStats, createStats } from "./stats.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { type Client, ConnectionTerms } from "./client.ts";
+import { AccessControl } from "../auth/access_control.ts";
+
+/** A client whose CONNECT is being authenticated: what arrived meanwhile, in order. */
+export interface HeldPackets {
+  /** Whole packets that came in the CONNECT's chunk after it (copies). */
+  frames: Uint8Array[];
+  /** A malformed packet among them (its reason code; 0 = none): the client fails after replay. */
+  failReason: number;
+  /** Later socket chunks (copies), not yet decoded. */
+  chunks: Uint8Array[];
+}
 
 /** Everything the protocol handlers share. */
 export class BrokerCore {
@@ -46,6 +57,15 @@ export class BrokerCore {
    * clients of a fleet cost no entry here.
    */
   readonly clients = new Map<number, Client>();
+  /**
+   * The access policy (password file, ACL file, anonymous policy, auth hooks), or null when
+   * nothing is checked: then no packet pays anything for access control.
+   */
+  readonly access: AccessControl | null;
+  /** Clients whose CONNECT is being authenticated (ClientState.Authenticating). */
+  readonly authenticating = new Map<Client, HeldPackets>();
+  /** Set by the broker: the verdict came; run what the client sent meanwhile. */
+  resumeHeld: (client: Client, held: HeldPackets) => void = () => {};
   /** The terms every MQTT 3.1 (level 3) connection shares: nothing in its CONNECT changes the limits. */
   readonly terms31: ConnectionTerms;
   /** The same for MQTT 3.1.1 (level 4). */
@@ -59,7 +79,9 @@ export class BrokerCore {
   /** Set by the broker: publishes a will. */
   publishWill: (will: import("../protocol/packets.ts").Will, origin: number) => void = () => {};
 
+  /** @throws ConfigError when a password or ACL file cannot be read or parsed. */
   constructor(readonly opts: ResolvedOptions) {
+    this.access = AccessControl.load(opts);
     this.clock = new Clock(opts.now);
     const now = () => this.clock.now();
     const tickMs = opts.keepAliveTickMs;

@@ -65,8 +65,19 @@ export function willMessage(encoder: PacketEncoder, will: Will, origin: number):
   };
 }
 
-/** Publishes a will like any PUBLISH: retained if asked, then routed. */
+/**
+ * Publishes a will like any PUBLISH: retained if asked, then routed. Under access control its
+ * owner must (still) be allowed to publish to the will topic, checked now rather than at CONNECT
+ * (a reload in between applies); an owner no longer known is denied.
+ */
 export function publishWillNow(core: BrokerCore, will: Will, origin: number): void {
+  if (core.access !== null && core.access.gatesTopics) {
+    const access = core.sessions.bySubscriber(origin)?.access ?? null;
+    if (access === null || !access.mayWrite(will.topic)) {
+      if (core.opts.verbose) core.opts.log(`will on ${will.topic} denied by access control`);
+      return;
+    }
+  }
   const now = () => core.clock.now();
   const msg = stampExpiry(willMessage(core.encoder, will, origin), now());
   core.stats.willsPublished++;

@@ -11,6 +11,8 @@ import { fail } from "./errors.ts";
 import { findProperty } from "./props.ts";
 import { ackBytes } from "./wire.ts";
 
+const utf8 = new TextDecoder();
+
 /** A PUBLISH from the client. */
 export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
   const s = client.session!;
@@ -40,6 +42,11 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
     }
     if (s.inboundQos2.size >= core.opts.receiveMaximum) return fail(core, client, ReasonCode.ReceiveMaximumExceeded); // [MQTT-3.3.4-9]
   }
+  const access = s.access;
+  if (access !== null) { // write access: a lookup for a topic seen before, the ACL walk once
+    const name = utf8.decode(topic ?? batch.bytes.subarray(batch.topicOffset(i), batch.topicOffset(i) + topicLength));
+    if (!access.mayWrite(name)) return refusePublish(core, client, qos, packetId);
+  }
   const pub = core.live.load(batch, i, client.level, s.sid, topic);
   if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
   if (topic !== null) core.router.route(pub, topic, 0, topic.length);
@@ -48,6 +55,21 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   else if (qos === 2) {
     s.inboundQos2.add(packetId);
     client.send(ackBytes(PacketType.PUBREC, packetId, 0, client.level)); // [MQTT-4.3.3-9]
+  }
+}
+
+/**
+ * A PUBLISH the client may not make: never routed, never retained. v5 QoS 1/2 learn it from the
+ * ack's reason code 0x87; 3.1.1 has no way to say so and gets the plain acknowledgement, as from
+ * Mosquitto (a 3.1.1 QoS 2 exchange then completes normally).
+ */
+function refusePublish(core: BrokerCore, client: Client, qos: number, packetId: number): void {
+  if (core.opts.verbose) core.opts.log(`client ${client.clientId}: PUBLISH denied by access control`);
+  const v5 = client.level >= 5;
+  if (qos === 1) client.send(ackBytes(PacketType.PUBACK, packetId, ReasonCode.NotAuthorized, client.level));
+  else if (qos === 2) {
+    if (!v5) client.session!.inboundQos2.add(packetId); // a reason code ≥ 0x80 ends a v5 exchange at PUBREC
+    client.send(ackBytes(PacketType.PUBREC, packetId, ReasonCode.NotAuthorized, client.level));
   }
 }
 

@@ -45,7 +45,8 @@ Vireo: an MQTT 3.1 / 3.1.1 / 5.0 broker.
 
 Options:
   -p, --port PORT      TCP port to listen on (default ${DEFAULT_CONFIG.port}; 0 = any free port)
-      --host HOST      interface to bind (default ${DEFAULT_CONFIG.host})
+      --host HOST      interface to bind (default 127.0.0.1 without authentication,
+                       else 0.0.0.0)
   -c, --config FILE    JSON config file; flags override its settings
   -v, --verbose        log connections and protocol errors to stderr
   -h, --help           show this help and exit

@@ -10,7 +10,11 @@ export { ConfigError } from "./validate.ts";
 
 /** Every broker setting. Loaded configs are always complete (defaults fill the gaps). */
 export interface Config {
-  /** Interface to bind. Default "0.0.0.0" (all IPv4 interfaces). */
+  /**
+   * Interface to bind. Default "" = chosen by the access policy, as Mosquitto 2.0 does: with no
+   * authentication configured (no passwordFile, no authenticate hook) only 127.0.0.1, else
+   * "0.0.0.0" (all IPv4 interfaces). An explicit host is used as given.
+   */
   host: string;
   /** TCP port. Default 1883 (IANA "mqtt"); 0 picks a free port (tests). */
   port: number;
@@ -101,11 +105,23 @@ export interface Config {
   runtimeThreadsNice: number;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
+  /**
+   * Mosquitto password file (`password_file`, made with `mosquitto_passwd` or `vireo passwd`):
+   * clients giving a user name must give its password. Default "" = none.
+   */
+  passwordFile: string;
+  /** Mosquitto ACL file (`acl_file`): what each client may publish and receive. Default "" = none. */
+  aclFile: string;
+  /**
+   * Whether clients without a user name may connect (`allow_anonymous`). Default null = yes
+   * while no authentication is configured, no once a passwordFile (or authenticate hook) is.
+   */
+  allowAnonymous: boolean | null;
 }
 
 /** Defaults for every key; see the Config field docs for the reasoning. */
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
-  host: "0.0.0.0",
+  host: "",
   port: 1883,
   maxPacketSize: 268_435_460,
   maxInflight: 1000,
@@ -130,6 +146,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   warmupMessages: 500_000,
   runtimeThreadsNice: 19,
   verbose: false,
+  passwordFile: "",
+  aclFile: "",
+  allowAnonymous: null,
 });
 
 /** A complete config from defaults plus validated overrides (later arguments win). */

@@ -53,6 +53,9 @@ const RULES: Record<keyof Config, Rule> = {
   warmupMessages: { kind: "integer", min: 0, max: 10_000_000 },
   runtimeThreadsNice: { kind: "integer", min: 0, max: 19 },
   verbose: { kind: "boolean" },
+  passwordFile: { kind: "string" },
+  aclFile: { kind: "string" },
+  allowAnonymous: { kind: "boolean" },
 };
 
 /** Every valid Config key, in declaration order (for help text and error hints). */

@@ -12,6 +12,8 @@ import { SharedSelector } from "./shared.ts";
 /** Options byte bit: Retain As Published. */
 const OPT_RAP = 0x08;
 
+const utf8 = new TextDecoder();
+
 /** Routes publications to sessions. */
 export class Router {
   private readonly shared: SharedSelector;
@@ -26,11 +28,15 @@ export class Router {
     // queues bytes (flushed in a microtask), so no close and no session end runs inside this loop.
     const m = this.index.match(topic, off, len);
     const pubQos = pub.qos;
+    // The topic as a string only if some subscriber's access must be checked (no ACL: never).
+    let name: string | null = null;
     for (let i = 0; i < m.count; i++) {
       const sid = m.subscriber(i);
       const s = this.sessions.bySubscriber(sid);
       if (s === undefined) continue;
       if (sid === pub.origin && m.noLocal(i)) continue; // [MQTT-3.8.3-3]
+      const access = s.access;
+      if (access !== null && !access.mayRead(name ??= utf8.decode(topic.subarray(off, off + len)))) continue;
       const granted = m.qos(i);
       const qos = (pubQos < granted ? pubQos : granted) as QoS; // [MQTT-3.8.4-8]
       // Live forwards carry retain=0 [MQTT-3.3.1-9], unless Retain As Published [MQTT-3.3.1-13].
@@ -38,13 +44,15 @@ export class Router {
       const subIds = m.subscriptionIds(i) ?? null; // [MQTT-3.3.4-3]
       s.deliver(pub, qos, retain, subIds);
     }
-    for (let g = 0; g < m.sharedCount; g++) this.deliverShared(pub, m, g);
+    for (let g = 0; g < m.sharedCount; g++) this.deliverShared(pub, m, g, topic, off, len);
   }
 
-  private deliverShared(pub: Publication, m: ReturnType<TopicIndex["match"]>, g: number): void {
+  private deliverShared(pub: Publication, m: ReturnType<TopicIndex["match"]>, g: number, topic: Uint8Array, off: number, len: number): void {
     const member = this.shared.pick(m, g);
     if (member < 0) return;
     const s = this.sessions.bySubscriber(m.sharedSubscriber(g, member))!;
+    const access = s.access;
+    if (access !== null && !access.mayRead(utf8.decode(topic.subarray(off, off + len)))) return;
     const opts = m.sharedOptions(g, member);
     const granted = opts & 3;
     const qos = (pub.qos < granted ? pub.qos : granted) as QoS;

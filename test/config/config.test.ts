@@ -28,7 +28,7 @@ function rejects(content: unknown, pattern: RegExp, key?: string): void {
 }
 
 test("config: documented defaults", () => {
-  assert.equal(DEFAULT_CONFIG.host, "0.0.0.0");
+  assert.equal(DEFAULT_CONFIG.host, ""); // chosen by the access policy (127.0.0.1 without authentication)
   assert.equal(DEFAULT_CONFIG.port, 1883);
   assert.equal(DEFAULT_CONFIG.maxPacketSize, 268_435_460);
   assert.equal(DEFAULT_CONFIG.maxInflight, 1000);

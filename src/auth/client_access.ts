@@ -1,0 +1,58 @@
+/**
+ * One client's access answers, cached per topic: the PUBLISH hot path and every delivery pay a
+ * Map lookup, not an ACL walk or a hook call, for a topic the client has seen. A session keeps
+ * it while offline (queued deliveries are checked too); a reload empties it (generation).
+ */
+import type { ClientIdentity } from "../broker/hooks.ts";
+import type { AccessControl } from "./access_control.ts";
+
+/** Topics remembered per client and kind before the cache starts over (bounds memory). */
+const CACHE_LIMIT = 4096;
+
+/** What a session asks before it sends or accepts a message. */
+export class ClientAccess implements ClientIdentity {
+  private readonly writes = new Map<string, boolean>();
+  private readonly reads = new Map<string, boolean>();
+  private generation: number;
+
+  constructor(private readonly control: AccessControl, readonly username: string | undefined, readonly clientId: string) {
+    this.generation = control.generation;
+  }
+
+  /** May this client publish to `topic`? */
+  mayWrite(topic: string): boolean {
+    this.fresh();
+    let v = this.writes.get(topic);
+    if (v === undefined) {
+      v = this.control.mayPublish(this, topic);
+      if (this.writes.size >= CACHE_LIMIT) this.writes.clear();
+      this.writes.set(topic, v);
+    }
+    return v;
+  }
+
+  /** May this client receive a message published to `topic`? */
+  mayRead(topic: string): boolean {
+    this.fresh();
+    let v = this.reads.get(topic);
+    if (v === undefined) {
+      v = this.control.mayRead(this, topic);
+      if (this.reads.size >= CACHE_LIMIT) this.reads.clear();
+      this.reads.set(topic, v);
+    }
+    return v;
+  }
+
+  /** May this client subscribe to `filter`? (Cold path: not cached.) */
+  maySubscribe(filter: string): boolean {
+    return this.control.maySubscribe(this, filter);
+  }
+
+  /** Answers from before a reload are dropped. */
+  private fresh(): void {
+    if (this.generation === this.control.generation) return;
+    this.generation = this.control.generation;
+    this.writes.clear();
+    this.reads.clear();
+  }
+}
