@@ -1,7 +1,9 @@
 /**
  * CLI entry: `bun run src/main.ts [options]` or `deno run -A src/main.ts [options]`.
- * Prints `vireo listening on HOST:PORT (mqtt)` once ready. SIGINT / SIGTERM shut down cleanly
- * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; bad flags or config exit 2.
+ * Prints `vireo listening on HOST:PORT (mqtt)` once ready (with a note when it listens on
+ * loopback only because no authentication is configured). SIGINT / SIGTERM shut down cleanly
+ * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; SIGHUP re-reads the password and
+ * ACL files; bad flags or config exit 2. `… src/main.ts passwd …` is `vireo passwd` (auth/passwd_cli.ts).
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
@@ -33,13 +35,36 @@ function onSignals(stop: () => void): void {
   }
 }
 
+/** Calls `reload` on SIGHUP (not on Windows, which has none). */
+function onHangup(reload: () => void): void {
+  if (process.platform === "win32") return;
+  const deno = (globalThis as { Deno?: { addSignalListener(s: string, f: () => void): void } }).Deno;
+  if (deno !== undefined) deno.addSignalListener("SIGHUP", reload);
+  else process.on("SIGHUP", reload);
+}
+
+/** The broker, or exit 2 when a password or ACL file is broken (one line naming FILE:LINE). */
+function createBroker(config: ResolvedConfig["config"]): Broker {
+  try {
+    return new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`vireo: ${err.message}`);
+    process.exit(EXIT_CONFIG);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === "passwd") {
+    const { passwdMain } = await import("./auth/passwd_cli.ts");
+    process.exit(await passwdMain(process.argv.slice(3)));
+  }
   const { config, help } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
   }
-  const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+  const broker = createBroker(config);
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
   let addr: { host: string; port: number };
@@ -59,7 +84,17 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   });
-  console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)`);
+  onHangup(() => {
+    const errors = broker.reload();
+    for (const e of errors) console.error(`vireo: reload: ${e} (previous rules kept)`);
+    if (errors.length === 0) console.error("vireo: reloaded password and ACL files");
+  });
+  const loopback = addr.host === "127.0.0.1" || addr.host === "::1" || addr.host === "localhost";
+  if (!loopback && broker.allowsAnonymous) {
+    console.error(`vireo: warning: anonymous clients can connect from any address on ${addr.host}:${addr.port} (set passwordFile, or allowAnonymous: false)`);
+  }
+  const note = config.host === "" && loopback ? " - loopback only: no authentication configured (--host 0.0.0.0 opens it)" : "";
+  console.log(`vireo listening on ${addr.host}:${addr.port} (mqtt)${note}`);
 }
 
 await main();
