@@ -92,9 +92,13 @@ export class AccessControl {
     return errors;
   }
 
-  /** Anonymous clients allowed under the current settings. */
+  /**
+   * Anonymous clients allowed under the current settings: as configured, else not once a
+   * password file is configured. An embedder's authenticate hook sees anonymous clients itself
+   * (username undefined) and decides for them unless allowAnonymous is false.
+   */
   get allowAnonymous(): boolean {
-    return this.opts.allowAnonymous ?? !AccessControl.authConfigured(this.opts);
+    return this.opts.allowAnonymous ?? this.opts.passwordFile === "";
   }
 
   /**

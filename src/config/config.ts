@@ -114,7 +114,8 @@ export interface Config {
   aclFile: string;
   /**
    * Whether clients without a user name may connect (`allow_anonymous`). Default null = yes
-   * while no authentication is configured, no once a passwordFile (or authenticate hook) is.
+   * while no passwordFile is configured, no once one is (an embedder's authenticate hook decides
+   * for anonymous clients itself unless this is false).
    */
   allowAnonymous: boolean | null;
 }
