@@ -5,6 +5,9 @@
  */
 import type { ClientIdentity } from "../broker/hooks.ts";
 import type { AccessControl } from "./access_control.ts";
+import { TopicVerdicts } from "./topic_verdicts.ts";
+
+const utf8 = new TextDecoder();
 
 /** Topics remembered per client and kind before the cache starts over (bounds memory). */
 const CACHE_LIMIT = 4096;
@@ -13,6 +16,8 @@ const CACHE_LIMIT = 4096;
 export class ClientAccess implements ClientIdentity {
   private readonly writes = new Map<string, boolean>();
   private readonly reads = new Map<string, boolean>();
+  /** The byte-keyed first level, made on first use. */
+  private verdicts: TopicVerdicts | null = null;
   private generation: number;
 
   constructor(private readonly control: AccessControl, readonly username: string | undefined, readonly clientId: string) {
@@ -43,6 +48,29 @@ export class ClientAccess implements ClientIdentity {
     return v;
   }
 
+  /**
+   * mayWrite for the topic `bytes[off, off+len)` whose topicHash is `hash`: no string is made when
+   * the answer is cached (the PUBLISH hot path).
+   */
+  mayWriteBytes(bytes: Uint8Array, off: number, len: number, hash: number): boolean {
+    return this.byBytes(1, bytes, off, len, hash);
+  }
+
+  /** mayRead by topic bytes (each delivery; the hash is computed once per PUBLISH). */
+  mayReadBytes(bytes: Uint8Array, off: number, len: number, hash: number): boolean {
+    return this.byBytes(0, bytes, off, len, hash);
+  }
+
+  private byBytes(kind: 0 | 1, bytes: Uint8Array, off: number, len: number, hash: number): boolean {
+    this.fresh();
+    const cached = this.verdicts === null ? -1 : this.verdicts.get(kind, bytes, off, len, hash);
+    if (cached >= 0) return cached === 1;
+    const name = utf8.decode(bytes.subarray(off, off + len));
+    const yes = kind === 1 ? this.mayWrite(name) : this.mayRead(name);
+    (this.verdicts ??= new TopicVerdicts()).set(kind, bytes, off, len, hash, yes);
+    return yes;
+  }
+
   /** May this client subscribe to `filter`? (Cold path: not cached.) */
   maySubscribe(filter: string): boolean {
     return this.control.maySubscribe(this, filter);
@@ -54,5 +82,6 @@ export class ClientAccess implements ClientIdentity {
     this.generation = this.control.generation;
     this.writes.clear();
     this.reads.clear();
+    this.verdicts?.clear();
   }
 }

@@ -15,7 +15,9 @@ import { createTransport, type Connection, type ConnectionHandlers, type Listene
 import { Client, ClientState } from "./client.ts";
 import { BrokerCore, type HeldPackets } from "./core.ts";
 import { AccessControl } from "../auth/access_control.ts";
-import { handleConnect } from "./connect.ts";
+import { admitAuthenticated, handleConnect } from "./connect.ts";
+import { handleAuth } from "./enhanced_auth.ts";
+import { PacketType } from "../protocol/packets.ts";
 import { dispatch } from "./dispatch.ts";
 import { closeWith, fail } from "./errors.ts";
 import { detach, endSession, publishWillNow } from "./lifecycle.ts";
@@ -49,7 +51,7 @@ export class Broker {
     };
     core.publishWill = guard("will", (will, origin) => publishWillNow(core, will, origin));
     core.onKeepAliveTimeout = guard("keep-alive", (c: Client) => {
-      if (c.state === ClientState.AwaitConnect || c.state === ClientState.Authenticating) this.connectTimeout(c);
+      if (c.state === ClientState.AwaitConnect || c.state === ClientState.Authenticating || c.state === ClientState.AwaitAuth) this.connectTimeout(c);
       else closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
     });
     core.onSessionExpired = guard("session expiry", (clientId: string) => {
@@ -213,19 +215,40 @@ export class Broker {
       core.keepAlive.unwatch(c); // the connect timeout; a successful CONNECT starts the keep-alive
       handleConnect(core, c, batch, 0);
       i = 1;
-      if ((c.state as number) === ClientState.Authenticating) return this.hold(c, batch, i); // set by handleConnect
-    } else core.keepAlive.touch(c); // any packet resets the keep-alive timer
+    } else if (c.state === ClientState.Connected) core.keepAlive.touch(c); // any packet resets the keep-alive timer
     this.run(c, batch, i);
   }
 
-  /** Frames `i`… of `batch` for a connected client. */
+  /**
+   * Frames `i`… of `batch`: dispatched while connected; AUTH steps during enhanced
+   * authentication; held while a verdict is pending.
+   */
   private run(c: Client, batch: FrameBatch, i: number): void {
     // The batch stays readable if an encode grows codec memory meanwhile (its views re-map).
-    for (const n = batch.count; i < n && c.state === ClientState.Connected; i++) {
-      const reason = batch.reason(i);
-      if (reason !== 0) return fail(this.core, c, reason);
-      dispatch(this.core, c, batch, i);
+    for (const n = batch.count; i < n; i++) {
+      const state = c.state;
+      if (state === ClientState.Connected) {
+        const reason = batch.reason(i);
+        if (reason !== 0) return fail(this.core, c, reason);
+        dispatch(this.core, c, batch, i);
+      } else if (state === ClientState.AwaitAuth) this.authStep(c, batch, i);
+      else if (state === ClientState.Authenticating) return this.hold(c, batch, i);
+      else return;
     }
+  }
+
+  /** A packet during enhanced authentication: AUTH continues it, DISCONNECT ends it, anything else is an error. */
+  private authStep(c: Client, batch: FrameBatch, i: number): void {
+    const core = this.core;
+    const reason = batch.reason(i), type = batch.type(i);
+    if (reason === 0 && type === PacketType.AUTH) return handleAuth(core, c, batch, i, admitAuthenticated);
+    core.enhancedAuth.delete(c);
+    if (reason === 0 && type === PacketType.DISCONNECT) {
+      c.state = ClientState.Closed;
+      core.clients.delete(c.conn.id);
+      return c.conn.end();
+    }
+    fail(core, c, reason !== 0 ? reason : ReasonCode.ProtocolError); // [MQTT-3.1.2-30]
   }
 
   /** Copies the frames after a CONNECT whose authentication is running (the batch dies at the next push). */
@@ -276,6 +299,7 @@ export class Broker {
     this.core.clients.delete(conn.id);
     if (c !== undefined) {
       this.core.authenticating.delete(c);
+      this.core.enhancedAuth.delete(c);
       detach(this.core, c, true);
     }
   }
@@ -290,6 +314,7 @@ export class Broker {
   private connectTimeout(c: Client): void {
     c.state = ClientState.Closed;
     this.core.authenticating.delete(c);
+    this.core.enhancedAuth.delete(c);
     this.core.clients.delete(c.conn.id);
     c.conn.destroy();
   }

@@ -12,6 +12,7 @@ import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
 import type { ConnectInfo } from "./hooks.ts";
 import { ClientAccess } from "../auth/client_access.ts";
+import { startEnhancedAuth } from "./enhanced_auth.ts";
 
 /** MQTT 3.1 limits client identifiers to 1-23 characters (MQTT 3.1 §3.1, "Client Identifier"). */
 const V31_MAX_CLIENT_ID = 23;
@@ -38,9 +39,25 @@ export function handleConnect(core: BrokerCore, client: Client, batch: FrameBatc
   client.decoder.protocolLevel = level;
   const refusal = validate(core, client, p);
   if (refusal !== 0) return refuseConnect(core, client, level, refusal);
-  const verdict = core.access === null ? 0 : core.access.authenticate(connectInfo(client, p));
-  if (typeof verdict === "number") return verdict === 0 ? accept(core, client, p) : refuseConnect(core, client, level, verdict);
-  awaitVerdict(core, client, p, verdict);
+  if (p.properties?.authenticationMethod !== undefined) return startEnhancedAuth(core, client, p); // [MQTT-4.12.0-1]
+  admit(core, client, p, core.access === null ? 0 : core.access.authenticate(connectInfo(client, p)), null);
+}
+
+/**
+ * Finishes a CONNECT whose enhanced authentication proved the user (`p.username` is now the
+ * verified one): the policy's remaining checks (anonymous, hooks), then CONNACK carrying
+ * `serverFinal` as its Authentication Data.
+ */
+export function admitAuthenticated(core: BrokerCore, client: Client, p: ConnectPacket, serverFinal: Uint8Array): void {
+  const info = { ...connectInfo(client, p), certified: true };
+  admit(core, client, p, core.access === null ? 0 : core.access.authenticate(info), serverFinal);
+}
+
+/** Accepts or refuses on `verdict` (0 = accept), waiting for it if it is still being decided. */
+function admit(core: BrokerCore, client: Client, p: ConnectPacket, verdict: number | Promise<number>, authData: Uint8Array | null): void {
+  if (typeof verdict !== "number") return awaitVerdict(core, client, p, verdict, authData);
+  if (verdict !== 0) return refuseConnect(core, client, p.protocolLevel, verdict);
+  accept(core, client, p, authData);
 }
 
 /**
@@ -48,7 +65,7 @@ export function handleConnect(core: BrokerCore, client: Client, batch: FrameBatc
  * packets until the verdict, under the connect timeout, then accept or refuse it. Other clients
  * are served meanwhile.
  */
-function awaitVerdict(core: BrokerCore, client: Client, p: ConnectPacket, verdict: Promise<number>): void {
+function awaitVerdict(core: BrokerCore, client: Client, p: ConnectPacket, verdict: Promise<number>, authData: Uint8Array | null): void {
   client.state = ClientState.Authenticating;
   const held = { frames: [], failReason: 0, chunks: [] };
   core.authenticating.set(client, held);
@@ -58,7 +75,7 @@ function awaitVerdict(core: BrokerCore, client: Client, p: ConnectPacket, verdic
     core.authenticating.delete(client);
     core.keepAlive.unwatch(client);
     if (code !== 0) return refuseConnect(core, client, p.protocolLevel, code);
-    accept(core, client, p);
+    accept(core, client, p, authData);
     core.resumeHeld(client, held);
   };
   verdict.then(settle, (err) => {
@@ -79,7 +96,6 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
     id = `vireo-${Date.now().toString(36)}-${(++assigned).toString(36)}`; // [MQTT-3.1.3-6] [MQTT-3.2.2-16]
   }
   client.clientId = id;
-  if (p.properties?.authenticationMethod !== undefined) return ReasonCode.BadAuthenticationMethod; // no enhanced auth [MQTT-4.12.0-1]
   const will = p.will;
   if (will !== undefined) {
     if (!core.index.validTopicName(will.topic)) return ReasonCode.TopicNameInvalid;
@@ -102,7 +118,7 @@ function connectInfo(client: Client, p: ConnectPacket): ConnectInfo {
  * (a reconnect storm runs it thousands of times a second), so a 3.1.x CONNECT allocates nothing
  * here beyond its session: no property objects, constant CONNACK bytes.
  */
-function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
+function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Uint8Array | null): void {
   const opts = core.opts;
   const v5 = p.protocolLevel >= 5;
   const props = p.properties;
@@ -126,6 +142,13 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
   session.access = access !== null && access.gatesTopics ? new ClientAccess(access, p.username, client.clientId) : null;
   if (ack !== null) {
     connackProperties(core, client, p, ack);
+    const method = props?.authenticationMethod;
+    if (method !== undefined) { // enhanced authentication: the method and the server's last word [MQTT-4.12.0-6]
+      client.terms.authMethod = method;
+      client.terms.authUser = p.username;
+      ack.authenticationMethod = method;
+      if (authData !== null) ack.authenticationData = authData;
+    }
     client.send(core.encoder.encode({ type: 2, sessionPresent: present, reasonCode: 0, properties: ack }, 5));
   } else {
     client.send(CONNACK_ACCEPTED_V4[present && p.protocolLevel === 4 ? 1 : 0]); // 3.1 has no Session Present

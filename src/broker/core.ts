@@ -21,6 +21,7 @@ import { type BrokerStats, createStats } from "./stats.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { type Client, ConnectionTerms } from "./client.ts";
 import { AccessControl } from "../auth/access_control.ts";
+import type { AuthExchange } from "./enhanced_auth.ts";
 
 /** A client whose CONNECT is being authenticated: what arrived meanwhile, in order. */
 export interface HeldPackets {
@@ -64,6 +65,8 @@ export class BrokerCore {
   readonly access: AccessControl | null;
   /** Clients whose CONNECT is being authenticated (ClientState.Authenticating). */
   readonly authenticating = new Map<Client, HeldPackets>();
+  /** MQTT 5 enhanced authentication exchanges in progress (CONNECT or re-authentication). */
+  readonly enhancedAuth = new Map<Client, AuthExchange>();
   /** Set by the broker: the verdict came; run what the client sent meanwhile. */
   resumeHeld: (client: Client, held: HeldPackets) => void = () => {};
   /** The terms every MQTT 3.1 (level 3) connection shares: nothing in its CONNECT changes the limits. */

@@ -18,7 +18,7 @@ export class ConfigError extends Error {
 
 type Rule =
   | { kind: "string"; nonEmpty?: boolean }
-  | { kind: "boolean" }
+  | { kind: "boolean"; nullable?: boolean }
   | { kind: "integer"; min: number; max: number; note?: string };
 
 const U16 = 65_535;
@@ -27,7 +27,7 @@ const BIG = Number.MAX_SAFE_INTEGER;
 
 /** One rule per Config key; a key missing here is unknown and rejected. */
 const RULES: Record<keyof Config, Rule> = {
-  host: { kind: "string", nonEmpty: true },
+  host: { kind: "string", nonEmpty: true }, // the default "" (chosen by the access policy) cannot be written
   port: { kind: "integer", min: 0, max: U16 },
   maxPacketSize: { kind: "integer", min: 16, max: 268_435_460 },
   maxInflight: { kind: "integer", min: 1, max: U16 },
@@ -55,7 +55,7 @@ const RULES: Record<keyof Config, Rule> = {
   verbose: { kind: "boolean" },
   passwordFile: { kind: "string" },
   aclFile: { kind: "string" },
-  allowAnonymous: { kind: "boolean" },
+  allowAnonymous: { kind: "boolean", nullable: true }, // null = the default policy
 };
 
 /** Every valid Config key, in declaration order (for help text and error hints). */
@@ -91,6 +91,7 @@ export function checkValue(key: keyof Config, value: unknown, source: string): v
   const rule = RULES[key];
   const where = `${source}: "${key}"`;
   if (rule.kind === "boolean") {
+    if (value === null && rule.nullable) return;
     if (typeof value !== "boolean") throw new ConfigError(`${where} must be true or false, got ${describe(value)}`, key);
   } else if (rule.kind === "string") {
     if (typeof value !== "string") throw new ConfigError(`${where} must be a string, got ${describe(value)}`, key);

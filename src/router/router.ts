@@ -8,11 +8,11 @@ import type { TopicIndex } from "../wasm/topic_index.ts";
 import type { Publication } from "../session/message.ts";
 import type { SessionRegistry } from "../session/registry.ts";
 import { SharedSelector } from "./shared.ts";
+import { topicHash } from "../auth/topic_verdicts.ts";
 
 /** Options byte bit: Retain As Published. */
 const OPT_RAP = 0x08;
 
-const utf8 = new TextDecoder();
 
 /** Routes publications to sessions. */
 export class Router {
@@ -28,15 +28,18 @@ export class Router {
     // queues bytes (flushed in a microtask), so no close and no session end runs inside this loop.
     const m = this.index.match(topic, off, len);
     const pubQos = pub.qos;
-    // The topic as a string only if some subscriber's access must be checked (no ACL: never).
-    let name: string | null = null;
+    // The topic's hash only if some subscriber's access must be checked (no ACL: never).
+    let hash = -1;
     for (let i = 0; i < m.count; i++) {
       const sid = m.subscriber(i);
       const s = this.sessions.bySubscriber(sid);
       if (s === undefined) continue;
       if (sid === pub.origin && m.noLocal(i)) continue; // [MQTT-3.8.3-3]
       const access = s.access;
-      if (access !== null && !access.mayRead(name ??= utf8.decode(topic.subarray(off, off + len)))) continue;
+      if (access !== null) {
+        if (hash < 0) hash = topicHash(topic, off, len);
+        if (!access.mayReadBytes(topic, off, len, hash)) continue;
+      }
       const granted = m.qos(i);
       const qos = (pubQos < granted ? pubQos : granted) as QoS; // [MQTT-3.8.4-8]
       // Live forwards carry retain=0 [MQTT-3.3.1-9], unless Retain As Published [MQTT-3.3.1-13].
@@ -52,7 +55,7 @@ export class Router {
     if (member < 0) return;
     const s = this.sessions.bySubscriber(m.sharedSubscriber(g, member))!;
     const access = s.access;
-    if (access !== null && !access.mayRead(utf8.decode(topic.subarray(off, off + len)))) return;
+    if (access !== null && !access.mayReadBytes(topic, off, len, topicHash(topic, off, len))) return;
     const opts = m.sharedOptions(g, member);
     const granted = opts & 3;
     const qos = (pub.qos < granted ? pub.qos : granted) as QoS;
