@@ -5,7 +5,7 @@
  */
 import type { ClientIdentity } from "../broker/hooks.ts";
 import type { AccessControl } from "./access_control.ts";
-import { TopicVerdicts } from "./topic_verdicts.ts";
+import { topicHash, TopicVerdicts } from "./topic_verdicts.ts";
 
 const utf8 = new TextDecoder();
 
@@ -18,6 +18,9 @@ export class ClientAccess implements ClientIdentity {
   private readonly reads = new Map<string, boolean>();
   /** The byte-keyed first level, made on first use. */
   private verdicts: TopicVerdicts | null = null;
+  /** The last topic this client published to and its answer (generation-checked). */
+  private lastWrite: Uint8Array | null = null;
+  private lastWriteYes = false;
   private generation: number;
 
   constructor(private readonly control: AccessControl, readonly username: string | undefined, readonly clientId: string) {
@@ -49,11 +52,21 @@ export class ClientAccess implements ClientIdentity {
   }
 
   /**
-   * mayWrite for the topic `bytes[off, off+len)` whose topicHash is `hash`: no string is made when
-   * the answer is cached (the PUBLISH hot path).
+   * mayWrite for the topic `bytes[off, off+len)`: no string is made when the answer is cached
+   * (the PUBLISH hot path).
    */
-  mayWriteBytes(bytes: Uint8Array, off: number, len: number, hash: number): boolean {
-    return this.byBytes(1, bytes, off, len, hash);
+  mayWriteBytes(bytes: Uint8Array, off: number, len: number): boolean {
+    // A publisher mostly repeats its last topic: one byte compare, no hash.
+    const last = this.lastWrite;
+    if (last !== null && last.length === len && this.generation === this.control.generation) {
+      let i = 0;
+      while (i < len && last[i] === bytes[off + i]) i++;
+      if (i === len) return this.lastWriteYes;
+    }
+    const yes = this.byBytes(1, bytes, off, len, topicHash(bytes, off, len));
+    this.lastWrite = bytes.slice(off, off + len);
+    this.lastWriteYes = yes;
+    return yes;
   }
 
   /** mayRead by topic bytes (each delivery; the hash is computed once per PUBLISH). */
@@ -62,7 +75,7 @@ export class ClientAccess implements ClientIdentity {
   }
 
   private byBytes(kind: 0 | 1, bytes: Uint8Array, off: number, len: number, hash: number): boolean {
-    this.fresh();
+    if (this.generation !== this.control.generation) this.fresh();
     const cached = this.verdicts === null ? -1 : this.verdicts.get(kind, bytes, off, len, hash);
     if (cached >= 0) return cached === 1;
     const name = utf8.decode(bytes.subarray(off, off + len));
@@ -83,5 +96,6 @@ export class ClientAccess implements ClientIdentity {
     this.writes.clear();
     this.reads.clear();
     this.verdicts?.clear();
+    this.lastWrite = null;
   }
 }

@@ -10,7 +10,6 @@ import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
 import { findProperty } from "./props.ts";
 import { ackBytes } from "./wire.ts";
-import { topicHash } from "../auth/topic_verdicts.ts";
 
 /** A PUBLISH from the client. */
 export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
@@ -44,7 +43,7 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   const access = s.access;
   if (access !== null) { // write access: a lookup for a topic seen before, the ACL walk once
     const bytes = topic ?? batch.bytes, off = topic !== null ? 0 : batch.topicOffset(i);
-    if (!access.mayWriteBytes(bytes, off, topicLength, topicHash(bytes, off, topicLength))) return refusePublish(core, client, qos, packetId);
+    if (!access.mayWriteBytes(bytes, off, topicLength)) return refusePublish(core, client, qos, packetId);
   }
   const pub = core.live.load(batch, i, client.level, s.sid, topic);
   if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
