@@ -115,12 +115,12 @@ export class Broker {
   /** Binds bindHost:config.port (port 0 picks a free one) and starts the timer tick. */
   async listen(): Promise<{ host: string; port: number }> {
     if (this.listener !== null) throw new Error("Broker.listen: already listening");
-    const { port, maxConnections } = this.core.opts;
+    const { port, maxConnections, closeLingerMs } = this.core.opts;
     const host = this.bindHost;
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
     const reserveDescriptors = maxConnections > 0 ? maxConnections + 64 : undefined;
-    this.listener = await createTransport().listen({ host, port, reserveDescriptors }, this.handlers);
+    this.listener = await createTransport().listen({ host, port, reserveDescriptors, lingerMs: closeLingerMs }, this.handlers);
     this.core.ticker.start();
     return { host: this.listener.host, port: this.listener.port };
   }
@@ -174,8 +174,11 @@ export class Broker {
 
   private onOpen(conn: Connection): void {
     const core = this.core, opts = core.opts;
-    // Open connections: those still owing a CONNECT, plus the connected ones.
-    if (opts.maxConnections > 0 && core.clients.size + core.stats.clients >= opts.maxConnections) return conn.destroy();
+    // Open connections: those still owing a CONNECT, the connected ones, and those the broker is
+    // closing (lingering until the client has read why).
+    if (opts.maxConnections > 0 && core.clients.size + core.stats.clients + core.ending.size >= opts.maxConnections) {
+      return conn.destroy();
+    }
     const client = new Client(conn, core.decoders(this.decoderOptions), opts.maxBufferedBytes);
     conn.context = client;
     core.clients.set(conn.id, client);
@@ -297,11 +300,11 @@ export class Broker {
   private onClose(conn: Connection): void {
     const c = conn.context as Client | undefined;
     this.core.clients.delete(conn.id);
-    if (c !== undefined) {
-      this.core.authenticating.delete(c);
-      this.core.enhancedAuth.delete(c);
-      detach(this.core, c, true);
-    }
+    if (c === undefined) return;
+    this.core.ending.delete(c);
+    this.core.authenticating.delete(c);
+    this.core.enhancedAuth.delete(c);
+    detach(this.core, c, true);
   }
 
   /** The socket took everything: send what queued up behind backpressure. */

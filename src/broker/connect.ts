@@ -197,7 +197,9 @@ function attachSession(core: BrokerCore, client: Client, cleanStart: boolean): b
   let s = core.sessions.get(id);
   // The old connection's will follows the usual rules; its session passes to this connection.
   if (s !== undefined && s.link !== null) closeWith(core, s.link as Client, ReasonCode.SessionTakenOver, true);
-  if (s !== undefined && cleanStart) {
+  // A session whose expiry is 0 (3.1.1 clean session, v5 Session Expiry 0) ends with the connection
+  // just taken over [MQTT-3.1.2-6]: it is never resumed, and its will goes out now (MQTT 5.0 §3.1.4).
+  if (s !== undefined && (cleanStart || s.expiryInterval === 0)) {
     endSession(core, s);
     s = undefined;
   }

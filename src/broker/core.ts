@@ -69,6 +69,8 @@ export class BrokerCore {
   readonly enhancedAuth = new Map<Client, AuthExchange>();
   /** Set by the broker: the verdict came; run what the client sent meanwhile. */
   resumeHeld: (client: Client, held: HeldPackets) => void = () => {};
+  /** Connections the broker has ended and that have not closed yet (flushing, then lingering). */
+  readonly ending = new Set<Client>();
   /** The terms every MQTT 3.1 (level 3) connection shares: nothing in its CONNECT changes the limits. */
   readonly terms31: ConnectionTerms;
   /** The same for MQTT 3.1.1 (level 4). */

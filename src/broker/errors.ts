@@ -18,7 +18,8 @@ export function fail(core: BrokerCore, client: Client, reason: number): void {
   if (core.opts.verbose) core.opts.log(`client ${client.clientId || client.conn.id}: closed for reason 0x${reason.toString(16)}`);
   if (client.state === ClientState.AwaitConnect) { // not CONNECT first, or garbage [MQTT-3.1.0-1]
     client.state = ClientState.Closed;
-    client.conn.destroy();
+    core.clients.delete(client.conn.id);
+    endConnection(core, client);
     return;
   }
   closeWith(core, client, reason, true);
@@ -32,6 +33,15 @@ export function closeWith(core: BrokerCore, client: Client, reason: number, publ
   if (client.state === ClientState.Closed) return;
   if (client.state === ClientState.Connected && client.level >= 5) client.send(disconnectBytes(reason));
   detach(core, client, publishWill, reason === ReasonCode.SessionTakenOver);
+  endConnection(core, client);
+}
+
+/**
+ * Every connection the broker closes on purpose ends here: flushed, half-closed and lingering
+ * until the client closes (never reset), counted toward maxConnections until it is gone.
+ */
+function endConnection(core: BrokerCore, client: Client): void {
+  core.ending.add(client);
   client.conn.end();
 }
 
@@ -60,5 +70,5 @@ export function refuseConnect(core: BrokerCore, client: Client, level: number, r
   if (code >= 0) {
     client.send(core.encoder.encode({ type: 2, sessionPresent: false, reasonCode: code }, level >= 5 ? 5 : 4));
   }
-  client.conn.end();
+  endConnection(core, client);
 }

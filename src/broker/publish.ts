@@ -10,6 +10,7 @@ import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
 import { findProperty } from "./props.ts";
 import { ackBytes } from "./wire.ts";
+import { isSysTopic } from "../protocol/sys_topics.ts";
 
 /** A PUBLISH from the client. */
 export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
@@ -40,34 +41,30 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
     }
     if (s.inboundQos2.size >= core.opts.receiveMaximum) return fail(core, client, ReasonCode.ReceiveMaximumExceeded); // [MQTT-3.3.4-9]
   }
+  const bytes = topic ?? batch.bytes, topicOffset = topic !== null ? 0 : batch.topicOffset(i);
+  let reason = 0;
   const access = s.access;
-  if (access !== null) { // write access: a lookup for a topic seen before, the ACL walk once
-    const bytes = topic ?? batch.bytes, off = topic !== null ? 0 : batch.topicOffset(i);
-    if (!access.mayWriteBytes(bytes, off, topicLength)) return refusePublish(core, client, qos, packetId);
+  if (isSysTopic(bytes, topicOffset, topicLength)) { // the broker's own tree (MQTT 5.0 §4.7.2)
+    core.stats.droppedNotAuthorized++;
+    reason = ReasonCode.NotAuthorized; // 3.1.1 has no reason: a plain ack, the message dropped
+  } else if (access !== null && !access.mayWriteBytes(bytes, topicOffset, topicLength)) {
+    // Write access (ACL, authorizePublish): a cached answer for a topic seen before. Denied: never
+    // routed, never retained; v5 learns 0x87, 3.1.1 gets the plain ack, as from Mosquitto.
+    core.stats.droppedNotAuthorized++;
+    reason = ReasonCode.NotAuthorized;
+  } else {
+    const pub = core.live.load(batch, i, client.level, s.sid, topic);
+    if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
+    const delivered = core.router.route(pub, bytes, topicOffset, topicLength);
+    // A retained message with no subscriber is stored all the same, and still gets 0x10.
+    if (delivered === 0) reason = ReasonCode.NoMatchingSubscribers; // MQTT 5.0 §3.4.2.1, §3.5.2.1
   }
-  const pub = core.live.load(batch, i, client.level, s.sid, topic);
-  if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
-  if (topic !== null) core.router.route(pub, topic, 0, topic.length);
-  else core.router.route(pub, batch.bytes, batch.topicOffset(i), topicLength);
-  if (qos === 1) client.send(ackBytes(PacketType.PUBACK, packetId, 0, client.level)); // [MQTT-4.3.2-2]
-  else if (qos === 2) {
-    s.inboundQos2.add(packetId);
-    client.send(ackBytes(PacketType.PUBREC, packetId, 0, client.level)); // [MQTT-4.3.3-9]
-  }
-}
-
-/**
- * A PUBLISH the client may not make: never routed, never retained. v5 QoS 1/2 learn it from the
- * ack's reason code 0x87; 3.1.1 has no way to say so and gets the plain acknowledgement, as from
- * Mosquitto (a 3.1.1 QoS 2 exchange then completes normally).
- */
-function refusePublish(core: BrokerCore, client: Client, qos: number, packetId: number): void {
-  if (core.opts.verbose) core.opts.log(`client ${client.clientId}: PUBLISH denied by access control`);
-  const v5 = client.level >= 5;
-  if (qos === 1) client.send(ackBytes(PacketType.PUBACK, packetId, ReasonCode.NotAuthorized, client.level));
-  else if (qos === 2) {
-    if (!v5) client.session!.inboundQos2.add(packetId); // a reason code ≥ 0x80 ends a v5 exchange at PUBREC
-    client.send(ackBytes(PacketType.PUBREC, packetId, ReasonCode.NotAuthorized, client.level));
+  if (qos === 0) return;
+  if (qos === 1) client.send(ackBytes(PacketType.PUBACK, packetId, reason, client.level)); // [MQTT-4.3.2-2]
+  else {
+    // A PUBREC with a reason of 0x80 or more ends the exchange: no PUBREL follows (MQTT 5.0 §4.3.3).
+    if (reason < 0x80) s.inboundQos2.add(packetId);
+    client.send(ackBytes(PacketType.PUBREC, packetId, reason, client.level)); // [MQTT-4.3.3-9]
   }
 }
 

@@ -26,6 +26,8 @@ export interface BrokerStats {
   droppedOffline: number;
   /** Queued or retained messages whose v5 Message Expiry Interval passed before delivery. */
   droppedExpired: number;
+  /** PUBLISH packets from clients refused because of their topic (e.g. `$SYS/`): never routed or retained. */
+  droppedNotAuthorized: number;
   /** Connections closed for a protocol violation or malformed packet. */
   protocolErrors: number;
   /** Will messages published. */
@@ -36,6 +38,6 @@ export interface BrokerStats {
 export function createStats(): BrokerStats {
   return {
     clients: 0, publishesReceived: 0, publishesSent: 0, droppedCongested: 0, droppedQueueFull: 0, droppedBacklogFull: 0,
-    droppedTooLarge: 0, droppedOffline: 0, droppedExpired: 0, protocolErrors: 0, willsPublished: 0,
+    droppedTooLarge: 0, droppedOffline: 0, droppedExpired: 0, droppedNotAuthorized: 0, protocolErrors: 0, willsPublished: 0,
   };
 }

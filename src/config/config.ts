@@ -103,6 +103,14 @@ export interface Config {
    * 0 leaves them alone; no effect off Linux or without FFI permission.
    */
   runtimeThreadsNice: number;
+  /**
+   * Milliseconds a connection the broker closes on purpose (refused CONNECT, DISCONNECT with a
+   * reason, take-over, shutdown) stays half-closed after its last packet: the write side is shut
+   * (FIN), input is discarded until the client closes or this passes. The client can then always
+   * read why it was closed instead of seeing a reset. Lingering connections count toward
+   * maxConnections. Default 2000; 0 closes right after the flush.
+   */
+  closeLingerMs: number;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
   /**
@@ -146,6 +154,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   keepAliveTickMs: 100,
   warmupMessages: 500_000,
   runtimeThreadsNice: 19,
+  closeLingerMs: 2000,
   verbose: false,
   passwordFile: "",
   aclFile: "",

@@ -52,6 +52,7 @@ const RULES: Record<keyof Config, Rule> = {
   keepAliveTickMs: { kind: "integer", min: 1, max: 60_000 },
   warmupMessages: { kind: "integer", min: 0, max: 10_000_000 },
   runtimeThreadsNice: { kind: "integer", min: 0, max: 19 },
+  closeLingerMs: { kind: "integer", min: 0, max: 60_000 },
   verbose: { kind: "boolean" },
   passwordFile: { kind: "string" },
   aclFile: { kind: "string" },

@@ -22,14 +22,19 @@ export class Router {
     this.shared = new SharedSelector(sessions);
   }
 
-  /** Delivers `pub` (topic = `topic[off, off+len)`) to every matching subscription. */
-  route(pub: Publication, topic: Uint8Array, off: number, len: number): void {
+  /**
+   * Delivers `pub` (topic = `topic[off, off+len)`) to every matching subscription, connected or
+   * not (an offline session queues it). @returns how many sessions it was delivered to (0 = no
+   * matching subscribers, MQTT 5.0 §3.4.2.1 reason 0x10).
+   */
+  route(pub: Publication, topic: Uint8Array, off: number, len: number): number {
     // `m` may point into a live subscriber set: nothing below may (un)subscribe. deliver() only
     // queues bytes (flushed in a microtask), so no close and no session end runs inside this loop.
     const m = this.index.match(topic, off, len);
     const pubQos = pub.qos;
     // The topic's hash only if some subscriber's access must be checked (no ACL: never).
     let hash = -1;
+    let delivered = 0;
     for (let i = 0; i < m.count; i++) {
       const sid = m.subscriber(i);
       const s = this.sessions.bySubscriber(sid);
@@ -46,20 +51,24 @@ export class Router {
       const retain = pub.retain && m.retainAsPublished(i);
       const subIds = m.subscriptionIds(i) ?? null; // [MQTT-3.3.4-3]
       s.deliver(pub, qos, retain, subIds);
+      delivered++;
     }
-    for (let g = 0; g < m.sharedCount; g++) this.deliverShared(pub, m, g, topic, off, len);
+    for (let g = 0; g < m.sharedCount; g++) delivered += this.deliverShared(pub, m, g, topic, off, len);
+    return delivered;
   }
 
-  private deliverShared(pub: Publication, m: ReturnType<TopicIndex["match"]>, g: number, topic: Uint8Array, off: number, len: number): void {
+  /** Delivers to one member of shared group `g` (if it may read the topic); 1 if delivered, else 0. */
+  private deliverShared(pub: Publication, m: ReturnType<TopicIndex["match"]>, g: number, topic: Uint8Array, off: number, len: number): number {
     const member = this.shared.pick(m, g);
-    if (member < 0) return;
+    if (member < 0) return 0;
     const s = this.sessions.bySubscriber(m.sharedSubscriber(g, member))!;
     const access = s.access;
-    if (access !== null && !access.mayReadBytes(topic, off, len, topicHash(topic, off, len))) return;
+    if (access !== null && !access.mayReadBytes(topic, off, len, topicHash(topic, off, len))) return 0;
     const opts = m.sharedOptions(g, member);
     const granted = opts & 3;
     const qos = (pub.qos < granted ? pub.qos : granted) as QoS;
     const subId = m.sharedSubscriptionId(g, member);
     s.deliver(pub, qos, pub.retain && (opts & OPT_RAP) !== 0, subId !== 0 ? [subId] : null);
+    return 1;
   }
 }

@@ -15,6 +15,8 @@ interface BunSocket {
   /** Writes `length` bytes from `offset` (no view to allocate); returns how many the kernel took. */
   write(bytes: Uint8Array, offset: number, length: number): number;
   end(): void;
+  /** shutdown(2) of the write side: FIN after what was written; reading goes on. */
+  shutdown(): void;
   terminate(): void;
   pause?(): void;
   resume?(): void;
@@ -36,6 +38,7 @@ const BLOCKED = 1; // a partial write happened: wait for `drain` before writing 
 const ENDING = 2; // end() was called
 const CLOSED = 4; // onSocketClose ran
 const SELF_CLOSING = 8; // we are inside socket.end()/terminate(): onClose is deferred, never re-entrant
+const LINGERING = 16; // flushed and half-closed: input is discarded until the peer closes
 
 /**
  * A Bun TCP connection with a batched, backpressure-aware write path. Idle connections are the
@@ -82,7 +85,7 @@ class BunConnection implements Connection, Flushable {
     this.flags |= ENDING;
     // Bun's end() drops what the kernel has not taken, so close only once the batch is empty.
     if (this.batch === null) {
-      this.closeSocket(false);
+      this.linger();
       return;
     }
     if ((this.flags & BLOCKED) === 0) scheduleFlush(this);
@@ -126,7 +129,26 @@ class BunConnection implements Connection, Flushable {
       }
       this.dropBatch();
     }
-    if ((this.flags & ENDING) !== 0) this.closeSocket(false);
+    if ((this.flags & ENDING) !== 0) this.linger();
+  }
+
+  /**
+   * Everything is sent: shut the write side (the peer reads our last bytes, then FIN) and wait for
+   * the peer to close (Bun closes on its FIN), discarding its input, for at most the linger time.
+   */
+  private linger(): void {
+    if ((this.flags & (LINGERING | CLOSED)) !== 0) return;
+    this.flags |= LINGERING;
+    if (this.endTimer !== undefined) clearTimeout(this.endTimer);
+    const ms = this.shared.registry.lingerMs;
+    if (ms <= 0) return this.closeSocket(false);
+    try {
+      this.socket.shutdown();
+    } catch {
+      return this.closeSocket(false);
+    }
+    this.endTimer = setTimeout(() => this.destroy(), ms);
+    unrefTimer(this.endTimer);
   }
 
   /** Bun `drain`: the kernel can take more. */
@@ -178,7 +200,7 @@ export class BunTransport implements Transport {
   listen(opts: ListenOptions, handlers: ConnectionHandlers): Promise<Listener> {
     const bun = (globalThis as { Bun?: { listen(o: unknown): BunServer } }).Bun;
     if (bun === undefined) return Promise.reject(new Error("BunTransport requires the Bun runtime"));
-    const registry = new ConnectionRegistry<BunConnection>(opts.endTimeoutMs);
+    const registry = new ConnectionRegistry<BunConnection>(opts.endTimeoutMs, opts.lingerMs);
     let server: BunServer;
     try {
       server = bun.listen({ hostname: opts.host, port: opts.port, socket: socketHandlers({ handlers, registry }) });

@@ -177,6 +177,12 @@ class DenoConnection implements Connection, Flushable {
    * covers peers that never close.
    */
   private async closeGracefully(): Promise<void> {
+    const ms = this.shared.registry.lingerMs;
+    if (ms <= 0) return this.finish(undefined);
+    // From here the linger bounds the wait for the peer's EOF (the end deadline covered the flush).
+    if (this.endTimer !== undefined) clearTimeout(this.endTimer);
+    this.endTimer = setTimeout(() => this.destroy(), ms);
+    unrefTimer(this.endTimer);
     try {
       await this.conn.closeWrite();
     } catch {
@@ -233,7 +239,7 @@ export class DenoTransport implements Transport {
     } catch (err) {
       return Promise.reject(err);
     }
-    const registry = new ConnectionRegistry<DenoConnection>(opts.endTimeoutMs);
+    const registry = new ConnectionRegistry<DenoConnection>(opts.endTimeoutMs, opts.lingerMs);
     const state = { closed: false };
     const accepting = acceptLoop(listener, { handlers, registry }, state);
     let closing: Promise<void> | null = null;

@@ -25,6 +25,14 @@ export interface Closable {
  */
 export const END_TIMEOUT_MS = 5000;
 
+/**
+ * How long a connection the broker ended stays half-closed after its last bytes were sent: its
+ * input is read and discarded until the peer closes or this passes. Closing at once, while the peer
+ * is still sending (acks in flight, a pipelined SUBSCRIBE after a refused CONNECT), makes the kernel
+ * answer with a reset, and the peer may lose the CONNACK / DISCONNECT that says why.
+ */
+export const LINGER_MS = 2000;
+
 /** How long a closing listener waits for ended connections before destroying them. */
 export const CLOSE_GRACE_MS = 2000;
 
@@ -37,8 +45,11 @@ export class ConnectionRegistry<C extends Closable> {
   private count = 0;
   private onEmpty: (() => void) | null = null;
 
-  /** @param endTimeoutMs deadline for each connection's end(), see ListenOptions.endTimeoutMs. */
-  constructor(readonly endTimeoutMs: number = END_TIMEOUT_MS) {}
+  /**
+   * @param endTimeoutMs deadline for each connection's end(), see ListenOptions.endTimeoutMs.
+   * @param lingerMs half-closed linger after the last byte, see ListenOptions.lingerMs.
+   */
+  constructor(readonly endTimeoutMs: number = END_TIMEOUT_MS, readonly lingerMs: number = LINGER_MS) {}
 
   /** Number of live connections. */
   get size(): number {

@@ -21,7 +21,10 @@ export interface Connection {
   write(bytes: Uint8Array): void;
   /** Bytes queued in user space and not yet accepted by the kernel (backpressure signal). */
   readonly bufferedAmount: number;
-  /** Flush what is queued, then close. onClose follows once the socket is closed. */
+  /**
+   * Flush what is queued, half-close (FIN), discard input until the peer closes or the linger
+   * passes, then close. onClose follows once the socket is closed.
+   */
   end(): void;
   /** Close now, dropping anything queued. onClose follows (once). */
   destroy(): void;
@@ -70,6 +73,12 @@ export interface ListenOptions {
    * before the connection is destroyed. Default 5000 ms.
    */
   endTimeoutMs?: number;
+  /**
+   * After end() has flushed: the write side is shut (FIN) and input is discarded until the peer
+   * closes or this many ms pass; then the socket is closed (never reset while the peer may still
+   * read why it was closed). Default 2000; 0 closes right after the flush.
+   */
+  lingerMs?: number;
   /**
    * Connections expected at once: the descriptor table is grown for them before listening, so a
    * connection storm does not stall on its growth (see fd_table.ts). Default 16384; 0 skips.

@@ -46,7 +46,7 @@ async function probe(port: number): Promise<Record<string, { write: string[]; re
       const write: string[] = [];
       for (const topic of TOPICS) {
         c.sendPacket({ cmd: "publish", topic, qos: 1, messageId: mid++, payload: "w" }, 5);
-        if (((await c.next("puback")).reasonCode ?? 0) === 0) write.push(topic);
+        if (((await c.next("puback")).reasonCode ?? 0) < 0x80) write.push(topic); // 0x10: allowed, no subscriber
       }
       c.sendPacket({ cmd: "subscribe", messageId: mid++, subscriptions: TOPICS.map((topic) => ({ topic, qos: 0 })) }, 5);
       await c.next("suback");

@@ -155,7 +155,8 @@ test("maxConnections: connections beyond the limit are closed at once", () =>
 test("v5 take-over with clean start 0 resumes the session (subscriptions kept, session present 1)", () =>
   withBroker({}, async ({ raw, pool }) => {
     const old = await raw.open(5);
-    old.sendPacket(connectPacket("same", 5, { clean: false }), 5);
+    // Session Expiry > 0: a session with expiry 0 would end with the connection taken over (takeover.test.ts).
+    old.sendPacket(connectPacket("same", 5, { clean: false, properties: { sessionExpiryInterval: 60 } }), 5);
     await old.next("connack");
     old.sendPacket({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "kept", qos: 1 }] }, 5);
     await old.next("suback");
