@@ -135,7 +135,13 @@ export class Broker {
     if (messages <= 0) return;
     let side: Listener;
     try {
-      side = await createTransport().listen({ host: "127.0.0.1", port: 0 }, this.handlers);
+      // Its own clients skip access control: a password file or ACL must not refuse the warm-up
+      // (its paths would stay cold), and nothing else can reach this private listener.
+      const onOpen = (conn: Connection): void => {
+        this.handlers.onOpen(conn);
+        if (conn.context !== undefined) this.core.trusted.add(conn.context as Client);
+      };
+      side = await createTransport().listen({ host: "127.0.0.1", port: 0 }, { ...this.handlers, onOpen });
     } catch {
       return; // no loopback listener: a cold start is all that is lost
     }

@@ -40,7 +40,8 @@ export function handleConnect(core: BrokerCore, client: Client, batch: FrameBatc
   const refusal = validate(core, client, p);
   if (refusal !== 0) return refuseConnect(core, client, level, refusal);
   if (p.properties?.authenticationMethod !== undefined) return startEnhancedAuth(core, client, p); // [MQTT-4.12.0-1]
-  admit(core, client, p, core.access === null ? 0 : core.access.authenticate(connectInfo(client, p)), null);
+  const checked = core.access !== null && !core.trusted.has(client);
+  admit(core, client, p, checked ? core.access!.authenticate(connectInfo(client, p)) : 0, null);
 }
 
 /**
@@ -139,7 +140,9 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Ui
   session.expiryInterval = expiry;
   session.will = p.will ?? null;
   const access = core.access;
-  session.access = access !== null && access.gatesTopics ? new ClientAccess(access, p.username, client.clientId) : null;
+  session.access = access !== null && access.gatesTopics && !core.trusted.has(client)
+    ? new ClientAccess(access, p.username, client.clientId)
+    : null;
   if (ack !== null) {
     connackProperties(core, client, p, ack);
     const method = props?.authenticationMethod;

@@ -65,6 +65,8 @@ export class BrokerCore {
   readonly access: AccessControl | null;
   /** Clients whose CONNECT is being authenticated (ClientState.Authenticating). */
   readonly authenticating = new Map<Client, HeldPackets>();
+  /** Connections of the broker's own warm-up: not subject to access control. */
+  readonly trusted = new WeakSet<Client>();
   /** MQTT 5 enhanced authentication exchanges in progress (CONNECT or re-authentication). */
   readonly enhancedAuth = new Map<Client, AuthExchange>();
   /** Set by the broker: the verdict came; run what the client sent meanwhile. */

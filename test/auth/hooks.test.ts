@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import { Broker } from "../../src/broker/broker.ts";
 import { withBroker } from "../helpers/setup.ts";
 import { sleep } from "../helpers/broker.ts";
-import { connectPacket } from "../helpers/raw.ts";
+import { connectPacket, RawPool } from "../helpers/raw.ts";
 import { makeAuthFiles } from "./fixtures.ts";
 
 const gen = (p: Record<string, unknown>, level = 4) => mqttPacket.generate(p as never, { protocolVersion: level });
@@ -96,6 +96,33 @@ test("bind address: 127.0.0.1 without authentication, 0.0.0.0 with a password fi
     assert.equal(new Broker({ port: 0, log: () => {}, passwordFile: files.passwordFile }).allowsAnonymous, false);
     assert.equal(new Broker({ port: 0, log: () => {}, passwordFile: files.passwordFile, allowAnonymous: true }).allowsAnonymous, true);
   } finally {
+    files.remove();
+  }
+});
+
+test("the warm-up's own clients bypass access control (it would be refused and stay cold); real clients do not", async () => {
+  const files = makeAuthFiles();
+  let asked = 0;
+  const broker = new Broker({
+    host: "127.0.0.1", port: 0, log: () => {}, passwordFile: files.passwordFile, aclFile: files.aclFile,
+    hooks: { authenticate: () => (asked++, 0) },
+  });
+  try {
+    const t0 = Date.now();
+    await broker.warmUp(5000);
+    assert.equal(asked, 0);
+    assert.ok(Date.now() - t0 < 4000, "the warm-up ran instead of timing out");
+    const { port } = await broker.listen();
+    const raw = new RawPool(port);
+    try {
+      const c = await raw.open(5);
+      c.sendPacket(connectPacket("anon", 5), 5);
+      assert.equal((await c.next("connack")).reasonCode, 0x87); // anonymous, refused before the hook
+    } finally {
+      raw.destroyAll();
+    }
+  } finally {
+    await broker.close();
     files.remove();
   }
 });
