@@ -2,21 +2,24 @@
  * `bun bench`: the project's benchmark suite. Runs the micro-benchmarks (codec against
  * mqtt-packet, topic index against qlobber) and then the end-to-end comparison (Vireo against
  * Mosquitto when installed, via the project's C load generator bench/loadgen), prints the
- * tables and writes everything to bench/results/<timestamp>.json.
+ * tables and writes everything to bench/results/<timestamp>.json. Progress goes to stderr.
  *
  *   bun bench                      full: micro + all e2e cases, 3 repetitions (about 15 min)
- *   bun bench --quick              1 repetition, short runs, a subset of cases (about 3 min)
+ *   bun bench --quick              1 repetition, short runs, a subset of cases (about 2.5 min)
  *   bun bench --cases '^tp-'       only e2e cases matching the regex (micro still runs)
  *   bun bench --reps 5 --duration 4
  *   bun bench --micro-only | --e2e-only | --no-reference
- * The same options come from the environment: BENCH_QUICK=1, BENCH_CASES, BENCH_REPS,
- * BENCH_DURATION. The e2e part needs Linux (taskset, /proc) and a C compiler (cc).
+ *   bun bench --help               every option with its default (bench/args.ts)
+ * The durations are those of RUN_TIME in bench/args.ts (README "Benchmark" states the same).
+ * The e2e part needs Linux (taskset, /proc) and a C compiler (cc).
  */
 import { existsSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { codecTable, runCodecBenchmarks, type CodecBenchRow } from "./codec.bench.ts";
-import { parseBenchArgs, runE2E, type E2EResult } from "./e2e/run.ts";
+import { benchArgsOrExit } from "./args.ts";
+import { runE2E, type E2EResult } from "./e2e/run.ts";
+import { Progress } from "./progress.ts";
 import { writeResults } from "./e2e/report.ts";
 
 /** A row of a micro-benchmark table (codec or topics). */
@@ -47,12 +50,14 @@ function microTable(rows: MicroRow[]): string {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const opts = parseBenchArgs(process.argv.slice(2));
+  const opts = benchArgsOrExit(process.argv.slice(2));
+  const micro = new Progress(t0);
   const out: { codec?: CodecBenchRow[]; topics?: MicroRow[] | null; e2e?: E2EResult; error?: string[] } = {};
   const errors: string[] = [];
   console.log(`vireo bench${opts.quick ? " --quick" : ""}: ${cpus().length} CPUs, Linux ${release()}, ` +
     `bun ${process.versions.bun ?? "-"}, node ${process.versions.node}`);
   if (!opts.e2eOnly) {
+    micro.step("micro", 1, 2, "codec: WASM vs mqtt-packet", "codec", ["topics"]);
     console.log("\n## Codec: WASM vs mqtt-packet\n");
     try {
       out.codec = await runCodecBenchmarks({ time: opts.quick ? 150 : 500, print: false });
@@ -61,6 +66,7 @@ async function main(): Promise<void> {
       errors.push(`codec: ${(e as Error).message}`);
       console.log(`codec benchmarks failed: ${(e as Error).message}`);
     }
+    micro.step("micro", 2, 2, "topic index: WASM trie vs qlobber", "topics", []);
     console.log("\n## Topic index: WASM trie vs qlobber\n");
     try {
       out.topics = await topicRows(opts.quick);
@@ -69,15 +75,19 @@ async function main(): Promise<void> {
       errors.push(`topics: ${(e as Error).message}`);
       console.log(`topic benchmarks failed: ${(e as Error).message}`);
     }
+    micro.finish();
   }
   if (!opts.microOnly) {
     console.log("\n## End to end (bench/loadgen vload; broker on CPU 0, load on CPU 1)\n");
     try {
-      out.e2e = await runE2E(opts);
-      console.log(`\n${out.e2e.table}`);
-      console.log("\nRatio = vireo / mosquitto (↑: higher is better, ↓: lower is better). CPU % is of one " +
-        "core; a side at ≥ 85 % is the limit, \"neither\" means latency- or window-bound. The load " +
-        "generator's (user) share is its own code; the rest is kernel loopback TCP work.");
+      out.e2e = await runE2E({ ...opts, progress: new Progress(t0) });
+      console.log(`\n${out.e2e.table}\n`);
+      // A ratio needs the reference broker measured in the same run.
+      if (out.e2e.brokers.length > 1) {
+        console.log(`Ratio = ${out.e2e.brokers[0]} / ${out.e2e.brokers[1]} (↑: higher is better, ↓: lower is better).`);
+      }
+      console.log("CPU % is of one core; a side at ≥ 85 % is the limit, \"neither\" means latency- or " +
+        "window-bound. The load generator's (user) share is its own code; the rest is kernel loopback TCP work.");
     } catch (e) {
       errors.push(`e2e: ${(e as Error).message}`);
       console.log(`e2e benchmarks failed: ${(e as Error).message}`);

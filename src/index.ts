@@ -14,5 +14,8 @@ export type { BrokerHooks, ConnectInfo } from "./broker/hooks.ts";
 export type { BrokerStats } from "./broker/stats.ts";
 export { type Config, ConfigError, DEFAULT_CONFIG, loadConfig, mergeConfig } from "./config/config.ts";
 export { HELP_TEXT, parseArgs, resolveConfig } from "./config/cli.ts";
+export { effectiveListeners } from "./config/config.ts";
+export type { ListenerConfig, ListenerProtocol, ListenerTls } from "./config/listener_config.ts";
+export { type LoadedConfig, readAnyConfigFile } from "./config/load.ts";
 export * from "./protocol/packets.ts";
 export * from "./protocol/reason_codes.ts";

@@ -3,27 +3,35 @@
  * Prints `vireo listening on HOST:PORT (mqtt)` once ready (with a note when it listens on
  * loopback only because no authentication is configured). SIGINT / SIGTERM shut down cleanly
  * (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; SIGHUP re-reads the password and
- * ACL files; bad flags or config exit 2. `… src/main.ts passwd …` is `vireo passwd` (auth/passwd_cli.ts).
+ * ACL files; bad flags or config (a broken password or ACL file too), or an address that cannot be
+ * bound, exit 2. `… src/main.ts passwd …` is `vireo passwd` (auth/passwd_cli.ts).
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
-import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
+import { HELP_TEXT, onePlainListener, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
+import { checkCanListen, listenError } from "./listeners/bind_check.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 
 /** Exit code for invalid flags or configuration. */
 const EXIT_CONFIG = 2;
-/** Exit code when the port cannot be bound. */
-const EXIT_LISTEN = 1;
+/** Exit code when an address cannot be bound (a start-up error like a bad config). */
+const EXIT_LISTEN = 2;
 
 function configFromArgs(): ResolvedConfig {
   try {
-    return resolveConfig(process.argv.slice(2));
+    return onePlainListener(resolveConfig(process.argv.slice(2)));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`vireo: ${err.message}`);
     process.exit(EXIT_CONFIG);
   }
+}
+
+/** Reports an address that cannot be bound (a ListenError says which and why) and exits. */
+function exitListenFailed(err: Error): never {
+  console.error(`vireo: ${err.message}`);
+  process.exit(EXIT_LISTEN);
 }
 
 /** Calls `stop` once on SIGINT or SIGTERM (Deno's own API there, node:process elsewhere). */
@@ -59,20 +67,22 @@ async function main(): Promise<void> {
     const { passwdMain } = await import("./auth/passwd_cli.ts");
     process.exit(await passwdMain(process.argv.slice(3)));
   }
-  const { config, help } = configFromArgs();
+  const { config, help, warnings } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
   }
-  const broker = createBroker(config);
+  for (const w of warnings) console.error(`vireo: ${w}`);
+  const broker = createBroker(config); // reads the password and ACL files: a broken one exits 2 here
+  // A port in use is reported now, not after the warm-up's second or more.
+  await checkCanListen([{ host: broker.bindHost, port: config.port }]).catch(exitListenFailed);
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
   let addr: { host: string; port: number };
   try {
     addr = await broker.listen();
   } catch (err) {
-    console.error(`vireo: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
-    process.exit(EXIT_LISTEN);
+    exitListenFailed(listenError(broker.bindHost, config.port, err));
   }
   let stopping = false;
   // Before the ready line: whoever reads it may signal at once.

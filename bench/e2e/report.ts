@@ -12,6 +12,8 @@ export interface RunRecord {
   case: string;
   rep: number;
   result: Record<string, unknown>;
+  /** Wall-clock seconds of the run: broker start, load, stop (for estimating a suite's duration). */
+  seconds?: number;
 }
 
 /** Median figures of one case and metric for one broker. */

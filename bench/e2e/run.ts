@@ -2,9 +2,11 @@
  * End-to-end benchmark: Vireo against Mosquitto (when installed), interleaved case by case,
  * a fresh broker per run pinned to CPU 0 and vload pinned to CPU 1, medians over repetitions.
  *
- * Standalone: `bun run bench/e2e/run.ts [--quick] [--cases REGEX] [--reps N] [--duration S]`.
- * From bench/index.ts: `runE2E(opts)`.
+ * Standalone: `bun run bench/e2e/run.ts [--quick] [--cases REGEX] [--reps N] [--duration S]`
+ * (options as `bun bench`, see bench/args.ts). From bench/index.ts: `runE2E(opts)`.
  */
+import { BENCH_DEFAULTS, benchArgsOrExit } from "../args.ts";
+import { Progress } from "../progress.ts";
 import { availableBrokers, type BrokerSpec } from "./brokers.ts";
 import { selectCases, type BenchCase } from "./cases.ts";
 import { buildVload, portOpen, runVload, startBroker, stopBroker } from "./procs.ts";
@@ -23,6 +25,8 @@ export interface E2EOptions {
   /** Skip Mosquitto even if installed. */
   noReference?: boolean;
   log?: (line: string) => void;
+  /** Where "run k of n" lines go (default: a new one on stderr). */
+  progress?: Progress;
 }
 
 /** What `runE2E` returns: raw runs, summary rows, the markdown table. */
@@ -81,25 +85,34 @@ export async function runE2E(opts: E2EOptions = {}): Promise<E2EResult> {
   const t0 = Date.now();
   const log = opts.log ?? ((s: string) => console.log(s));
   const quick = opts.quick ?? false;
+  const mode = quick ? "quick" : "full";
   const timing = {
-    duration: opts.duration ?? (quick ? 1 : 2),
-    warmup: opts.warmup ?? (quick ? 0.3 : 0.5),
+    duration: opts.duration ?? BENCH_DEFAULTS.duration[mode],
+    warmup: opts.warmup ?? BENCH_DEFAULTS.warmup[mode],
   };
-  const reps = Math.max(1, opts.reps ?? (quick ? 1 : 3));
+  const reps = Math.max(1, opts.reps ?? BENCH_DEFAULTS.reps[mode]);
   const cases = selectCases(timing, quick, opts.cases);
   const brokers = availableBrokers(!opts.noReference);
   buildVload();
-  if (brokers.length < 2) log("e2e: mosquitto not on PATH; measuring Vireo alone");
+  if (brokers.length < 2) {
+    log(`e2e: ${opts.noReference ? "--no-reference" : "mosquitto not on PATH"}; measuring Vireo alone (no ratios)`);
+  }
   log(`e2e: ${cases.length} cases × ${brokers.map((b) => b.name).join(", ")} × ${reps} reps ` +
     `(flow cases ${timing.warmup}+${timing.duration} s); broker on CPU 0, vload on CPU 1`);
   const runs: RunRecord[] = [];
-  const portBase = opts.port ?? 28830;
+  const portBase = opts.port ?? BENCH_DEFAULTS.port;
+  const progress = opts.progress ?? new Progress(t0);
+  const plan: string[] = []; // each run's kind (case and broker: its duration repeats across reps)
+  for (let rep = 1; rep <= reps; rep++) for (const c of cases) for (const b of brokers) plan.push(`${c.name} ${b.name}`);
   let retryBudget = Math.ceil(cases.length * brokers.length * reps * RETRY_SHARE);
   for (let rep = 1; rep <= reps; rep++) {
     for (const c of cases) {
       for (const b of brokers) {
+        const k = runs.length + 1;
+        progress.step("e2e run", k, plan.length, `${c.name} on ${b.name} (rep ${rep} of ${reps})`, plan[k - 1]!, plan.slice(k));
         // A run during which other processes took a noticeable share of the CPUs is repeated;
         // the last attempt counts and keeps its `noisy` mark.
+        const started = Date.now();
         let rec = await oneRun(b, c, rep, portBase);
         for (let a = 0; a < RETRIES && retryBudget > 0 && Number(rec.result.other_user_pct ?? 0) > MAX_OTHER; a++) {
           retryBudget--;
@@ -107,11 +120,13 @@ export async function runE2E(opts: E2EOptions = {}): Promise<E2EResult> {
           rec = await oneRun(b, c, rep, portBase);
         }
         rec.result.noisy = Number(rec.result.other_user_pct ?? 0) > MAX_OTHER;
+        rec.seconds = (Date.now() - started) / 1000; // retries included
         runs.push(rec);
         log(`  ${b.name.padEnd(10)} ${c.name.padEnd(16)} rep ${rep}  ${brief(rec.result)}`);
       }
     }
   }
+  progress.finish();
   const names = brokers.map((b) => b.name);
   const rows = summarise(cases, names, runs);
   return {
@@ -120,30 +135,9 @@ export async function runE2E(opts: E2EOptions = {}): Promise<E2EResult> {
   };
 }
 
-/** Parses `--quick --cases REGEX --reps N --duration S --port N --no-reference --e2e-only
- * --micro-only` (also from env: BENCH_QUICK=1, BENCH_CASES, BENCH_REPS, BENCH_DURATION). */
-export function parseBenchArgs(argv: string[], env: Record<string, string | undefined> = process.env) {
-  const val = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const numOr = (s: string | undefined) => (s !== undefined && s !== "" ? Number(s) : undefined);
-  const cases = val("--cases") ?? env.BENCH_CASES;
-  return {
-    quick: argv.includes("--quick") || env.BENCH_QUICK === "1",
-    cases: cases ? new RegExp(cases) : undefined,
-    reps: numOr(val("--reps") ?? env.BENCH_REPS),
-    duration: numOr(val("--duration") ?? env.BENCH_DURATION),
-    port: numOr(val("--port")),
-    noReference: argv.includes("--no-reference"),
-    e2eOnly: argv.includes("--e2e-only"),
-    microOnly: argv.includes("--micro-only"),
-  };
-}
-
 if (import.meta.main) {
   const { writeResults } = await import("./report.ts");
-  const opts = parseBenchArgs(process.argv.slice(2));
+  const opts = benchArgsOrExit(process.argv.slice(2));
   const res = await runE2E(opts);
   console.log(`\n${res.table}\n`);
   console.log(`e2e results: ${writeResults({ kind: "e2e", ...res, cases: res.cases })} (${res.seconds.toFixed(0)} s)`);

@@ -220,6 +220,8 @@ export class Broker {
     // keep-alive (watch/touch read it) would time out a client whose packets came in time.
     core.clock.refresh();
     let i = 0;
+    core.batch = batch;
+    core.frame = 0;
     if (c.state === ClientState.AwaitConnect) {
       core.keepAlive.unwatch(c); // the connect timeout; a successful CONNECT starts the keep-alive
       handleConnect(core, c, batch, 0);
@@ -234,7 +236,9 @@ export class Broker {
    */
   private run(c: Client, batch: FrameBatch, i: number): void {
     // The batch stays readable if an encode grows codec memory meanwhile (its views re-map).
+    this.core.batch = batch; // for protocol-error log lines (errors.ts)
     for (const n = batch.count; i < n; i++) {
+      this.core.frame = i;
       const state = c.state;
       if (state === ClientState.Connected) {
         const reason = batch.reason(i);

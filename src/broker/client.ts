@@ -6,6 +6,7 @@ import type { Connection } from "../transport/types.ts";
 import type { StreamDecoder } from "../wasm/types.ts";
 import type { Session, SessionLink } from "../session/session.ts";
 import type { InboundAliases } from "../session/topic_alias.ts";
+import type { OutboundAliases } from "../session/outbound_aliases.ts";
 import type { KeepAliveNode } from "../timers/keep_alive.ts";
 import { WHEEL_IDLE, type WheelNode } from "../timers/node_wheel.ts";
 
@@ -37,6 +38,8 @@ export const ClientState = {
 export class ConnectionTerms {
   /** v5 inbound topic aliases (null below v5 or when the maximum is 0). */
   aliases: InboundAliases | null = null;
+  /** v5 server-to-client topic aliases (null below v5, or when the client or config allows none). */
+  outboundAliases: OutboundAliases | null = null;
   /** v5: the CONNECT's Session Expiry Interval was 0 (DISCONNECT may not raise it [MQTT-3.14.2-2]). */
   connectExpiryZero = true;
   /** v5 Request Problem Information (0 = no Reason String / User Property on errors). */
@@ -99,6 +102,10 @@ export class Client implements SessionLink, KeepAliveNode {
 
   get maximumPacketSize(): number {
     return this.terms.maximumPacketSize;
+  }
+
+  get outboundAliases(): OutboundAliases | null {
+    return this.terms.outboundAliases;
   }
 
   send(bytes: Uint8Array): void {

@@ -6,8 +6,10 @@ import { type ConnectPacket, PacketType, type Properties } from "../protocol/pac
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import type { FrameBatch } from "../wasm/types.ts";
 import { InboundAliases } from "../session/topic_alias.ts";
+import { OutboundAliases } from "../session/outbound_aliases.ts";
 import { type Client, ClientState, ConnectionTerms } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
+import { logConnected } from "./conn_log.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
 import type { ConnectInfo } from "./hooks.ts";
@@ -160,7 +162,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Ui
   core.clients.delete(client.conn.id); // from now on reached through its session
   core.stats.clients++;
   core.keepAlive.watch(client, keepAlive);
-  if (opts.verbose) opts.log(`client ${client.clientId} connected (level ${p.protocolLevel}, ${client.conn.remoteAddress}), session present ${present}`);
+  if (opts.verbose) logConnected(opts.log, client, p);
   opts.hooks.onConnect?.(connectInfo(client, p), present);
   if (present) session.resume(); // [MQTT-4.4.0-1]
 }
@@ -173,6 +175,8 @@ function v5Terms(core: BrokerCore, props: Properties | undefined, expiryZero: bo
   terms.problemInfo = props?.requestProblemInformation !== 0;
   terms.connectExpiryZero = expiryZero;
   if (opts.topicAliasMaximum > 0) terms.aliases = new InboundAliases(opts.topicAliasMaximum);
+  const outbound = Math.min(props?.topicAliasMaximum ?? 0, opts.outboundTopicAliasMaximum); // [MQTT-3.3.2-10]
+  if (outbound > 0) terms.outboundAliases = new OutboundAliases(outbound);
   return terms;
 }
 

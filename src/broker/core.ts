@@ -7,7 +7,7 @@ import { createCodecWasm } from "../wasm/codec_instance.ts";
 import { createDecoderFactory } from "../wasm/decoder.ts";
 import { createEncoder, type PacketEncoder } from "../wasm/encoder.ts";
 import { createTopicIndex, type TopicIndex } from "../wasm/topic_index.ts";
-import type { DecoderOptions, StreamDecoder } from "../wasm/types.ts";
+import type { DecoderOptions, FrameBatch, StreamDecoder } from "../wasm/types.ts";
 import { Clock, Ticker } from "../timers/clock.ts";
 import { KeepAliveMonitor } from "../timers/keep_alive.ts";
 import { TimerWheel } from "../timers/wheel.ts";
@@ -83,6 +83,12 @@ export class BrokerCore {
    */
   onKeepAliveTimeout: (client: Client) => void = () => {};
   onSessionExpired: (clientId: string) => void = () => {};
+  /**
+   * The inbound packet being handled (frame `frame` of `batch`): what a protocol-error log line
+   * names as its trigger. Two plain stores per packet, read only when such a line is written.
+   */
+  batch: FrameBatch | null = null;
+  frame = 0;
   /** Set by the broker: publishes a will. */
   publishWill: (will: import("../protocol/packets.ts").Will, origin: number) => void = () => {};
 

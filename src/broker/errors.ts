@@ -5,6 +5,7 @@
  */
 import { ConnackReturnCode, ReasonCode } from "../protocol/reason_codes.ts";
 import { type Client, ClientState } from "./client.ts";
+import { logProtocolError, logRefused } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 import { detach } from "./lifecycle.ts";
 import { disconnectBytes } from "./wire.ts";
@@ -15,7 +16,7 @@ import { disconnectBytes } from "./wire.ts";
  */
 export function fail(core: BrokerCore, client: Client, reason: number): void {
   core.stats.protocolErrors++;
-  if (core.opts.verbose) core.opts.log(`client ${client.clientId || client.conn.id}: closed for reason 0x${reason.toString(16)}`);
+  if (core.opts.verbose) logProtocolError(core.opts.log, client, reason, core.batch, core.frame);
   if (client.state === ClientState.AwaitConnect) { // not CONNECT first, or garbage [MQTT-3.1.0-1]
     client.state = ClientState.Closed;
     core.clients.delete(client.conn.id);
@@ -64,6 +65,7 @@ function returnCodeFor(reason: number): number {
  */
 export function refuseConnect(core: BrokerCore, client: Client, level: number, reason: number): void {
   core.stats.protocolErrors++;
+  if (core.opts.verbose) logRefused(core.opts.log, client, reason);
   client.state = ClientState.Closed;
   core.clients.delete(client.conn.id);
   const code = level >= 5 ? reason : returnCodeFor(reason);

@@ -7,6 +7,7 @@ import type { PacketEncoder } from "../wasm/encoder.ts";
 import { type Message, stampExpiry, StoredPublication } from "../session/message.ts";
 import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
+import { logDisconnected } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 
 /** Session Expiry Interval meaning "never" (MQTT 5.0 §3.1.2.11.2). */
@@ -29,7 +30,7 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
   if (!wasConnected) return;
   core.stats.clients--;
   const s = client.session!;
-  if (core.opts.verbose) core.opts.log(`client ${s.clientId} disconnected${publishWill ? " (will applies)" : ""}`);
+  if (core.opts.verbose) logDisconnected(core.opts.log, client, publishWill, takeover);
   core.opts.hooks.onDisconnect?.(s.clientId, publishWill);
   if (s.link !== client) return; // already taken over
   s.link = null;

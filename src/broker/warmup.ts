@@ -17,6 +17,8 @@ import type { BrokerStats } from "./stats.ts";
 import type { RetainedStore } from "../router/retained.ts";
 
 const TOPIC = "$vireo/warmup";
+/** Start of the warm-up clients' ids (left out of the connection log). */
+export const WARMUP_CLIENT_PREFIX = "$vireo-warmup-";
 /** Messages per round; the publisher waits for the round's PUBACKs before the next. */
 const ROUND = 1000;
 const LEVEL = 4;
@@ -132,11 +134,11 @@ export async function warmUp(port: number, host: string, broker: WarmUpTarget, m
     const pub = await open(port, target, codec, false);
     sockets.push(sub.socket, pub.socket);
     let ready = sub.next(2); // CONNACK, SUBACK
-    sub.send(connect(`$vireo-warmup-s-${tag}`));
+    sub.send(connect(`${WARMUP_CLIENT_PREFIX}s-${tag}`));
     sub.send({ type: 8, packetId: 1, subscriptions: [{ filter: TOPIC, qos: 1 }] } as Packet);
     await ready;
     ready = pub.next(1); // CONNACK
-    pub.send(connect(`$vireo-warmup-p-${tag}`));
+    pub.send(connect(`${WARMUP_CLIENT_PREFIX}p-${tag}`));
     await ready;
     const round = publishRound(codec, opts.maximumQoS > 0);
     for (let sent = 0; sent < messages; sent += ROUND) {

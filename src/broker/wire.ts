@@ -121,6 +121,49 @@ export function patchPublish(packet: Uint8Array, flags: number, packetId: number
   }
 }
 
+/**
+ * Rewrites the v5 PUBLISH `packet` into `out` with a Topic Alias property (MQTT 5.0 §3.3.2.3.4),
+ * keeping the topic name (`withTopic`: the alias's first use) or leaving it empty (a later use).
+ * `topicAt` is the offset of the topic's 2-byte length. `packet` must carry no Topic Alias of its
+ * own (forwarded properties never do [MQTT-3.3.2-7]). Returns the rewritten length, or -1 when it
+ * would not fit in `out`. Byte loops, not subarray + set: these packets are small and hot.
+ */
+export function writeAliasedPublish(out: Uint8Array, packet: Uint8Array, topicAt: number, alias: number, withTopic: boolean): number {
+  const topicLen = (packet[topicAt] << 8) | packet[topicAt + 1];
+  const afterTopic = topicAt + 2 + topicLen;
+  const pidLen = (packet[0] & 0x06) !== 0 ? 2 : 0;
+  let p = afterTopic + pidLen, propsLen = 0, mul = 1, b = 0;
+  do {
+    b = packet[p++];
+    propsLen += (b & 0x7f) * mul;
+    mul *= 128;
+  } while (b & 0x80);
+  const end = packet.length;
+  const newPropsLen = propsLen + 3;
+  const keptTopic = withTopic ? topicLen : 0;
+  const remaining = 2 + keptTopic + pidLen + varintSize(newPropsLen) + newPropsLen + (end - p - propsLen);
+  if (1 + varintSize(remaining) + remaining > out.length) return -1;
+  out[0] = packet[0];
+  let w = writeVarint(out, 1, remaining);
+  out[w++] = keptTopic >> 8;
+  out[w++] = keptTopic & 0xff;
+  if (withTopic) for (let i = topicAt + 2; i < afterTopic; i++) out[w++] = packet[i];
+  if (pidLen !== 0) {
+    out[w++] = packet[afterTopic];
+    out[w++] = packet[afterTopic + 1];
+  }
+  w = writeVarint(out, w, newPropsLen);
+  out[w++] = PropertyId.TopicAlias;
+  out[w++] = alias >> 8;
+  out[w++] = alias & 0xff;
+  if (end - p > 256) {
+    out.set(packet.subarray(p, end), w);
+    return w + end - p;
+  }
+  for (let i = p; i < end; i++) out[w++] = packet[i];
+  return w;
+}
+
 /** Reused by ackBytes: acks are written straight to a connection, which copies at once. */
 const ACK = new Uint8Array(5);
 const ACK4 = ACK.subarray(0, 4);

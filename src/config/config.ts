@@ -4,6 +4,7 @@
  * lives in the broker core; this module only guarantees the values are present and well-typed.
  */
 import { readFileSync } from "node:fs";
+import type { ListenerConfig } from "./listener_config.ts";
 import { ConfigError, validateConfig } from "./validate.ts";
 
 export { ConfigError } from "./validate.ts";
@@ -18,6 +19,12 @@ export interface Config {
   host: string;
   /** TCP port. Default 1883 (IANA "mqtt"); 0 picks a free port (tests). */
   port: number;
+  /**
+   * Listeners (mqtt, mqtts, ws, wss, http), each with its own port, address and TLS files.
+   * Default empty, meaning one plain `mqtt` listener on host:port, so `-p` / `--host` keep
+   * meaning one TCP listener. Read it through effectiveListeners().
+   */
+  listeners: ListenerConfig[];
   /**
    * Largest packet accepted, in bytes, fixed header included; sent as Maximum Packet Size in v5
    * CONNACK when below the protocol limit. Default 268435460 (the protocol maximum: 268435455
@@ -60,6 +67,12 @@ export interface Config {
   sessionExpiryMaximum: number;
   /** Topic Alias Maximum advertised to v5 clients (aliases they may use towards us). Default 10. */
   topicAliasMaximum: number;
+  /**
+   * Topic aliases the broker assigns towards a v5 client that announced a Topic Alias Maximum
+   * (never more than the client's own maximum): the first N distinct topics a connection receives
+   * are then sent as 2-byte aliases after their first use. Default 32; 0 turns outbound aliases off.
+   */
+  outboundTopicAliasMaximum: number;
   /** Longest topic name or filter in bytes. Default 65535 (the protocol maximum). */
   maxTopicLength: number;
   /** Concurrent connections accepted; further ones are closed at once. Default 0 = unlimited. */
@@ -132,6 +145,7 @@ export interface Config {
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   host: "",
   port: 1883,
+  listeners: Object.freeze([]) as unknown as ListenerConfig[], // frozen: shared by every merged config
   maxPacketSize: 268_435_460,
   maxInflight: 1000,
   receiveMaximum: 65_535,
@@ -140,6 +154,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxKeepAlive: 0,
   sessionExpiryMaximum: 0xffff_ffff,
   topicAliasMaximum: 10,
+  outboundTopicAliasMaximum: 32,
   maxTopicLength: 65_535,
   maxConnections: 0,
   maxClientIdLength: 65_535,
@@ -164,6 +179,15 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
 /** A complete config from defaults plus validated overrides (later arguments win). */
 export function mergeConfig(base: Readonly<Config>, ...overrides: Partial<Config>[]): Config {
   return Object.assign({}, base, ...overrides);
+}
+
+/**
+ * The listeners the broker opens: config.listeners, or when that is empty the one plain MQTT
+ * listener on config.host:config.port.
+ */
+export function effectiveListeners(config: Readonly<Config>): ListenerConfig[] {
+  if (config.listeners.length > 0) return config.listeners.slice();
+  return [{ host: config.host, port: config.port, protocol: "mqtt" }];
 }
 
 /**

@@ -3,6 +3,7 @@
  * the same messages for the same mistakes.
  */
 import type { Config } from "./config.ts";
+import { validateListeners } from "./listener_validate.ts";
 
 /** A configuration problem; the message names the source and key. Exit code 2 in main. */
 export class ConfigError extends Error {
@@ -19,7 +20,8 @@ export class ConfigError extends Error {
 type Rule =
   | { kind: "string"; nonEmpty?: boolean }
   | { kind: "boolean"; nullable?: boolean }
-  | { kind: "integer"; min: number; max: number; note?: string };
+  | { kind: "integer"; min: number; max: number; note?: string }
+  | { kind: "listeners" }; // checked by listener_validate.ts
 
 const U16 = 65_535;
 const U32 = 0xffff_ffff;
@@ -29,6 +31,7 @@ const BIG = Number.MAX_SAFE_INTEGER;
 const RULES: Record<keyof Config, Rule> = {
   host: { kind: "string", nonEmpty: true }, // the default "" (chosen by the access policy) cannot be written
   port: { kind: "integer", min: 0, max: U16 },
+  listeners: { kind: "listeners" },
   maxPacketSize: { kind: "integer", min: 16, max: 268_435_460 },
   maxInflight: { kind: "integer", min: 1, max: U16 },
   receiveMaximum: { kind: "integer", min: 1, max: U16 }, // 0 is a protocol error in CONNACK
@@ -37,6 +40,7 @@ const RULES: Record<keyof Config, Rule> = {
   maxKeepAlive: { kind: "integer", min: 0, max: U16 },
   sessionExpiryMaximum: { kind: "integer", min: 0, max: U32 },
   topicAliasMaximum: { kind: "integer", min: 0, max: U16 },
+  outboundTopicAliasMaximum: { kind: "integer", min: 0, max: U16 },
   maxTopicLength: { kind: "integer", min: 1, max: U16 },
   maxConnections: { kind: "integer", min: 0, max: BIG },
   // The server MUST allow 1..23 byte client ids [MQTT-3.1.3-5].
@@ -81,6 +85,15 @@ export function validateConfig(input: unknown, source: string): Partial<Config> 
     if (!isConfigKey(key)) {
       throw new ConfigError(`${source}: unknown setting "${key}"${suggest(key)}`, key);
     }
+    if (key === "listeners") {
+      // A listener without its own host takes the file's "host" (else the default, all IPv4).
+      const host = typeof (input as { host?: unknown }).host === "string" ? (input as { host: string }).host : "0.0.0.0";
+      out[key] = validateListeners(value, source, host || "0.0.0.0");
+      if ((out[key] as unknown[]).length > 0 && "port" in input) {
+        throw new ConfigError(`${source}: "port" is not used when "listeners" is given (each listener has its own port)`, "port");
+      }
+      continue;
+    }
     checkValue(key, value, source);
     out[key] = value;
   }
@@ -91,7 +104,9 @@ export function validateConfig(input: unknown, source: string): Partial<Config> 
 export function checkValue(key: keyof Config, value: unknown, source: string): void {
   const rule = RULES[key];
   const where = `${source}: "${key}"`;
-  if (rule.kind === "boolean") {
+  if (rule.kind === "listeners") {
+    validateListeners(value, source, "0.0.0.0");
+  } else if (rule.kind === "boolean") {
     if (value === null && rule.nullable) return;
     if (typeof value !== "boolean") throw new ConfigError(`${where} must be true or false, got ${describe(value)}`, key);
   } else if (rule.kind === "string") {

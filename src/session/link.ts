@@ -5,6 +5,7 @@
  */
 import type { BrokerStats } from "../broker/stats.ts";
 import type { Session } from "./session.ts";
+import type { OutboundAliases } from "./outbound_aliases.ts";
 
 /** What a session needs from the connection it is attached to. */
 export interface SessionLink {
@@ -13,6 +14,8 @@ export interface SessionLink {
   readonly receiveMaximum: number;
   /** The client's Maximum Packet Size, 0 = no limit. */
   readonly maximumPacketSize: number;
+  /** v5 server-to-client topic aliases of this connection, null when not used. */
+  readonly outboundAliases: OutboundAliases | null;
   /** Queues `bytes` for the socket, copying them at once (callers reuse their buffers). */
   send(bytes: Uint8Array): void;
   /** True when the socket has more buffered than the broker allows (backpressure). */

@@ -285,9 +285,11 @@ export class Session implements SoonDrainable {
     return false;
   }
 
+  /** Every PUBLISH to the client leaves here (aliased when the connection uses topic aliases). */
   private write(link: SessionLink, bytes: Uint8Array): void {
     this.ctx.stats.publishesSent++;
-    link.send(bytes);
+    const aliases = link.outboundAliases;
+    link.send(aliases === null ? bytes : aliases.apply(bytes, link.maximumPacketSize));
   }
 
   private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedTooLarge"): void {

@@ -12,6 +12,7 @@ import { unrefTimer } from "../timers/unref.ts";
 interface BunSocket {
   data: BunConnection | undefined;
   readonly remoteAddress: string;
+  readonly remotePort?: number;
   /** Writes `length` bytes from `offset` (no view to allocate); returns how many the kernel took. */
   write(bytes: Uint8Array, offset: number, length: number): number;
   end(): void;
@@ -67,6 +68,11 @@ class BunConnection implements Connection, Flushable {
    */
   get remoteAddress(): string {
     return this.socket.remoteAddress ?? "";
+  }
+
+  /** The peer's port, asked of Bun like the address (it is gone once the socket has closed). */
+  get remotePort(): number {
+    return this.socket.remotePort ?? 0;
   }
 
   get bufferedAmount(): number {

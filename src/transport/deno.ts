@@ -25,7 +25,7 @@ const ACCEPT_RETRY_MS = 50;
 
 /** The subset of Deno.Conn we use (kept local so Bun can type-check this file). */
 interface DenoConn {
-  readonly remoteAddr: { hostname?: string };
+  readonly remoteAddr: { hostname?: string; port?: number };
   read(p: Uint8Array): Promise<number | null>;
   write(p: Uint8Array): Promise<number>;
   closeWrite(): Promise<void>;
@@ -69,6 +69,10 @@ class DenoConnection implements Connection, Flushable {
 
   get remoteAddress(): string {
     return this.conn.remoteAddr?.hostname ?? "";
+  }
+
+  get remotePort(): number {
+    return this.conn.remoteAddr?.port ?? 0;
   }
 
   get bufferedAmount(): number {

@@ -13,6 +13,8 @@ export interface Connection {
    * would cost every idle connection a string.
    */
   readonly remoteAddress: string;
+  /** Peer TCP port (0 if unknown); like remoteAddress, read it while the connection is open. */
+  readonly remotePort: number;
   /**
    * Copies `bytes` into this connection's outgoing batch immediately (callers pass views on WASM
    * memory, which the next encode overwrites), flushed with ONE socket write per connection per tick.

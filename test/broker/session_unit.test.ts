@@ -13,6 +13,7 @@ class FakeLink implements SessionLink {
   level = 4;
   receiveMaximum = 2;
   maximumPacketSize = 0;
+  outboundAliases = null;
   congestedNow = false;
   sent: Uint8Array[] = [];
   send(bytes: Uint8Array): void {

@@ -81,7 +81,7 @@ test("a refused topic is refused again when the topic slot already holds it; the
     const ok = encoder.encode(pub({ topic: "dev/7/temp" }), 4);
     assert.deepEqual([...ok.subarray(0, 4)], [0x30, 12, 0, 10]);
   }
-  assert.throws(() => encoder.encodeInto(pub({ topic: "dev/#" }), 4, new Uint8Array(64)), /wildcard '#'/);
+  assert.throws(() => encoder.encodeInto(pub({ topic: "dev/#" }), 4, new Uint8Array(64), 0), /wildcard '#'/);
 });
 
 test("5.0 allows a password without a user name (§3.1.2.9)", () => {
