@@ -107,9 +107,14 @@ export class AccessControl {
    */
   authenticate(info: ConnectInfo): number | Promise<number> {
     const pw = this.passwords;
-    if (info.username !== undefined && pw !== null && !info.certified) {
-      if (info.password === undefined) return ReasonCode.BadUserNameOrPassword;
-      return pw.verify(info.username, info.password).then((ok) => (ok ? this.afterPassword(info) : ReasonCode.BadUserNameOrPassword));
+    if (info.username !== undefined && !info.certified) {
+      if (pw !== null) {
+        if (info.password === undefined) return ReasonCode.BadUserNameOrPassword;
+        return pw.verify(info.username, info.password).then((ok) => (ok ? this.afterPassword(info) : ReasonCode.BadUserNameOrPassword));
+      }
+      // Nothing can check the user name: while anonymous clients are refused, so is it (Mosquitto 2
+      // refuses every client then), unless the embedder's hook decides.
+      if (!this.allowAnonymous && this.opts.hooks.authenticate === undefined) return ReasonCode.BadUserNameOrPassword;
     }
     return this.afterPassword(info);
   }

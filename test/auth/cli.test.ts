@@ -132,3 +132,23 @@ test("mosquitto_pub / mosquitto_sub -u -P against the CLI; SIGHUP reloads the AC
     files.remove();
   }
 });
+
+test("the same mosquitto.conf (listener, password_file, acl_file; allow_anonymous false by default) works unchanged", async () => {
+  const files = makeAuthFiles();
+  const conf = join(files.dir, "mosquitto.conf");
+  writeFileSync(conf, `listener 0 127.0.0.1\npassword_file ${files.passwordFile}\nacl_file ${files.aclFile}\n`);
+  const cli = startCli(["-c", conf]);
+  try {
+    const port = String(await cli.ready());
+    const pub = (args: string[]) =>
+      spawnSync("mosquitto_pub", ["-h", "127.0.0.1", "-p", port, "-t", "alice/x", "-m", "x", "-q", "1", ...args], { encoding: "utf8", timeout: 10_000 });
+    assert.equal(pub(["-u", "alice", "-P", USERS.alice]).status, 0);
+    const anon = pub([]);
+    assert.notEqual(anon.status, 0);
+    assert.match(anon.stderr, /not authori[sz]ed/i);
+    assert.doesNotMatch(cli.out.stderr, /warning/); // a password file: no "every client refused" warning
+  } finally {
+    await cli.stop();
+    files.remove();
+  }
+});

@@ -11,7 +11,7 @@ const { conf, cert, key } = confFixture();
 test("cli: -c FILE.conf is read as mosquitto.conf, with its warnings; flags override", () => {
   const path = conf(`${ANON}port 1999\nmax_inflight_messages 5\nlog_dest syslog\n`);
   const r = resolveConfig(["-c", path, "--verbose"]);
-  assert.deepEqual(r.config, { ...DEFAULT_CONFIG, port: 1999, maxInflight: 5, verbose: true });
+  assert.deepEqual(r.config, { ...DEFAULT_CONFIG, port: 1999, maxInflight: 5, verbose: true, allowAnonymous: true });
   assert.deepEqual(r.warnings, [`${path}:4: warning: log_dest is not supported yet; ignored (Vireo logs to stderr (-v for connection logs))`]);
   assert.equal(resolveConfig(["-c", path, "-p", "2000"]).config.port, 2000);
   assert.equal(resolveConfig(["-c", conf("max_keepalive 5\n", "upper.CONF")]).config.maxKeepAlive, 5, "the suffix is case-insensitive");
@@ -51,7 +51,7 @@ test("cli: --help explains both config syntaxes", () => {
 
 test("cli: until the listener layer lands, main refuses a config that needs more than one plain listener (stop-gap)", () => {
   const plain = resolveConfig(["-c", conf(`${ANON}listener 1885 127.0.0.1\n`)]);
-  assert.deepEqual(onePlainListener(plain).config, { ...DEFAULT_CONFIG, host: "127.0.0.1", port: 1885, listeners: [] });
+  assert.deepEqual(onePlainListener(plain).config, { ...DEFAULT_CONFIG, host: "127.0.0.1", port: 1885, listeners: [], allowAnonymous: true });
   const tls = conf(`${ANON}listener 8883\ncertfile ${cert}\nkeyfile ${key}\n`);
   assert.throws(() => onePlainListener(resolveConfig(["-c", tls])), (e: unknown) => e instanceof ConfigError && /serves one plain mqtt listener only, the file asks for mqtts 0\.0\.0\.0:8883/.test(e.message));
   assert.deepEqual(onePlainListener(resolveConfig([])).config, { ...DEFAULT_CONFIG, listeners: [] });
