@@ -16,6 +16,7 @@ import { Client, ClientState } from "./client.ts";
 import { BrokerCore, type HeldPackets } from "./core.ts";
 import { AccessControl } from "../auth/access_control.ts";
 import { admitAuthenticated, handleConnect } from "./connect.ts";
+import { holdFrames, joinFrames } from "./held_packets.ts";
 import { handleAuth } from "./enhanced_auth.ts";
 import { PacketType } from "../protocol/packets.ts";
 import { dispatch } from "./dispatch.ts";
@@ -245,7 +246,7 @@ export class Broker {
         if (reason !== 0) return fail(this.core, c, reason);
         dispatch(this.core, c, batch, i);
       } else if (state === ClientState.AwaitAuth) this.authStep(c, batch, i);
-      else if (state === ClientState.Authenticating) return this.hold(c, batch, i);
+      else if (state === ClientState.Authenticating) return holdFrames(this.core.authenticating.get(c)!, batch, i);
       else return;
     }
   }
@@ -264,19 +265,6 @@ export class Broker {
     fail(core, c, reason !== 0 ? reason : ReasonCode.ProtocolError); // [MQTT-3.1.2-30]
   }
 
-  /** Copies the frames after a CONNECT whose authentication is running (the batch dies at the next push). */
-  private hold(c: Client, batch: FrameBatch, i: number): void {
-    const held = this.core.authenticating.get(c)!;
-    for (; i < batch.count; i++) {
-      const reason = batch.reason(i);
-      if (reason !== 0) {
-        held.failReason = reason;
-        return;
-      }
-      held.frames.push(batch.bytes.slice(batch.start(i), batch.start(i) + batch.length(i)));
-    }
-  }
-
   /**
    * The client was accepted after an asynchronous authentication: run the whole packets held
    * from the CONNECT's chunk (through a decoder of their own: the client's may hold a partial
@@ -284,17 +272,9 @@ export class Broker {
    */
   private resumeHeld(c: Client, held: HeldPackets): void {
     if (held.frames.length > 0) {
-      let size = 0;
-      for (const f of held.frames) size += f.length;
-      const all = new Uint8Array(size);
-      size = 0;
-      for (const f of held.frames) {
-        all.set(f, size);
-        size += f.length;
-      }
       const replay = this.core.decoders(this.decoderOptions);
       replay.protocolLevel = c.decoder.protocolLevel;
-      this.run(c, replay.push(all), 0);
+      this.run(c, replay.push(joinFrames(held.frames)), 0);
     }
     if (held.failReason !== 0) {
       if (c.state === ClientState.Connected) fail(this.core, c, held.failReason);
