@@ -5,7 +5,7 @@
  * no two listeners on one port. Messages name the listener by index or by its FILE:LINE origin.
  */
 import { accessSync, constants, statSync } from "node:fs";
-import { ConfigError } from "./validate.ts";
+import { ConfigError, describe } from "./validate.ts";
 import type { ListenerConfig, ListenerProtocol, ListenerTls } from "./listener_config.ts";
 
 const PROTOCOLS: readonly ListenerProtocol[] = ["mqtt", "mqtts", "ws", "wss", "http"];
@@ -145,12 +145,4 @@ function text(v: unknown, at: string): string {
 function bool(v: unknown, at: string): boolean {
   if (typeof v !== "boolean") fail(`${at} must be true or false, got ${describe(v)}`);
   return v;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "object") return "an object";
-  return `${typeof v} ${String(v)}`;
 }

@@ -128,7 +128,8 @@ export function valueKind(key: keyof Config): Rule["kind"] {
   return RULES[key].kind;
 }
 
-function describe(v: unknown): string {
+/** A value as an error message names it (`"text"`, `number 5`, `an array`, …). */
+export function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "string") return JSON.stringify(v);
