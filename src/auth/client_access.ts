@@ -99,3 +99,27 @@ export class ClientAccess implements ClientIdentity {
     this.lastWrite = null;
   }
 }
+
+/**
+ * A session's access entry while access control gates topics: its ClientAccess; null for the
+ * broker's own warm-up clients (not checked); undefined when unknown, which is denied (a session
+ * that somehow lacks answers never reads or writes anything).
+ */
+export type AccessEntry = ClientAccess | null | undefined;
+
+/** May the entry's client publish to the topic bytes? */
+export function writeAllowed(a: AccessEntry, bytes: Uint8Array, off: number, len: number): boolean {
+  return a === null || (a !== undefined && a.mayWriteBytes(bytes, off, len));
+}
+
+/** May it receive a message on the topic bytes (hash: topicHash, shared by a PUBLISH's deliveries)? */
+export function readAllowed(a: AccessEntry, bytes: Uint8Array, off: number, len: number, hash: number): boolean {
+  return a === null || (a !== undefined && a.mayReadBytes(bytes, off, len, hash));
+}
+
+/** mayRead / mayWrite / maySubscribe by name, for the cold paths (retained on subscribe, wills, SUBSCRIBE). */
+export function allowedByName(a: AccessEntry, kind: "read" | "write" | "subscribe", name: string): boolean {
+  if (a === null) return true;
+  if (a === undefined) return false;
+  return kind === "read" ? a.mayRead(name) : kind === "write" ? a.mayWrite(name) : a.maySubscribe(name);
+}

@@ -142,9 +142,9 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Ui
   session.expiryInterval = expiry;
   session.will = p.will ?? null;
   const access = core.access;
-  session.access = access !== null && access.gatesTopics && !core.trusted.has(client)
-    ? new ClientAccess(access, p.username, client.clientId)
-    : null;
+  if (core.sessions.gated) { // this connection's identity from now on, also for the session's offline deliveries
+    core.sessions.access[session.sid] = core.trusted.has(client) ? null : new ClientAccess(access!, p.username, client.clientId);
+  }
   if (ack !== null) {
     connackProperties(core, client, p, ack);
     const method = props?.authenticationMethod;

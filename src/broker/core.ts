@@ -107,6 +107,7 @@ export class BrokerCore {
       stats: this.stats, maxQueuedMessages: opts.maxQueuedMessages, log: opts.log, now,
       wantDrain: (s) => this.drainPending.add(s),
     });
+    this.sessions.gated = this.access !== null && this.access.gatesTopics;
     this.router = new Router(this.index, this.sessions);
     this.retained = new RetainedStore(this.index, this.stats);
     this.live = new LivePublication(this.encoder, now);

@@ -9,6 +9,7 @@ import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
 import { logDisconnected } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
+import { allowedByName } from "../auth/client_access.ts";
 
 /** Session Expiry Interval meaning "never" (MQTT 5.0 §3.1.2.11.2). */
 export const EXPIRY_NEVER = 0xffffffff;
@@ -72,9 +73,9 @@ export function willMessage(encoder: PacketEncoder, will: Will, origin: number):
  * (a reload in between applies); an owner no longer known is denied.
  */
 export function publishWillNow(core: BrokerCore, will: Will, origin: number): void {
-  if (core.access !== null && core.access.gatesTopics) {
-    const access = core.sessions.bySubscriber(origin)?.access ?? null;
-    if (access === null || !access.mayWrite(will.topic)) {
+  if (core.sessions.gated) {
+    const known = core.sessions.bySubscriber(origin) !== undefined;
+    if (!known || !allowedByName(core.sessions.access[origin], "write", will.topic)) {
       if (core.opts.verbose) core.opts.log(`will on ${will.topic} denied by access control`);
       return;
     }

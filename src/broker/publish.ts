@@ -11,6 +11,7 @@ import { fail } from "./errors.ts";
 import { findProperty } from "./props.ts";
 import { ackBytes } from "./wire.ts";
 import { isSysTopic } from "../protocol/sys_topics.ts";
+import { writeAllowed } from "../auth/client_access.ts";
 
 /** A PUBLISH from the client. */
 export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
@@ -43,11 +44,10 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   }
   const bytes = topic ?? batch.bytes, topicOffset = topic !== null ? 0 : batch.topicOffset(i);
   let reason = 0;
-  const access = s.access;
   if (isSysTopic(bytes, topicOffset, topicLength)) { // the broker's own tree (MQTT 5.0 §4.7.2)
     core.stats.droppedNotAuthorized++;
     reason = ReasonCode.NotAuthorized; // 3.1.1 has no reason: a plain ack, the message dropped
-  } else if (access !== null && !access.mayWriteBytes(bytes, topicOffset, topicLength)) {
+  } else if (core.sessions.gated && !writeAllowed(core.sessions.access[s.sid], bytes, topicOffset, topicLength)) {
     // Write access (ACL, authorizePublish): a cached answer for a topic seen before. Denied: never
     // routed, never retained; v5 learns 0x87, 3.1.1 gets the plain ack, as from Mosquitto.
     core.stats.droppedNotAuthorized++;

@@ -10,6 +10,7 @@ import type { Message } from "../session/message.ts";
 import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
+import { allowedByName } from "../auth/client_access.ts";
 
 const SHARE_PREFIX = "$share/";
 const utf8 = new TextDecoder();
@@ -53,8 +54,8 @@ function subscribeOne(
   if (!opts.wildcardSubscriptionAvailable && /[+#]/.test(filter)) return ReasonCode.WildcardSubscriptionsNotSupported;
   if (subId !== 0 && !opts.subscriptionIdentifierAvailable) return ReasonCode.SubscriptionIdentifiersNotSupported;
   if (filter.length > opts.maxTopicLength) return ReasonCode.TopicFilterInvalid;
-  const access = s.access;
-  if (access !== null && !access.maySubscribe(filter)) return ReasonCode.NotAuthorized; // 0x80 for 3.1.x
+  const gated = core.sessions.gated, access = core.sessions.access[s.sid];
+  if (gated && !allowedByName(access, "subscribe", filter)) return ReasonCode.NotAuthorized; // 0x80 for 3.1.x
   const granted = Math.min(req.qos, opts.maximumQoS) as QoS; // [MQTT-3.9.3-2]
   const rh = req.retainHandling ?? 0;
   const options = granted | (req.noLocal ? 4 : 0) | (req.retainAsPublished ? 8 : 0) | (rh << 4);
@@ -66,7 +67,7 @@ function subscribeOne(
   // 1 only for a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10] [MQTT-3.3.1-11].
   if (shared || rh === 2 || (rh === 1 && existed)) return granted;
   let msgs = core.retained.match(filter, core.clock.now());
-  if (access !== null) msgs = msgs.filter((m) => access.mayRead(utf8.decode(m.topic))); // read access gates retained too
+  if (gated) msgs = msgs.filter((m) => allowedByName(access, "read", utf8.decode(m.topic))); // read access gates retained too
   if (msgs.length > 0) retained.push({ msgs, granted, subIds: subId !== 0 ? [subId] : null });
   return granted;
 }

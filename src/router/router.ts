@@ -9,6 +9,7 @@ import type { Publication } from "../session/message.ts";
 import type { SessionRegistry } from "../session/registry.ts";
 import { SharedSelector } from "./shared.ts";
 import { topicHash } from "../auth/topic_verdicts.ts";
+import { readAllowed } from "../auth/client_access.ts";
 
 /** Options byte bit: Retain As Published. */
 const OPT_RAP = 0x08;
@@ -32,7 +33,8 @@ export class Router {
     // queues bytes (flushed in a microtask), so no close and no session end runs inside this loop.
     const m = this.index.match(topic, off, len);
     const pubQos = pub.qos;
-    // The topic's hash only if some subscriber's access must be checked (no ACL: never).
+    // Read access only while access control gates topics; the hash once per PUBLISH, if needed.
+    const gated = this.sessions.gated, access = this.sessions.access;
     let hash = -1;
     let delivered = 0;
     for (let i = 0; i < m.count; i++) {
@@ -40,10 +42,9 @@ export class Router {
       const s = this.sessions.bySubscriber(sid);
       if (s === undefined) continue;
       if (sid === pub.origin && m.noLocal(i)) continue; // [MQTT-3.8.3-3]
-      const access = s.access;
-      if (access !== null) {
+      if (gated) {
         if (hash < 0) hash = topicHash(topic, off, len);
-        if (!access.mayReadBytes(topic, off, len, hash)) continue;
+        if (!readAllowed(access[sid], topic, off, len, hash)) continue;
       }
       const granted = m.qos(i);
       const qos = (pubQos < granted ? pubQos : granted) as QoS; // [MQTT-3.8.4-8]
@@ -61,9 +62,9 @@ export class Router {
   private deliverShared(pub: Publication, m: ReturnType<TopicIndex["match"]>, g: number, topic: Uint8Array, off: number, len: number): number {
     const member = this.shared.pick(m, g);
     if (member < 0) return 0;
-    const s = this.sessions.bySubscriber(m.sharedSubscriber(g, member))!;
-    const access = s.access;
-    if (access !== null && !access.mayReadBytes(topic, off, len, topicHash(topic, off, len))) return 0;
+    const sid = m.sharedSubscriber(g, member);
+    const s = this.sessions.bySubscriber(sid)!;
+    if (this.sessions.gated && !readAllowed(this.sessions.access[sid], topic, off, len, topicHash(topic, off, len))) return 0;
     const opts = m.sharedOptions(g, member);
     const granted = opts & 3;
     const qos = (pub.qos < granted ? pub.qos : granted) as QoS;

@@ -14,7 +14,6 @@
  * inbound QoS 2 ids) is made on first use: every field starts null in the constructor (one shape)
  * and the hot paths test for null rather than allocate.
  */
-import type { ClientAccess } from "../auth/client_access.ts";
 import { PacketType, type QoS, type Will } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset, publishSize, writePublish } from "../broker/wire.ts";
@@ -59,11 +58,6 @@ export class Session implements SoonDrainable {
   will: Will | null = null;
   /** Queued for drainSoon. */
   drainSoonQueued = false;
-  /**
-   * The last connection's access answers (null when no access control gates topics): checked
-   * before anything is delivered, also while offline.
-   */
-  access: ClientAccess | null = null;
 
   constructor(readonly clientId: string, readonly sid: number, private readonly ctx: SessionContext) {}
 
