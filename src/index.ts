@@ -17,5 +17,8 @@ export { HELP_TEXT, parseArgs, resolveConfig } from "./config/cli.ts";
 export { effectiveListeners } from "./config/config.ts";
 export type { ListenerConfig, ListenerProtocol, ListenerTls } from "./config/listener_config.ts";
 export { type LoadedConfig, readAnyConfigFile } from "./config/load.ts";
+export type { BoundListener } from "./listeners/listener_set.ts";
+export type { HttpHandler } from "./listeners/http_routes.ts";
+export { ListenerError } from "./listeners/errors.ts";
 export * from "./protocol/packets.ts";
 export * from "./protocol/reason_codes.ts";

@@ -2,15 +2,36 @@
  * The brokers the end-to-end runner compares: Vireo from this checkout, and Mosquitto (the
  * reference) when `mosquitto` is on PATH, with a generated minimal configuration.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onPath, ROOT } from "./procs.ts";
+import { BENCH_CERTS, type Transport } from "./cases.ts";
 
-/** How to start one broker on a given port (127.0.0.1 only). */
+/** How to start one broker on a given port (127.0.0.1 only), with a listener of `transport`. */
 export interface BrokerSpec {
   name: string;
-  argv(port: number): string[];
+  argv(port: number, transport?: Transport): string[];
+}
+
+function benchDir(): string {
+  const dir = join(tmpdir(), `vireo-bench-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * The server certificate and key for the TLS cases, copied world-readable into the bench's temp
+ * directory: Mosquitto started as root drops to its own user before reading them.
+ */
+function serverCert(): { cert: string; key: string } {
+  const dir = benchDir();
+  const out = { cert: join(dir, "server.crt"), key: join(dir, "server.key") };
+  copyFileSync(join(BENCH_CERTS, "server.crt"), out.cert);
+  copyFileSync(join(BENCH_CERTS, "server.key"), out.key);
+  chmodSync(out.cert, 0o644);
+  chmodSync(out.key, 0o644);
+  return out;
 }
 
 /**
@@ -19,22 +40,38 @@ export interface BrokerSpec {
  */
 export const vireo: BrokerSpec = {
   name: "vireo",
-  argv: (port) => [join(ROOT, "node_modules", ".bin", "bun"), "run", "src/main.ts",
-    ...(process.env.BENCH_VIREO_CONFIG ? ["-c", process.env.BENCH_VIREO_CONFIG] : []),
-    "-p", String(port), "--host", "127.0.0.1"],
+  argv: (port, transport = "mqtt") => {
+    const bun = [join(ROOT, "node_modules", ".bin", "bun"), "run", "src/main.ts"];
+    const extra = process.env.BENCH_VIREO_CONFIG;
+    if (transport === "mqtt") return [...bun, ...(extra ? ["-c", extra] : []), "-p", String(port), "--host", "127.0.0.1"];
+    // Other transports: a JSON config with the one listener (over BENCH_VIREO_CONFIG's settings).
+    const { cert, key } = serverCert();
+    const listener = { host: "127.0.0.1", port, protocol: transport, ...(transport === "mqtts" || transport === "wss" ? { tls: { certfile: cert, keyfile: key } } : {}) };
+    const conf = join(benchDir(), `vireo-${port}.json`);
+    writeFileSync(conf, JSON.stringify({ ...(extra ? JSON.parse(readFileSync(extra, "utf8")) : {}), listeners: [listener] }));
+    return [...bun, "-c", conf];
+  },
 };
 
 /**
- * Mosquitto with a generated config: one local listener, anonymous, no persistence, no log.
+ * Mosquitto with a generated config: one local listener (of the case's transport), anonymous,
+ * no persistence, no log.
  * BENCH_MOSQUITTO_EXTRA adds lines (separated by ";"), e.g. "max_queued_messages 0".
  */
 export const mosquitto: BrokerSpec = {
   name: "mosquitto",
-  argv: (port) => {
-    const dir = join(tmpdir(), `vireo-bench-${process.pid}`);
-    mkdirSync(dir, { recursive: true });
-    const conf = join(dir, `mosquitto-${port}.conf`);
+  argv: (port, transport = "mqtt") => {
+    const conf = join(benchDir(), `mosquitto-${port}.conf`);
+    const tls = transport === "mqtts" || transport === "wss" ? serverCert() : undefined;
+    const sock = `/tmp/vireo-bench-mosquitto-${port}.sock`;
+    rmSync(sock, { force: true }); // a previous run's: Mosquitto would not bind over it
     writeFileSync(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true",
+      ...(transport === "ws" || transport === "wss" ? ["protocol websockets"] : []),
+      ...(tls ? [`certfile ${tls.cert}`, `keyfile ${tls.key}`] : []),
+      // Mosquitto 2.0.11 will not start with WebSocket listeners alone ("Unable to start any
+      // listening sockets"): a unix socket listener nobody uses keeps it happy. In /tmp, because
+      // Mosquitto has dropped to its own user by the time it binds.
+      ...(transport === "ws" || transport === "wss" ? [`listener 0 ${sock}`] : []),
       "persistence false", "log_dest none",
       ...(process.env.BENCH_MOSQUITTO_EXTRA ?? "").split(";").map((l) => l.trim()).filter(Boolean),
       ""].join("\n"));

@@ -4,8 +4,17 @@
  * Names follow the issue: `tp-{fanin,fanout,pair}-q{0,1}-{16,256}` (closed-loop max throughput),
  * `lat-…` (open loop at a fixed 10,000 deliveries/s), `wild-q{0,1}-{16,256}` (10,000 distinct
  * wildcard filters), `conn-10k`, `idle-10k`, `ret-q{0,1}-{16,256}` (100,000 retained messages
- * to a new `#` subscriber).
+ * to a new `#` subscriber). Over TLS and WebSocket (`transport`): `tls-…` / `ws-{fanin,fanout}-q{0,1}-{16,256}`,
+ * `tls-conn-2k` (2,000 TLS handshakes + CONNECT), `tls-idle-2k` (memory per idle TLS connection).
  */
+import { join } from "node:path";
+import { ROOT } from "./procs.ts";
+
+/** What a case's clients speak; the brokers open one listener of this kind on the case's port. */
+export type Transport = "mqtt" | "mqtts" | "ws" | "wss";
+
+/** The test CA the TLS cases verify the brokers against (scripts/make_test_certs.sh makes it). */
+export const BENCH_CERTS = join(ROOT, "build", "test-certs");
 
 /** A figure read from vload's JSON and shown in the table. */
 export interface Metric {
@@ -27,6 +36,8 @@ export interface BenchCase {
   quick: boolean;
   /** Upper bound on the vload run, seconds (passed as --max-time; the runner adds slack). */
   maxTime: number;
+  /** Listener kind (default plain MQTT). */
+  transport?: Transport;
 }
 
 /** Durations of the flow cases, seconds. */
@@ -118,6 +129,48 @@ export function allCases(t: Timing): BenchCase[] {
       });
     }
   }
+  out.push(...transportCases(t));
+  return out;
+}
+
+/** vload flags for a transport. */
+function transportArgs(tr: Transport): string[] {
+  const ca = ["--tls-ca", join(BENCH_CERTS, "ca.crt")];
+  return tr === "mqtts" ? ca : tr === "ws" ? ["--ws"] : tr === "wss" ? ["--ws", ...ca] : [];
+}
+
+/** Fan-in / fan-out over TLS and WebSocket, the TLS handshake storm, idle TLS memory. */
+function transportCases(t: Timing): BenchCase[] {
+  const out: BenchCase[] = [];
+  for (const [prefix, transport] of [["tls", "mqtts"], ["ws", "ws"]] as const) {
+    for (const sc of ["fanin", "fanout"] as const) {
+      for (const q of [0, 1]) {
+        for (const pl of [16, 256]) {
+          out.push({
+            name: `${prefix}-${sc}-q${q}-${pl}`, transport,
+            args: ["--scenario", sc, "--qos", String(q), "--payload", String(pl), ...timed(t), ...transportArgs(transport)],
+            metrics: [THROUGHPUT],
+            quick: q === 0 && pl === 16,
+            maxTime: flowMax(t),
+          });
+        }
+      }
+    }
+  }
+  out.push({
+    name: "tls-conn-2k", transport: "mqtts",
+    args: ["--scenario", "conn", "--conns", "2000", "--conn-window", "100", ...transportArgs("mqtts")],
+    metrics: [{ key: "conn_time_s", label: "s", higherIsBetter: false }],
+    quick: true,
+    maxTime: 60,
+  });
+  out.push({
+    name: "tls-idle-2k", transport: "mqtts",
+    args: ["--scenario", "idle", "--conns", "2000", "--hold", "2", ...transportArgs("mqtts")],
+    metrics: [{ key: "kib_per_conn", label: "KiB/conn", higherIsBetter: false }],
+    quick: false,
+    maxTime: 60,
+  });
   return out;
 }
 

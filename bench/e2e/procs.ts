@@ -15,14 +15,15 @@ const LOADGEN_DIR = join(ROOT, "bench", "loadgen");
 /** Path of the built load generator. */
 export const VLOAD = join(ROOT, "bench", "bin", "vload");
 
-/** Builds bench/bin/vload with `cc -O2` unless it is newer than every source. Throws on failure. */
+/** Builds bench/bin/vload with `cc -O2` (linking OpenSSL) unless it is newer than every source. Throws on failure. */
 export function buildVload(): string {
   const sources = readdirSync(LOADGEN_DIR).filter((f) => f.endsWith(".c") || f.endsWith(".h"));
   const newest = Math.max(...sources.map((f) => statSync(join(LOADGEN_DIR, f)).mtimeMs));
   if (existsSync(VLOAD) && statSync(VLOAD).mtimeMs >= newest) return VLOAD;
   mkdirSync(join(ROOT, "bench", "bin"), { recursive: true });
   const cfiles = sources.filter((f) => f.endsWith(".c")).map((f) => join(LOADGEN_DIR, f));
-  const r = spawnSync("cc", ["-O2", "-Wall", "-o", VLOAD, ...cfiles], { encoding: "utf8" });
+  // OpenSSL for --tls-ca (Debian: libssl-dev).
+  const r = spawnSync("cc", ["-O2", "-Wall", "-o", VLOAD, ...cfiles, "-lssl", "-lcrypto"], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`building vload failed:\n${r.stderr}`);
   return VLOAD;
 }

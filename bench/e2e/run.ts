@@ -8,8 +8,10 @@
 import { BENCH_DEFAULTS, benchArgsOrExit } from "../args.ts";
 import { Progress } from "../progress.ts";
 import { availableBrokers, type BrokerSpec } from "./brokers.ts";
-import { selectCases, type BenchCase } from "./cases.ts";
-import { buildVload, portOpen, runVload, startBroker, stopBroker } from "./procs.ts";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { BENCH_CERTS, selectCases, type BenchCase } from "./cases.ts";
+import { buildVload, portOpen, ROOT, runVload, startBroker, stopBroker } from "./procs.ts";
 import { markdownTable, summarise, type RunRecord, type SummaryRow } from "./report.ts";
 
 /** Options of the e2e run (all optional; see `parseBenchArgs`). */
@@ -59,7 +61,7 @@ async function oneRun(b: BrokerSpec, c: BenchCase, rep: number, portBase: number
   const port = await freePort(portBase);
   let broker;
   try {
-    broker = await startBroker(b.argv(port), port);
+    broker = await startBroker(b.argv(port, c.transport), port);
   } catch (e) {
     return { broker: b.name, case: c.name, rep, result: { ok: false, error: String((e as Error).message).slice(0, 300) } };
   }
@@ -94,6 +96,8 @@ export async function runE2E(opts: E2EOptions = {}): Promise<E2EResult> {
   const cases = selectCases(timing, quick, opts.cases);
   const brokers = availableBrokers(!opts.noReference);
   buildVload();
+  // The TLS cases verify the brokers against the test CA (made once, kept in build/).
+  if (cases.some((c) => c.transport !== undefined)) execFileSync("sh", [join(ROOT, "scripts", "make_test_certs.sh"), BENCH_CERTS]);
   if (brokers.length < 2) {
     log(`e2e: ${opts.noReference ? "--no-reference" : "mosquitto not on PATH"}; measuring Vireo alone (no ratios)`);
   }

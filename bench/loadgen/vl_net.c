@@ -36,7 +36,7 @@ void net_init(void)
     if (inet_pton(AF_INET, cfg.host, &peer.sin_addr) != 1) die("bad --host %s", cfg.host);
 }
 
-static void want_out(vl_conn *c, int on)
+void want_out(vl_conn *c, int on)
 {
     if (c->epollout == on || c->fd < 0) return;
     struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0u), .data.ptr = c };
@@ -49,6 +49,9 @@ size_t tx_pending(const vl_conn *c) { return c->tx_len - c->tx_head; }
 /* Room for n more outbound bytes; the connection is written on the next flush. */
 uint8_t *tx_grow(vl_conn *c, size_t n)
 {
+    /* --ws: every packet its own frame; callers write exactly one packet per call. */
+    size_t wh = cfg.ws ? ws_header_len(n) : 0;
+    n += wh;
     if (c->tx_head == c->tx_len) c->tx_head = c->tx_len = 0;
     if (c->tx_len + n > c->tx_cap && c->tx_head) {
         memmove(c->tx, c->tx + c->tx_head, c->tx_len - c->tx_head);
@@ -68,7 +71,8 @@ uint8_t *tx_grow(vl_conn *c, size_t n)
         c->on_flush_list = 1;
         flush_list[nflush++] = c;
     }
-    return p;
+    if (wh) ws_frame_header(p, n - wh);
+    return p + wh;
 }
 
 static void tx_put(vl_conn *c, const void *b, size_t n) { memcpy(tx_grow(c, n), b, n); }
@@ -77,7 +81,7 @@ static void tx_put(vl_conn *c, const void *b, size_t n) { memcpy(tx_grow(c, n), 
 static void flush_one(vl_conn *c, uint64_t now)
 {
     while (c->state != CS_DEAD && c->tx_head < c->tx_len) {
-        ssize_t k = send(c->fd, c->tx + c->tx_head, c->tx_len - c->tx_head, MSG_NOSIGNAL);
+        ssize_t k = wire_send(c, c->tx + c->tx_head, c->tx_len - c->tx_head);
         if (k > 0) {
             c->tx_head += (size_t)k;
             c->t_tx = now;
@@ -99,7 +103,7 @@ void flush_all(uint64_t now)
     for (int i = 0; i < nflush; i++) {
         vl_conn *c = flush_list[i];
         c->on_flush_list = 0;
-        if (c->state > CS_TCP && c->state != CS_DEAD) flush_one(c, now);
+        if (c->state >= CS_CONNACK && c->state != CS_DEAD) flush_one(c, now);
     }
     nflush = 0;
 }
@@ -123,7 +127,12 @@ void conn_start(vl_conn *c, uint64_t now)
     /* Queue CONNECT at once: on loopback the handshake is usually done by the time we flush,
      * so the connection costs no EPOLLOUT round. If not, send() says EAGAIN and the flush
      * waits for EPOLLOUT; a refused connect shows up as EPOLLERR/EPOLLHUP on the read side.
-     * (The connection storm must measure the broker, not our system calls.) */
+     * (The connection storm must measure the broker, not our system calls.)
+     * TLS and WebSocket wait for the connection: their handshakes come first (wire_connected). */
+    if (cfg.tls_ca || cfg.ws) {
+        want_out(c, 1);
+        return;
+    }
     c->state = CS_CONNACK;
     mq_connect(c);
 }
@@ -136,6 +145,7 @@ void conn_kill(vl_conn *c, const char *why)
     G.failed++;
     set_error("connection %d: %s", c->idx, why);
     c->state = CS_DEAD;
+    wire_free(c);
     epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     c->fd = -1;
@@ -249,15 +259,29 @@ static void on_packet(vl_conn *c, uint8_t h, const uint8_t *b, uint32_t len, uin
 }
 
 /* One recv per readiness event into the shared buffer, then every complete packet. */
+static int read_once(vl_conn *c, uint64_t now);
+
+/* Plain TCP: one recv per readiness event. TLS: read until OpenSSL has nothing buffered (epoll
+ * cannot see bytes already decrypted), bounded so one connection cannot starve the rest. */
 static void on_readable(vl_conn *c, uint64_t now)
+{
+    for (int i = 0; i < 64 && read_once(c, now) && c->ssl; i++) {}
+}
+
+/* One read and every complete packet in it; 0 when nothing more is to be read now. */
+static int read_once(vl_conn *c, uint64_t now)
 {
     uint32_t have = c->carry_len;
     if (have) memcpy(rx, c->carry, have);
-    ssize_t k = recv(c->fd, rx + have, RX_SIZE - have, 0);
-    if (k == 0) { conn_kill(c, "closed by broker"); return; }
+    ssize_t k = wire_recv(c, rx + have, RX_SIZE - have);
+    if (k == 0) { conn_kill(c, "closed by broker"); return 0; }
     if (k < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) conn_kill(c, strerror(errno));
-        return;
+        return 0;
+    }
+    if (cfg.ws) {
+        k = (ssize_t)ws_deframe(c, rx + have, (size_t)k);
+        if (c->state == CS_DEAD) return 0;
     }
     /* A reader that sends nothing back at once (QoS 0 subscribers; publishers waiting for
      * their window) would leave the broker's next small write waiting on our delayed ACK
@@ -279,17 +303,17 @@ static void on_readable(vl_conn *c, uint64_t now)
             if (!(byte & 0x80)) { done = 1; break; }
         }
         if (!done) {
-            if (i > 4) { conn_kill(c, "malformed remaining length"); return; }
+            if (i > 4) { conn_kill(c, "malformed remaining length"); return 0; }
             break;
         }
         if (end - at - i < len) break;
         on_packet(c, rx[at], rx + at + i, len, now);
         at += i + len;
     }
-    if (c->state == CS_DEAD) return;
+    if (c->state == CS_DEAD) return 0;
     c->carry_len = (uint32_t)(end - at);
     if (c->carry_len) {
-        if (c->carry_len > RX_SIZE / 2) { conn_kill(c, "inbound packet too large"); return; }
+        if (c->carry_len > RX_SIZE / 2) { conn_kill(c, "inbound packet too large"); return 0; }
         if (c->carry_len > c->carry_cap) {
             c->carry_cap = c->carry_len < 256 ? 256 : c->carry_len;
             c->carry = realloc(c->carry, c->carry_cap);
@@ -297,6 +321,7 @@ static void on_readable(vl_conn *c, uint64_t now)
         }
         memcpy(c->carry, rx + at, c->carry_len);
     }
+    return 1;
 }
 
 static void on_event(vl_conn *c, uint32_t ev, uint64_t now)
@@ -308,8 +333,14 @@ static void on_event(vl_conn *c, uint32_t ev, uint64_t now)
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
         if (err) { conn_kill(c, strerror(err)); return; }
         if (!(ev & EPOLLOUT)) return;
+        if (cfg.tls_ca || cfg.ws) { wire_connected(c); return; }
         c->state = CS_CONNACK;
         mq_connect(c);
+        return;
+    }
+    if (c->state == CS_TLS || c->state == CS_WS) {
+        if (ev & (EPOLLHUP | EPOLLERR) && !(ev & EPOLLIN)) { conn_kill(c, "closed during handshake"); return; }
+        wire_event(c);
         return;
     }
     if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c, now);

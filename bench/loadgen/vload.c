@@ -75,7 +75,9 @@ static void usage(void)
         "  --window W (64)  closed-loop in-flight per publisher; retained QoS 1 window\n"
         "  --rate R         open loop at R msgs/s in total (latency)\n"
         "  --stall S (1)    closed loop: write off a window stuck this long\n"
-        "  --prefix STR (vl) --label STR --no-quickack\n");
+        "  --prefix STR (vl) --label STR --no-quickack\n"
+        "  --tls-ca FILE    MQTT over TLS, the broker's certificate verified against FILE\n"
+        "  --ws             MQTT over WebSocket (GET /mqtt, subprotocol mqtt; with --tls-ca: wss)\n");
     exit(2);
 }
 
@@ -90,6 +92,7 @@ static void parse(int argc, char **argv)
         { "drain", 1, 0, 'D' }, { "max-time", 1, 0, 'm' }, { "window", 1, 0, 'W' },
         { "rate", 1, 0, 'r' }, { "stall", 1, 0, 'T' }, { "prefix", 1, 0, 'x' },
         { "label", 1, 0, 'L' }, { "no-quickack", 0, 0, 'A' },
+        { "tls-ca", 1, 0, 'K' }, { "ws", 0, 0, 'B' },
         { 0, 0, 0, 0 },
     };
     int k;
@@ -122,6 +125,8 @@ static void parse(int argc, char **argv)
         case 'T': cfg.stall_s = atof(optarg); break;
         case 'x': cfg.prefix = optarg; break;
         case 'L': cfg.label = optarg; break;
+        case 'K': cfg.tls_ca = optarg; break;
+        case 'B': cfg.ws = 1; break;
         case 'A': cfg.quickack = 0; break;
         default: usage();
         }
@@ -221,6 +226,7 @@ int main(int argc, char **argv)
         die("%d connections need more file descriptors (ulimit -n %ld)", vl_nconns,
             (long)rl.rlim_cur);
     net_init();
+    wire_init();
     G.rss0_kib = proc_kib(cfg.broker_pid, "VmRSS");
     G.t_begin = vl_now();
     G.deadline = G.t_begin + (uint64_t)(cfg.max_time * 1e9);

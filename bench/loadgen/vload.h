@@ -6,6 +6,7 @@
  *   vl_net.c    sockets, per-connection buffers, MQTT encoding and the inbound parser
  *   vl_run.c    scenarios: who connects, who subscribes to what, publish pumps, phases
  *   vl_stat.c   latency histogram, /proc readers (CPU time, VmRSS)
+ *   vl_wire.c   optional TLS (OpenSSL) and WebSocket framing between the socket and MQTT
  *
  * Payload stamp (first 16 bytes of every benchmark payload, host byte order):
  *   +0  u64  scheduled send time, CLOCK_MONOTONIC ns (open loop: the schedule, not the write,
@@ -19,7 +20,7 @@
 #include <stdint.h>
 
 enum vl_scenario { VS_FANIN, VS_FANOUT, VS_PAIR, VS_WILDCARD, VS_CONN, VS_IDLE, VS_RETAINED };
-enum vl_state { CS_NEW, CS_TCP, CS_CONNACK, CS_SUBACK, CS_READY, CS_DEAD };
+enum vl_state { CS_NEW, CS_TCP, CS_TLS, CS_WS, CS_CONNACK, CS_SUBACK, CS_READY, CS_DEAD };
 enum vl_phase { PH_SETUP, PH_WARM, PH_MEASURE, PH_DRAIN, PH_HOLD, PH_RET_PUB, PH_RET_SYNC,
                 PH_RET_SUB, PH_END };
 
@@ -44,6 +45,9 @@ typedef struct vl_conn {
     size_t tx_head, tx_len, tx_cap;
     uint64_t t_open, t_tx;
     uint64_t received;
+    void *ssl;             /* SSL * with --tls-ca, else NULL */
+    uint64_t ws_left;      /* --ws: payload bytes left in the current server frame */
+    uint8_t ws_hdr[10], ws_hlen, ws_control;
 } vl_conn;
 
 typedef struct {
@@ -79,6 +83,8 @@ typedef struct {
     int keepalive, quickack, broker_pid;
     double duration, warmup, drain, hold, max_time, rate, stall_s, idle_s;
     uint64_t retained;
+    const char *tls_ca;   /* --tls-ca FILE: speak TLS, verify the broker against FILE */
+    int ws;               /* --ws: MQTT over WebSocket (path /mqtt, subprotocol mqtt) */
 } vl_config;
 
 extern vl_config cfg;
@@ -127,6 +133,19 @@ void mq_subscribe(vl_conn *c, int first, int n, int qos);
 void mq_tiny(vl_conn *c, uint8_t type);
 void tmpl_make(vl_tmpl *t, const char *topic, int qos, int retain, int payload, uint32_t key);
 void net_close_all(void);
+void want_out(vl_conn *c, int on);
+
+/* vl_wire.c */
+#include <sys/types.h>
+void wire_init(void);
+void wire_connected(vl_conn *c);
+void wire_event(vl_conn *c);
+void wire_free(vl_conn *c);
+ssize_t wire_send(vl_conn *c, const uint8_t *b, size_t n);
+ssize_t wire_recv(vl_conn *c, uint8_t *b, size_t n);
+size_t ws_header_len(size_t n);
+void ws_frame_header(uint8_t *h, size_t n);
+size_t ws_deframe(vl_conn *c, uint8_t *b, size_t n);
 
 /* vl_run.c */
 void run_setup(void);

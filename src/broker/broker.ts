@@ -12,6 +12,9 @@ import type { QoS } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
 import { type Message, StoredPublication } from "../session/message.ts";
 import { createTransport, type Connection, type ConnectionHandlers, type Listener } from "../transport/index.ts";
+import { type BoundListener, ListenerSet } from "../listeners/listener_set.ts";
+import { effectiveListeners } from "../config/config.ts";
+import type { ListenerConfig } from "../config/listener_config.ts";
 import { Client, ClientState } from "./client.ts";
 import { BrokerCore, type HeldPackets } from "./core.ts";
 import { AccessControl } from "../auth/access_control.ts";
@@ -34,7 +37,7 @@ const EMPTY = new Uint8Array(0);
 export class Broker {
   /** Shared state (sessions, index, counters); for embedders and tests. */
   readonly core: BrokerCore;
-  private listener: Listener | null = null;
+  private listeners: ListenerSet | null = null;
   private readonly handlers: ConnectionHandlers;
   /** Every client's decoder options (one object, not one per connection). */
   private readonly decoderOptions: DecoderOptions;
@@ -113,17 +116,42 @@ export class Broker {
     return this.core.access?.reload() ?? [];
   }
 
-  /** Binds bindHost:config.port (port 0 picks a free one) and starts the timer tick. */
-  async listen(): Promise<{ host: string; port: number }> {
-    if (this.listener !== null) throw new Error("Broker.listen: already listening");
-    const { port, maxConnections, closeLingerMs } = this.core.opts;
-    const host = this.bindHost;
+  /**
+   * The listeners listen() opens: config.listeners, or one mqtt listener on config.host:config.port
+   * with the host bindHost chooses when config.host is "".
+   */
+  get listenerConfigs(): ListenerConfig[] {
+    return effectiveListeners(this.core.opts).map((l) => (l.host === "" ? { ...l, host: this.bindHost } : l));
+  }
+
+  /**
+   * Opens every listener (config.listeners, or one mqtt listener on config.host:config.port; port
+   * 0 picks a free one) and starts the timer tick. Resolves with the first listener's address and
+   * every listener's.
+   * @throws ListenerError naming the listener (or file) that could not be opened; none stays open.
+   */
+  async listen(): Promise<{ host: string; port: number; listeners: BoundListener[] }> {
+    if (this.listeners !== null) throw new Error("Broker.listen: already listening");
+    const opts = this.core.opts;
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
-    const reserveDescriptors = maxConnections > 0 ? maxConnections + 64 : undefined;
-    this.listener = await createTransport().listen({ host, port, reserveDescriptors, lingerMs: closeLingerMs }, this.handlers);
+    const reserveDescriptors = opts.maxConnections > 0 ? opts.maxConnections + 64 : undefined;
+    this.listeners = await ListenerSet.open(this.listenerConfigs, {
+      handlers: this.handlers, httpHandler: opts.httpHandler, maxMessageBytes: opts.maxPacketSize, reserveDescriptors,
+      handshakeTimeoutMs: opts.connectTimeoutMs, lingerMs: opts.closeLingerMs,
+    });
     this.core.ticker.start();
-    return { host: this.listener.host, port: this.listener.port };
+    const bound = this.listeners.bound;
+    return { host: bound[0].host, port: bound[0].port, listeners: bound };
+  }
+
+  /**
+   * Re-reads the certificate and key of every TLS listener (the CLI calls it on SIGHUP): new
+   * handshakes use them, open connections stay up. Returns one message per listener that kept its
+   * old material (unreadable file, key not matching), empty when all reloaded.
+   */
+  reloadTls(): Promise<string[]> {
+    return this.listeners?.reloadTls() ?? Promise.resolve([]);
   }
 
   /**
@@ -174,9 +202,9 @@ export class Broker {
     }
     core.wills.fireAll();
     for (const c of live) closeWith(core, c, ReasonCode.ServerShuttingDown, false);
-    const listener = this.listener;
-    this.listener = null;
-    if (listener !== null) await listener.close();
+    const listeners = this.listeners;
+    this.listeners = null;
+    if (listeners !== null) await listeners.close();
   }
 
   private onOpen(conn: Connection): void {
@@ -312,3 +340,4 @@ export class Broker {
     c.conn.destroy();
   }
 }
+

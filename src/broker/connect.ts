@@ -105,14 +105,22 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
     if (will.retain && !opts.retainAvailable) return ReasonCode.RetainNotSupported; // [MQTT-3.2.2-13]
     if (will.qos > opts.maximumQoS) return ReasonCode.QoSNotSupported; // [MQTT-3.2.2-12]
   }
+  // use_identity_as_username: the verified certificate's CN replaces whatever the client sent
+  // (so the ACL and the hooks see it); fail closed if the handshake left none.
+  if (client.conn.useIdentityAsUsername) {
+    if (client.conn.peerCommonName === undefined) return ReasonCode.NotAuthorized;
+    p.username = client.conn.peerCommonName;
+  }
   return 0;
 }
 
 /** What hooks see of a CONNECT. */
 function connectInfo(client: Client, p: ConnectPacket): ConnectInfo {
   return {
-    clientId: client.clientId, level: p.protocolLevel, username: p.username, password: p.password,
-    remoteAddress: client.conn.remoteAddress,
+    clientId: client.clientId, level: p.protocolLevel, password: p.password,
+    username: client.conn.useIdentityAsUsername ? client.conn.peerCommonName : p.username,
+    remoteAddress: client.conn.remoteAddress, listener: client.conn.protocol,
+    certified: client.conn.useIdentityAsUsername === true, // the password file is not asked about a certificate's CN
   };
 }
 

@@ -4,6 +4,8 @@
  * cached per client and topic (src/auth/client_access.ts).
  */
 
+import type { ListenerProtocol } from "../config/listener_config.ts";
+
 /** Who a client is, for authorization. */
 export interface ClientIdentity {
   readonly clientId: string;
@@ -16,9 +18,12 @@ export interface ConnectInfo {
   clientId: string;
   /** Protocol level: 3 (3.1), 4 (3.1.1), 5 (5.0). */
   level: number;
+  /** From CONNECT, or the client certificate's CN on a `useIdentityAsUsername` listener. */
   username?: string;
   password?: Uint8Array;
   remoteAddress: string;
+  /** Kind of listener the client came through ("mqtt", "mqtts", "ws", "wss"). */
+  listener: ListenerProtocol;
   /**
    * The user name came from a verified client certificate (`use_identity_as_username`): the
    * password file is not consulted for it, as in Mosquitto.

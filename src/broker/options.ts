@@ -3,6 +3,7 @@
  */
 import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
 import type { BrokerHooks } from "./hooks.ts";
+import type { HttpHandler } from "../listeners/http_routes.ts";
 
 /** What `new Broker(options)` accepts: any Config field, plus embedder hooks. */
 export interface BrokerOptions extends Partial<Config> {
@@ -12,6 +13,8 @@ export interface BrokerOptions extends Partial<Config> {
   now?: () => number;
   /** Embedder hooks (authentication, connect/disconnect notifications). */
   hooks?: BrokerHooks;
+  /** Answers HTTP requests on ws / wss / http listeners that are not MQTT upgrades (default 404). */
+  httpHandler?: HttpHandler;
 }
 
 /** Options with every field resolved. */
@@ -19,6 +22,7 @@ export interface ResolvedOptions extends Config {
   log: (message: string) => void;
   now: () => number;
   hooks: BrokerHooks;
+  httpHandler?: HttpHandler;
 }
 
 /** Fills in defaults. */

@@ -2,7 +2,7 @@
  * Command-line flags. Flags override the config file, which overrides the defaults; the broker's
  * main turns a ConfigError into exit code 2 and `help` into printing HELP_TEXT.
  */
-import { type Config, ConfigError, DEFAULT_CONFIG, effectiveListeners, mergeConfig } from "./config.ts";
+import { type Config, ConfigError, DEFAULT_CONFIG, mergeConfig } from "./config.ts";
 import { readAnyConfigFile } from "./load.ts";
 import { checkValue, CONFIG_KEYS } from "./validate.ts";
 
@@ -149,21 +149,4 @@ export function resolveConfig(argv: readonly string[]): ResolvedConfig {
     file.warnings.push(`-p / --host given: the ${listeners.length} listener(s) of ${configPath} are replaced by one mqtt listener on ${config.host}:${config.port}`);
   }
   return { config, configPath, help: false, warnings: file.warnings };
-}
-
-/**
- * Stop-gap until the listener layer (src/listeners/) serves config.listeners: the broker then
- * still opens one plain TCP listener, so a config asking for more (TLS, WebSocket, several
- * listeners) is refused rather than served with less than it asked for. One plain mqtt listener
- * becomes host:port. Remove this (and its call in main.ts) when Broker.listen takes the list.
- * @throws ConfigError
- */
-export function onePlainListener(resolved: ResolvedConfig): ResolvedConfig {
-  const listeners = effectiveListeners(resolved.config);
-  const [first] = listeners;
-  if (listeners.length !== 1 || first.protocol !== "mqtt") {
-    const what = listeners.map((l) => `${l.protocol} ${l.host}:${l.port}`).join(", ");
-    throw new ConfigError(`${resolved.configPath}: this build serves one plain mqtt listener only, the file asks for ${what}`, "listeners");
-  }
-  return { ...resolved, config: { ...resolved.config, host: first.host, port: first.port, listeners: [] } };
 }

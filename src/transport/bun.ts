@@ -2,7 +2,9 @@
  * Bun adapter: Bun.listen with socket handlers. Bun's socket.write() does not buffer: it returns
  * how many bytes the kernel took, so the remainder stays in our batch until `drain`.
  */
-import type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
+import type { Connection, ConnectionHandlers, ListenOptions, Listener, TlsMaterial, Transport } from "./types.ts";
+import type { ListenerProtocol } from "../config/listener_config.ts";
+import { bunTls, commonName } from "../listeners/tls_bun.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
@@ -21,6 +23,8 @@ interface BunSocket {
   terminate(): void;
   pause?(): void;
   resume?(): void;
+  /** TLS sockets only. */
+  getPeerCertificate?(): { subject?: { CN?: string | string[] } } | undefined;
 }
 
 interface BunServer {
@@ -32,6 +36,12 @@ interface BunServer {
 interface Shared {
   readonly handlers: ConnectionHandlers;
   readonly registry: ConnectionRegistry<BunConnection>;
+  readonly protocol: ListenerProtocol;
+  /** The handshake verified a client certificate (mutual TLS): its CN may be trusted. */
+  readonly verifiedPeers: boolean;
+  readonly useIdentityAsUsername: boolean;
+  /** Per-listener connection cap, 0 = none. */
+  readonly maxConnections: number;
 }
 
 /** BunConnection.flags bits. */
@@ -77,6 +87,18 @@ class BunConnection implements Connection, Flushable {
 
   get bufferedAmount(): number {
     return this.batch === null ? 0 : this.batch.length;
+  }
+
+  get protocol(): ListenerProtocol {
+    return this.shared.protocol;
+  }
+
+  get useIdentityAsUsername(): boolean {
+    return this.shared.useIdentityAsUsername;
+  }
+
+  get peerCommonName(): string | undefined {
+    return this.shared.verifiedPeers ? commonName(this.socket.getPeerCertificate?.()?.subject?.CN) : undefined;
   }
 
   write(bytes: Uint8Array): void {
@@ -201,28 +223,42 @@ class BunConnection implements Connection, Flushable {
   }
 }
 
-/** Transport backed by Bun.listen. */
+/** Transport backed by Bun.listen (with `tls` for mqtts). */
 export class BunTransport implements Transport {
   listen(opts: ListenOptions, handlers: ConnectionHandlers): Promise<Listener> {
-    const bun = (globalThis as { Bun?: { listen(o: unknown): BunServer } }).Bun;
+    const bun = (globalThis as { Bun?: BunApi }).Bun;
     if (bun === undefined) return Promise.reject(new Error("BunTransport requires the Bun runtime"));
     const registry = new ConnectionRegistry<BunConnection>(opts.endTimeoutMs, opts.lingerMs);
+    const shared: Shared = {
+      handlers, registry, protocol: opts.protocol ?? "mqtt", verifiedPeers: opts.tls?.requireCertificate ?? false,
+      useIdentityAsUsername: opts.useIdentityAsUsername ?? false,
+      maxConnections: opts.maxConnections ?? 0,
+    };
+    const socket = socketHandlers(shared, opts.tls !== undefined);
+    const start = (tls: TlsMaterial | undefined, port: number) =>
+      bun.listen({ hostname: opts.host, port, socket, ...(tls === undefined ? {} : { tls: bunTls(tls) }) });
     let server: BunServer;
     try {
-      server = bun.listen({ hostname: opts.host, port: opts.port, socket: socketHandlers({ handlers, registry }) });
+      server = start(opts.tls, opts.port);
     } catch (err) {
       return Promise.reject(err);
     }
-    return Promise.resolve(makeListener(opts.host, server, registry));
+    const reload = opts.tls === undefined ? undefined : { tls: opts.tls, start };
+    return Promise.resolve(makeListener(opts.host, server, registry, reload));
   }
 }
 
-function socketHandlers(shared: Shared) {
+interface BunApi {
+  listen(o: unknown): BunServer;
+}
+
+function socketHandlers(shared: Shared, tls: boolean) {
   const { handlers, registry } = shared;
-  return {
+  const plain = {
     // No setNoDelay: Bun's uSockets sets TCP_NODELAY on every accepted socket ("we always use
     // nodelay", loop.c), so a second setsockopt per connection would only cost a system call.
     open(s: BunSocket) {
+      if (shared.maxConnections > 0 && registry.size >= shared.maxConnections) return s.terminate();
       const conn = new BunConnection(s, shared);
       s.data = conn;
       registry.add(conn);
@@ -242,20 +278,55 @@ function socketHandlers(shared: Shared) {
       s.data?.onSocketClose(err ?? undefined);
     },
   };
+  if (!tls) return plain;
+  return {
+    ...plain,
+    // `open` came at accept, before the handshake, so the broker's connect timeout also bounds a
+    // stalled handshake. Bun reports an unverifiable client certificate as a handshake "success"
+    // with an error: with mutual TLS either one ends the connection before any MQTT byte is read.
+    handshake(s: BunSocket, ok: boolean, err: Error | null) {
+      if (!ok || (shared.verifiedPeers && err !== null)) s.data?.destroy();
+    },
+  };
 }
 
-function makeListener(host: string, server: BunServer, registry: ConnectionRegistry<BunConnection>): Listener {
+function makeListener(
+  host: string, first: BunServer, registry: ConnectionRegistry<BunConnection>,
+  reload: { tls: TlsMaterial; start: (tls: TlsMaterial, port: number) => BunServer } | undefined,
+): Listener {
+  let server = first;
+  /** Servers replaced by a TLS reload: stopped listening, their connections still live here. */
+  const retired: BunServer[] = [];
   let closing: Promise<void> | null = null;
-  return {
+  const listener: Listener = {
     host,
-    port: server.port,
+    port: first.port,
     close(): Promise<void> {
       closing ??= (async () => {
         server.stop(false); // stop accepting; live connections are ended gracefully below
         await registry.closeAll();
         server.stop(true);
+        for (const r of retired) r.stop(true);
       })();
       return closing;
     },
   };
+  if (reload !== undefined) {
+    // Bun.listen cannot swap its TLS context, so a reload rebinds the port with the new one:
+    // stop(false) only closes the listening socket, connections keep their handlers and context.
+    listener.reloadTls = (tls: TlsMaterial): Promise<void> => {
+      if (closing !== null) return Promise.resolve();
+      server.stop(false);
+      retired.push(server);
+      try {
+        server = reload.start(tls, first.port);
+        reload.tls = tls;
+      } catch (err) {
+        server = reload.start(reload.tls, first.port); // keep serving with the old material
+        return Promise.reject(err);
+      }
+      return Promise.resolve();
+    };
+  }
+  return listener;
 }

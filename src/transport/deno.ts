@@ -8,7 +8,8 @@
  * cannot be shared. Instead each starts small and grows only for a connection whose reads fill it:
  * a quiet device costs READ_BUFFER_MIN bytes, a busy publisher gets the large buffer it needs.
  */
-import type { Connection, ConnectionHandlers, ListenOptions, Listener, Transport } from "./types.ts";
+import type { Connection, ConnectionHandlers, ListenOptions, Listener, TlsMaterial, Transport } from "./types.ts";
+import type { ListenerProtocol } from "../config/listener_config.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
@@ -23,9 +24,14 @@ const READ_BUFFER_MAX = 32 * 1024;
 /** Pause before retrying accept() after a transient failure. */
 const ACCEPT_RETRY_MS = 50;
 
-/** The subset of Deno.Conn we use (kept local so Bun can type-check this file). */
-interface DenoConn {
+/**
+ * The subset of Deno.Conn we use (kept local so Bun can type-check this file). Other sockets
+ * (src/listeners/tls_deno.ts) reach the same connection class by looking like one.
+ */
+export interface DenoConn {
   readonly remoteAddr: { hostname?: string; port?: number };
+  /** Verified client certificate's subject CN (TLS sources only). */
+  readonly peerCommonName?: string;
   read(p: Uint8Array): Promise<number | null>;
   write(p: Uint8Array): Promise<number>;
   closeWrite(): Promise<void>;
@@ -33,7 +39,8 @@ interface DenoConn {
   setNoDelay?(on?: boolean): void;
 }
 
-interface DenoListener {
+/** Where connections come from: Deno.listen, or any source shaped like it. */
+export interface DenoListener {
   readonly addr: { port: number };
   accept(): Promise<DenoConn>;
   close(): void;
@@ -43,6 +50,10 @@ interface DenoListener {
 interface Shared {
   readonly handlers: ConnectionHandlers;
   readonly registry: ConnectionRegistry<DenoConnection>;
+  readonly protocol: ListenerProtocol;
+  readonly useIdentityAsUsername: boolean;
+  /** Per-listener connection cap, 0 = none. */
+  readonly maxConnections: number;
 }
 
 /** A Deno TCP connection with serialized, batched writes. */
@@ -73,6 +84,18 @@ class DenoConnection implements Connection, Flushable {
 
   get remotePort(): number {
     return this.conn.remoteAddr?.port ?? 0;
+  }
+
+  get protocol(): ListenerProtocol {
+    return this.shared.protocol;
+  }
+
+  get peerCommonName(): string | undefined {
+    return this.conn.peerCommonName;
+  }
+
+  get useIdentityAsUsername(): boolean {
+    return this.shared.useIdentityAsUsername;
   }
 
   get bufferedAmount(): number {
@@ -232,39 +255,50 @@ function isCloseNoise(err: Error | undefined): boolean {
   return err.name === "BadResource" || err.name === "Interrupted";
 }
 
-/** Transport backed by Deno.listen. */
+/** Transport backed by Deno.listen (TLS: src/listeners/tls_deno.ts, through listenOn). */
 export class DenoTransport implements Transport {
-  listen(opts: ListenOptions, handlers: ConnectionHandlers): Promise<Listener> {
+  async listen(opts: ListenOptions, handlers: ConnectionHandlers): Promise<Listener> {
     const deno = (globalThis as { Deno?: { listen(o: unknown): DenoListener } }).Deno;
-    if (deno === undefined) return Promise.reject(new Error("DenoTransport requires the Deno runtime"));
-    let listener: DenoListener;
-    try {
-      listener = deno.listen({ hostname: opts.host, port: opts.port, transport: "tcp" });
-    } catch (err) {
-      return Promise.reject(err);
+    if (deno === undefined) throw new Error("DenoTransport requires the Deno runtime");
+    if (opts.tls !== undefined) {
+      const { listenTls } = await import("../listeners/tls_deno.ts");
+      const source = await listenTls(opts.host, opts.port, opts.tls, opts.handshakeTimeoutMs);
+      return listenOn(source, opts, handlers, (tls) => source.reloadTls(tls));
     }
-    const registry = new ConnectionRegistry<DenoConnection>(opts.endTimeoutMs, opts.lingerMs);
-    const state = { closed: false };
-    const accepting = acceptLoop(listener, { handlers, registry }, state);
-    let closing: Promise<void> | null = null;
-    return Promise.resolve({
-      host: opts.host,
-      port: listener.addr.port,
-      close(): Promise<void> {
-        closing ??= (async () => {
-          state.closed = true;
-          try {
-            listener.close();
-          } catch {
-            // already closed
-          }
-          await accepting;
-          await registry.closeAll();
-        })();
-        return closing;
-      },
-    });
+    return listenOn(deno.listen({ hostname: opts.host, port: opts.port, transport: "tcp" }), opts, handlers);
   }
+}
+
+/** Serves connections accepted from `listener` through the batched DenoConnection. */
+export function listenOn(
+  listener: DenoListener, opts: ListenOptions, handlers: ConnectionHandlers, reloadTls?: (tls: TlsMaterial) => Promise<void>,
+): Listener {
+  const registry = new ConnectionRegistry<DenoConnection>(opts.endTimeoutMs, opts.lingerMs);
+  const shared: Shared = {
+    handlers, registry, protocol: opts.protocol ?? "mqtt", useIdentityAsUsername: opts.useIdentityAsUsername ?? false,
+    maxConnections: opts.maxConnections ?? 0,
+  };
+  const state = { closed: false };
+  const accepting = acceptLoop(listener, shared, state);
+  let closing: Promise<void> | null = null;
+  return {
+    host: opts.host,
+    port: listener.addr.port,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        state.closed = true;
+        try {
+          listener.close();
+        } catch {
+          // already closed
+        }
+        await accepting;
+        await registry.closeAll();
+      })();
+      return closing;
+    },
+    ...(reloadTls === undefined ? {} : { reloadTls }),
+  };
 }
 
 async function acceptLoop(listener: DenoListener, shared: Shared, state: { closed: boolean }): Promise<void> {
@@ -276,6 +310,14 @@ async function acceptLoop(listener: DenoListener, shared: Shared, state: { close
       if (state.closed) return;
       // Transient (e.g. out of file descriptors): back off instead of spinning or giving up.
       await new Promise((r) => setTimeout(r, ACCEPT_RETRY_MS));
+      continue;
+    }
+    if (shared.maxConnections > 0 && shared.registry.size >= shared.maxConnections) {
+      try {
+        raw.close();
+      } catch {
+        // already gone
+      }
       continue;
     }
     try {

@@ -12,6 +12,8 @@ export interface Flushable {
   flush(): void;
 }
 
+import { setImmediate } from "node:timers";
+
 const dirty: Flushable[] = [];
 let scheduled = false;
 
@@ -40,4 +42,36 @@ function flushAll(): void {
   }
   dirty.length = 0;
   scheduled = false;
+}
+
+const late: Flushable[] = [];
+let lateScheduled = false;
+
+/**
+ * Like scheduleFlush, but after the current batch of I/O events rather than after the current
+ * callback: for transports whose runtime calls us once per message (WebSocket), where a
+ * microtask flush would write once per received message instead of once per tick.
+ */
+export function scheduleFlushAfterEvents(c: Flushable): void {
+  if (c.flushQueued) return;
+  c.flushQueued = true;
+  late.push(c);
+  if (!lateScheduled) {
+    lateScheduled = true;
+    setImmediate(flushLate);
+  }
+}
+
+function flushLate(): void {
+  for (let i = 0; i < late.length; i++) {
+    const c = late[i];
+    c.flushQueued = false;
+    try {
+      c.flush();
+    } catch (err) {
+      queueMicrotask(() => { throw err; });
+    }
+  }
+  late.length = 0;
+  lateScheduled = false;
 }

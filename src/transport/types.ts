@@ -1,3 +1,5 @@
+import type { ListenerProtocol } from "../config/listener_config.ts";
+
 /**
  * The transport contract: the only surface between the broker core and a runtime's socket API.
  * Adapters (bun.ts, deno.ts) implement it; everything above it is runtime-agnostic.
@@ -13,6 +15,15 @@ export interface Connection {
    * would cost every idle connection a string.
    */
   readonly remoteAddress: string;
+  /** Which kind of listener accepted it (listener-wide, so it costs a connection nothing). */
+  readonly protocol: ListenerProtocol;
+  /**
+   * TLS: the subject CN of the client certificate the handshake verified, else undefined. Read
+   * it at CONNECT (it is asked of the runtime, not kept per connection).
+   */
+  readonly peerCommonName: string | undefined;
+  /** The listener makes peerCommonName the MQTT username (mosquitto use_identity_as_username). */
+  readonly useIdentityAsUsername: boolean;
   /** Peer TCP port (0 if unknown); like remoteAddress, read it while the connection is open. */
   readonly remotePort: number;
   /**
@@ -64,6 +75,11 @@ export interface Listener {
    * them have fired onClose (connections that do not close within a grace period are destroyed).
    */
   close(): Promise<void>;
+  /**
+   * TLS listeners: serve new handshakes with this material from now on; open connections keep
+   * theirs. Rejects (and keeps the old material) if the runtime refuses it.
+   */
+  reloadTls?(tls: TlsMaterial): Promise<void>;
 }
 
 /** Options for Transport.listen. */
@@ -86,6 +102,31 @@ export interface ListenOptions {
    * connection storm does not stall on its growth (see fd_table.ts). Default 16384; 0 skips.
    */
   reserveDescriptors?: number;
+  /** Listener kind reported on each Connection. Default "mqtt". */
+  protocol?: ListenerProtocol;
+  /** TLS (mqtts): PEM contents, already read and checked (src/listeners/tls_files.ts). */
+  tls?: TlsMaterial;
+  /** With tls.requireCertificate: the client certificate's CN becomes the MQTT username. */
+  useIdentityAsUsername?: boolean;
+  /**
+   * TLS: longest a handshake may take before the socket is dropped (where the runtime accepts only
+   * after the handshake; elsewhere the broker's connect timeout covers it). Default 10000.
+   */
+  handshakeTimeoutMs?: number;
+  /** Connections this listener holds at once; further ones are closed on accept. 0 = no cap. */
+  maxConnections?: number;
+}
+
+/** What a TLS listener needs, as PEM text. */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  /** CA certificates (PEM, concatenated) that client certificates must chain to. */
+  ca?: string;
+  /** Ask for a client certificate and refuse the handshake without a valid one. */
+  requireCertificate: boolean;
+  /** Lowest TLS version accepted. */
+  minVersion: "TLSv1.2" | "TLSv1.3";
 }
 
 /** A runtime's TCP server factory. */

@@ -2,7 +2,7 @@
 // -p / --host replace a file's listeners with one TCP listener, said in a warning.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { HELP_TEXT, onePlainListener, resolveConfig } from "../../src/config/cli.ts";
+import { HELP_TEXT, resolveConfig } from "../../src/config/cli.ts";
 import { ConfigError, DEFAULT_CONFIG } from "../../src/config/config.ts";
 import { ANON, confFixture } from "./conf_helpers.ts";
 
@@ -47,12 +47,4 @@ test("cli: --help explains both config syntaxes", () => {
   assert.match(HELP_TEXT, /mosquitto\.conf/);
   assert.match(HELP_TEXT, /JSON/);
   assert.match(HELP_TEXT, /listeners/);
-});
-
-test("cli: until the listener layer lands, main refuses a config that needs more than one plain listener (stop-gap)", () => {
-  const plain = resolveConfig(["-c", conf(`${ANON}listener 1885 127.0.0.1\n`)]);
-  assert.deepEqual(onePlainListener(plain).config, { ...DEFAULT_CONFIG, host: "127.0.0.1", port: 1885, listeners: [], allowAnonymous: true });
-  const tls = conf(`${ANON}listener 8883\ncertfile ${cert}\nkeyfile ${key}\n`);
-  assert.throws(() => onePlainListener(resolveConfig(["-c", tls])), (e: unknown) => e instanceof ConfigError && /serves one plain mqtt listener only, the file asks for mqtts 0\.0\.0\.0:8883/.test(e.message));
-  assert.deepEqual(onePlainListener(resolveConfig([])).config, { ...DEFAULT_CONFIG, listeners: [] });
 });

@@ -3,11 +3,15 @@
  */
 import { Broker } from "../../src/broker/broker.ts";
 import type { BrokerOptions } from "../../src/broker/options.ts";
+import type { BoundListener } from "../../src/listeners/listener_set.ts";
 
 /** A running test broker. */
 export interface TestBroker {
   broker: Broker;
+  /** Port of the first listener. */
   port: number;
+  /** Every listener, in config order. */
+  listeners: BoundListener[];
   url: string;
   /** Closes the broker (idempotent). */
   close(): Promise<void>;
@@ -16,11 +20,12 @@ export interface TestBroker {
 /** Starts a broker on 127.0.0.1:0 (logging silenced unless `config.log` is given). */
 export async function startBroker(config: BrokerOptions = {}): Promise<TestBroker> {
   const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, ...config });
-  const { port } = await broker.listen();
+  const { port, listeners } = await broker.listen();
   let closed: Promise<void> | null = null;
   return {
     broker,
     port,
+    listeners,
     url: `mqtt://127.0.0.1:${port}`,
     close: () => (closed ??= broker.close()),
   };
