@@ -22,3 +22,8 @@ export type { HttpHandler } from "./listeners/http_routes.ts";
 export { ListenerError } from "./listeners/errors.ts";
 export * from "./protocol/packets.ts";
 export * from "./protocol/reason_codes.ts";
+export { MemoryBackend } from "./storage/memory.ts";
+export { SqliteBackend, type SqliteOptions, type SyncMode } from "./storage/sqlite.ts";
+export { openDataDir, type DataDirOptions } from "./storage/open.ts";
+export type { Snapshot, StorageBackend, StoreOp } from "./storage/types.ts";
+export { StorageError } from "./storage/types.ts";

@@ -13,9 +13,10 @@ import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
 import { checkCanListen } from "./listeners/bind_check.ts";
 import { ListenerError } from "./listeners/errors.ts";
+import { StorageError } from "./storage/types.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
 
-/** Exit code for invalid flags or configuration, and for listeners that cannot be opened. */
+/** Exit code for invalid flags or configuration, listeners that cannot be opened, and unusable storage. */
 const EXIT_CONFIG = 2;
 
 function configFromArgs(): ResolvedConfig {
@@ -68,6 +69,13 @@ async function main(): Promise<void> {
   const broker = createBroker(config); // reads the password and ACL files: a broken one exits 2 here
   // A port in use is reported now, not after the warm-up's second or more.
   await checkCanListen(broker.listenerConfigs).catch(exitStartFailed);
+  try {
+    await broker.open(); // restore (and lock the data directory) before anything else
+  } catch (err) {
+    if (!(err instanceof StorageError)) throw err;
+    console.error(`vireo: ${err.message}`);
+    process.exit(EXIT_CONFIG);
+  }
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
   let addr: Awaited<ReturnType<Broker["listen"]>>;

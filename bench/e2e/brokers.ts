@@ -37,19 +37,22 @@ function serverCert(): { cert: string; key: string } {
 /**
  * Vireo: `bun run src/main.ts -p PORT --host 127.0.0.1` with the repository's bun, with its
  * defaults; BENCH_VIREO_CONFIG=FILE adds `-c FILE` (e.g. to lift queue limits for an experiment).
+ * In memory (`--memory`) unless BENCH_VIREO_DATA=DIR asks for persistence there.
  */
 export const vireo: BrokerSpec = {
   name: "vireo",
   argv: (port, transport = "mqtt") => {
     const bun = [join(ROOT, "node_modules", ".bin", "bun"), "run", "src/main.ts"];
     const extra = process.env.BENCH_VIREO_CONFIG;
-    if (transport === "mqtt") return [...bun, ...(extra ? ["-c", extra] : []), "-p", String(port), "--host", "127.0.0.1"];
+    // In memory unless BENCH_VIREO_DATA=DIR asks for persistence there (same data directory for every transport).
+    const storage = process.env.BENCH_VIREO_DATA ? ["--data", process.env.BENCH_VIREO_DATA] : ["--memory"];
+    if (transport === "mqtt") return [...bun, ...(extra ? ["-c", extra] : []), "-p", String(port), "--host", "127.0.0.1", ...storage];
     // Other transports: a JSON config with the one listener (over BENCH_VIREO_CONFIG's settings).
     const { cert, key } = serverCert();
     const listener = { host: "127.0.0.1", port, protocol: transport, ...(transport === "mqtts" || transport === "wss" ? { tls: { certfile: cert, keyfile: key } } : {}) };
     const conf = join(benchDir(), `vireo-${port}.json`);
     writeFileSync(conf, JSON.stringify({ ...(extra ? JSON.parse(readFileSync(extra, "utf8")) : {}), listeners: [listener] }));
-    return [...bun, "-c", conf];
+    return [...bun, "-c", conf, ...storage];
   },
 };
 

@@ -28,6 +28,8 @@ import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "./stats.ts";
 import { warmUp } from "./warmup.ts";
+import { startStorage, stopStorage } from "./restore.ts";
+import { willGone } from "./durable.ts";
 import type { DecoderOptions, FrameBatch } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
@@ -38,6 +40,7 @@ export class Broker {
   /** Shared state (sessions, index, counters); for embedders and tests. */
   readonly core: BrokerCore;
   private listeners: ListenerSet | null = null;
+  private opening: Promise<void> | null = null;
   private readonly handlers: ConnectionHandlers;
   /** Every client's decoder options (one object, not one per connection). */
   private readonly decoderOptions: DecoderOptions;
@@ -53,7 +56,10 @@ export class Broker {
         core.opts.log(`internal error in ${what}: ${(err as Error).stack ?? err}`);
       }
     };
-    core.publishWill = guard("will", (will, origin) => publishWillNow(core, will, origin));
+    core.publishWill = guard("will", (will, origin, clientId) => {
+      publishWillNow(core, will, origin);
+      willGone(core, clientId);
+    });
     core.onKeepAliveTimeout = guard("keep-alive", (c: Client) => {
       if (c.state === ClientState.AwaitConnect || c.state === ClientState.Authenticating || c.state === ClientState.AwaitAuth) this.connectTimeout(c);
       else closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
@@ -125,6 +131,16 @@ export class Broker {
   }
 
   /**
+   * Opens storage and restores what it holds (retained messages, persistent sessions with their
+   * subscriptions), applying deadlines that passed meanwhile. listen() calls it; call it first to
+   * fail early (the CLI does, before its warm-up). Nothing happens in memory mode. Idempotent.
+   * @throws StorageError naming the file or directory (corrupt, unreadable, held by another broker).
+   */
+  open(): Promise<void> {
+    return (this.opening ??= startStorage(this.core));
+  }
+
+  /**
    * Opens every listener (config.listeners, or one mqtt listener on config.host:config.port; port
    * 0 picks a free one) and starts the timer tick. Resolves with the first listener's address and
    * every listener's.
@@ -132,6 +148,7 @@ export class Broker {
    */
   async listen(): Promise<{ host: string; port: number; listeners: BoundListener[] }> {
     if (this.listeners !== null) throw new Error("Broker.listen: already listening");
+    await this.open(); // restored before the first client can connect
     const opts = this.core.opts;
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
@@ -174,10 +191,13 @@ export class Broker {
     } catch {
       return; // no loopback listener: a cold start is all that is lost
     }
+    const journal = this.core.journal;
+    if (journal !== null) journal.muted = true; // its messages and topics are not the users'
     try {
       await warmUp(side.port, "127.0.0.1", this.core, messages);
     } finally {
       await side.close();
+      if (journal !== null) journal.muted = false;
     }
     // Its garbage (packets, write buffers) is collected now, not under the first real clients.
     (globalThis as { Bun?: { gc?(sync: boolean): void } }).Bun?.gc?.(true);
@@ -205,6 +225,7 @@ export class Broker {
     const listeners = this.listeners;
     this.listeners = null;
     if (listeners !== null) await listeners.close();
+    await stopStorage(core); // after the last detach recorded its session's deadline
   }
 
   private onOpen(conn: Connection): void {

@@ -8,6 +8,7 @@ import type { Session, SessionLink } from "../session/session.ts";
 import type { InboundAliases } from "../session/topic_alias.ts";
 import type { OutboundAliases } from "../session/outbound_aliases.ts";
 import type { KeepAliveNode } from "../timers/keep_alive.ts";
+import { HELD } from "./held_sends.ts";
 import { WHEEL_IDLE, type WheelNode } from "../timers/node_wheel.ts";
 
 /** Where a connection is in its life. */
@@ -109,6 +110,15 @@ export class Client implements SessionLink, KeepAliveNode {
   }
 
   send(bytes: Uint8Array): void {
+    if (HELD.size !== 0) { // something waits for a commit (held_sends.ts): keep the order
+      const held = HELD.get(this);
+      if (held !== undefined) return void held.push(bytes.slice());
+    }
+    this.conn.write(bytes);
+  }
+
+  /** Writes past any hold (held_sends.ts releasing what it kept). */
+  writeNow(bytes: Uint8Array): void {
     this.conn.write(bytes);
   }
 

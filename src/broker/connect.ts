@@ -15,6 +15,7 @@ import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
 import type { ConnectInfo } from "./hooks.ts";
 import { ClientAccess } from "../auth/client_access.ts";
 import { startEnhancedAuth } from "./enhanced_auth.ts";
+import { ackAfterCommit, journalMark, sessionAttached, sessionQuota } from "./durable.ts";
 
 /** MQTT 3.1 limits client identifiers to 1-23 characters (MQTT 3.1 §3.1, "Client Identifier"). */
 const V31_MAX_CLIENT_ID = 23;
@@ -111,7 +112,9 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
     if (client.conn.peerCommonName === undefined) return ReasonCode.NotAuthorized;
     p.username = client.conn.peerCommonName;
   }
-  return 0;
+  // The password file and the authenticate hook decide after this (AccessControl, maybe async).
+  const expiry = p.protocolLevel >= 5 ? Math.min(p.properties?.sessionExpiryInterval ?? 0, opts.sessionExpiryMaximum) : p.cleanStart ? 0 : EXPIRY_NEVER;
+  return sessionQuota(core, id, expiry);
 }
 
 /** What hooks see of a CONNECT. */
@@ -145,6 +148,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Ui
     expiry = opts.sessionExpiryMaximum;
     if (ack !== null) ack.sessionExpiryInterval = expiry;
   }
+  const mark = journalMark(core);
   const present = attachSession(core, client, p.cleanStart);
   const session = client.session!;
   session.expiryInterval = expiry;
@@ -153,6 +157,8 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Ui
   if (core.sessions.gated) { // this connection's identity from now on, also for the session's offline deliveries
     core.sessions.access[session.sid] = core.trusted.has(client) ? null : new ClientAccess(access!, p.username, client.clientId);
   }
+  sessionAttached(core, session);
+  ackAfterCommit(core, client, mark); // CONNACK (and what follows) once the session is on disk
   if (ack !== null) {
     connackProperties(core, client, p, ack);
     const method = props?.authenticationMethod;

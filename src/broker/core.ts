@@ -12,11 +12,12 @@ import { Clock, Ticker } from "../timers/clock.ts";
 import { KeepAliveMonitor } from "../timers/keep_alive.ts";
 import { TimerWheel } from "../timers/wheel.ts";
 import { SessionRegistry } from "../session/registry.ts";
-import type { Session } from "../session/session.ts";
+import type { Session, SessionContext } from "../session/session.ts";
 import { Router } from "../router/router.ts";
 import { RetainedStore } from "../router/retained.ts";
 import { LivePublication } from "../router/live_publication.ts";
-import { WillScheduler } from "../will/will.ts";
+import type { Journal } from "../storage/journal.ts";
+import { type PendingWillMessage, WillScheduler } from "../will/will.ts";
 import { type BrokerStats, createStats } from "./stats.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { type Client, ConnectionTerms } from "./client.ts";
@@ -42,6 +43,8 @@ export class BrokerCore {
   readonly encoder: PacketEncoder;
   readonly index: TopicIndex;
   readonly sessions: SessionRegistry;
+  /** What every session reports to (its outbox is set when storage opens). */
+  readonly sessionContext: SessionContext;
   readonly router: Router;
   readonly retained: RetainedStore;
   readonly live: LivePublication;
@@ -50,6 +53,8 @@ export class BrokerCore {
   readonly expiry: TimerWheel<string>;
   /** Keep-alive of connected clients and the CONNECT deadline of new ones (a client is its own node). */
   readonly keepAlive: KeepAliveMonitor<Client>;
+  /** The storage journal when persistence is on (Broker.open), else null: memory mode costs one null check. */
+  journal: Journal | null = null;
   /** Sessions with deliveries queued behind a congested socket, retried every tick. */
   readonly drainPending = new Set<Session>();
   /**
@@ -90,7 +95,7 @@ export class BrokerCore {
   batch: FrameBatch | null = null;
   frame = 0;
   /** Set by the broker: publishes a will. */
-  publishWill: (will: import("../protocol/packets.ts").Will, origin: number) => void = () => {};
+  publishWill: (will: PendingWillMessage, origin: number, clientId: string) => void = () => {};
 
   /** @throws ConfigError when a password or ACL file cannot be read or parsed. */
   constructor(readonly opts: ResolvedOptions) {
@@ -103,16 +108,18 @@ export class BrokerCore {
     this.decoders = createDecoderFactory(wasm);
     this.encoder = createEncoder(wasm);
     this.index = createTopicIndex();
-    this.sessions = new SessionRegistry({
+    this.sessionContext = {
       stats: this.stats, maxQueuedMessages: opts.maxQueuedMessages, log: opts.log, now,
-      wantDrain: (s) => this.drainPending.add(s),
-    });
+      wantDrain: (s) => this.drainPending.add(s), outbox: null,
+      queueBytes: { used: 0, limit: opts.maxQueuedBytes, stats: this.stats },
+    };
+    this.sessions = new SessionRegistry(this.sessionContext);
     this.sessions.gated = this.access !== null && this.access.gatesTopics;
     this.router = new Router(this.index, this.sessions);
     this.retained = new RetainedStore(this.index, this.stats);
     this.live = new LivePublication(this.encoder, now);
     const fresh = () => this.clock.refresh(); // for deadlines: the cached time may lag a tick
-    this.wills = new WillScheduler({ now: fresh, tickMs, publish: (w, o) => this.publishWill(w, o) });
+    this.wills = new WillScheduler({ now: fresh, tickMs, publish: (w, o, id) => this.publishWill(w, o, id) });
     this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
     this.keepAlive = new KeepAliveMonitor<Client>({ now, tickMs, onTimeout: (c) => this.onKeepAliveTimeout(c) });
     const inflight = Math.min(opts.maxInflight, 65535); // [MQTT-3.3.4-7]

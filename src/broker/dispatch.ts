@@ -8,6 +8,7 @@ import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
 import { detach } from "./lifecycle.ts";
+import { flushHeld } from "./durable.ts";
 import { ackReason, handlePublish, handlePubrel } from "./publish.ts";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.ts";
 import { PINGRESP } from "./wire.ts";
@@ -24,7 +25,7 @@ export function dispatch(core: BrokerCore, client: Client, batch: FrameBatch, i:
     case PacketType.PUBREC:
       return client.session!.onPubrec(batch.packetId(i), client.level >= 5 ? ackReason(batch, i) : 0);
     case PacketType.PUBREL:
-      return handlePubrel(client, batch.packetId(i));
+      return handlePubrel(core, client, batch.packetId(i));
     case PacketType.PUBCOMP:
       return client.session!.onPubcomp(batch.packetId(i));
     case PacketType.SUBSCRIBE:
@@ -59,5 +60,6 @@ function handleDisconnect(core: BrokerCore, client: Client, batch: FrameBatch, i
   }
   if (!withWill) client.session!.will = null; // [MQTT-3.1.2-10]
   detach(core, client, withWill);
+  flushHeld(core, client); // its acks still waiting for a commit are written before the close
   client.conn.end(); // [MQTT-3.14.4-1]
 }

@@ -8,6 +8,7 @@ import { type Client, ClientState } from "./client.ts";
 import { logProtocolError, logRefused } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 import { detach } from "./lifecycle.ts";
+import { flushHeld } from "./durable.ts";
 import { disconnectBytes } from "./wire.ts";
 
 /**
@@ -32,6 +33,7 @@ export function fail(core: BrokerCore, client: Client, reason: number): void {
  */
 export function closeWith(core: BrokerCore, client: Client, reason: number, publishWill: boolean): void {
   if (client.state === ClientState.Closed) return;
+  flushHeld(core, client); // acks waiting for a commit go first, then the DISCONNECT
   if (client.state === ClientState.Connected && client.level >= 5) client.send(disconnectBytes(reason));
   detach(core, client, publishWill, reason === ReasonCode.SessionTakenOver);
   endConnection(core, client);

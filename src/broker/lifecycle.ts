@@ -5,16 +5,19 @@
 import type { Properties, Will } from "../protocol/packets.ts";
 import type { PacketEncoder } from "../wasm/encoder.ts";
 import { type Message, stampExpiry, StoredPublication } from "../session/message.ts";
+import type { PendingWillMessage } from "../will/will.ts";
 import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
 import { logDisconnected } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 import { allowedByName } from "../auth/client_access.ts";
+import { sessionDetached, sessionEnded, willDetached } from "./durable.ts";
 
 /** Session Expiry Interval meaning "never" (MQTT 5.0 §3.1.2.11.2). */
 export const EXPIRY_NEVER = 0xffffffff;
 
 const utf8 = new TextEncoder();
+const utf8in = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -40,9 +43,16 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
   if (publishWill && will !== null) {
     core.wills.schedule(s.clientId, will, s.sid, will.properties?.willDelayInterval ?? 0);
   }
+  willDetached(core, s, publishWill ? will : null);
   if (takeover) return;
-  if (s.expiryInterval === 0) endSession(core, s);
-  else if (s.expiryInterval !== EXPIRY_NEVER) core.expiry.set(s.clientId, core.clock.refresh() + s.expiryInterval * 1000);
+  if (s.expiryInterval === 0) return endSession(core, s);
+  // persistent_client_expiration bounds sessions that asked never to expire (3.1.1 clean session 0,
+  // v5 0xFFFFFFFF), as Mosquitto's does.
+  const idle = core.opts.persistentClientExpiration;
+  const seconds = idle > 0 && s.expiryInterval === EXPIRY_NEVER ? idle : s.expiryInterval;
+  const deadline = seconds === EXPIRY_NEVER ? 0 : core.clock.refresh() + seconds * 1000;
+  if (deadline > 0) core.expiry.set(s.clientId, deadline);
+  sessionDetached(core, s, deadline);
 }
 
 /** Ends a session: its pending will goes out now, its subscriptions and messages are dropped. */
@@ -52,6 +62,7 @@ export function endSession(core: BrokerCore, s: Session): void {
   const subs = s.takeSubscriptions();
   if (subs !== null) for (const filter of subs.keys()) core.index.unsubscribe(filter, s.sid);
   s.clearMessages();
+  sessionEnded(core, s);
   core.sessions.remove(s);
 }
 
@@ -70,18 +81,22 @@ export function willMessage(encoder: PacketEncoder, will: Will, origin: number):
 /**
  * Publishes a will like any PUBLISH: retained if asked, then routed. Under access control its
  * owner must (still) be allowed to publish to the will topic, checked now rather than at CONNECT
- * (a reload in between applies); an owner no longer known is denied.
+ * (a reload in between applies); an owner no longer known, or restored and not reconnected since
+ * (no identity), is denied.
  */
-export function publishWillNow(core: BrokerCore, will: Will, origin: number): void {
+export function publishWillNow(core: BrokerCore, will: PendingWillMessage, origin: number): void {
   if (core.sessions.gated) {
+    const topic = typeof will.topic === "string" ? will.topic : utf8in.decode(will.topic);
     const known = core.sessions.bySubscriber(origin) !== undefined;
-    if (!known || !allowedByName(core.sessions.access[origin], "write", will.topic)) {
-      if (core.opts.verbose) core.opts.log(`will on ${will.topic} denied by access control`);
+    if (!known || !allowedByName(core.sessions.access[origin], "write", topic)) {
+      if (core.opts.verbose) core.opts.log(`will on ${topic} denied by access control`);
       return;
     }
   }
   const now = () => core.clock.now();
-  const msg = stampExpiry(willMessage(core.encoder, will, origin), now());
+  // A restored will is a stored message: its expiry interval starts now, as a fresh will's does.
+  const base = typeof will.topic === "string" ? willMessage(core.encoder, will as Will, origin) : { ...(will as Message), origin };
+  const msg = stampExpiry(base, now());
   core.stats.willsPublished++;
   if (msg.retain) core.retained.set(msg);
   core.router.route(new StoredPublication(msg, now), msg.topic, 0, msg.topic.length);

@@ -3,6 +3,7 @@
  */
 import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
 import type { BrokerHooks } from "./hooks.ts";
+import type { StorageBackend } from "../storage/types.ts";
 import type { HttpHandler } from "../listeners/http_routes.ts";
 
 /** What `new Broker(options)` accepts: any Config field, plus embedder hooks. */
@@ -13,6 +14,12 @@ export interface BrokerOptions extends Partial<Config> {
   now?: () => number;
   /** Embedder hooks (authentication, connect/disconnect notifications). */
   hooks?: BrokerHooks;
+  /**
+   * A storage backend to restore from and record to (e.g. a MemoryBackend shared by two brokers
+   * in a test, or the cluster's). When absent, `persistence: true` opens the SQLite file in
+   * persistenceLocation; otherwise the broker keeps everything in memory only.
+   */
+  storage?: StorageBackend;
   /** Answers HTTP requests on ws / wss / http listeners that are not MQTT upgrades (default 404). */
   httpHandler?: HttpHandler;
 }
@@ -22,6 +29,7 @@ export interface ResolvedOptions extends Config {
   log: (message: string) => void;
   now: () => number;
   hooks: BrokerHooks;
+  storage: StorageBackend | null;
   httpHandler?: HttpHandler;
 }
 
@@ -29,7 +37,7 @@ export interface ResolvedOptions extends Config {
 export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   const log = options.log ?? ((m: string) => console.error(`vireo: ${m}`));
   const now = options.now ?? (() => Date.now());
-  return { ...DEFAULT_CONFIG, ...stripUndefined(options), log, now, hooks: options.hooks ?? {} };
+  return { ...DEFAULT_CONFIG, ...stripUndefined(options), log, now, hooks: options.hooks ?? {}, storage: options.storage ?? null };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

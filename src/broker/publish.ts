@@ -10,6 +10,7 @@ import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
 import { findProperty } from "./props.ts";
 import { ackBytes } from "./wire.ts";
+import { ackAfterCommit, journalMark } from "./durable.ts";
 import { isSysTopic } from "../protocol/sys_topics.ts";
 import { writeAllowed } from "../auth/client_access.ts";
 
@@ -44,6 +45,7 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   }
   const bytes = topic ?? batch.bytes, topicOffset = topic !== null ? 0 : batch.topicOffset(i);
   let reason = 0;
+  const mark = journalMark(core);
   if (isSysTopic(bytes, topicOffset, topicLength)) { // the broker's own tree (MQTT 5.0 §4.7.2)
     core.stats.droppedNotAuthorized++;
     reason = ReasonCode.NotAuthorized; // 3.1.1 has no reason: a plain ack, the message dropped
@@ -60,10 +62,16 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
     if (delivered === 0) reason = ReasonCode.NoMatchingSubscribers; // MQTT 5.0 §3.4.2.1, §3.5.2.1
   }
   if (qos === 0) return;
-  if (qos === 1) client.send(ackBytes(PacketType.PUBACK, packetId, reason, client.level)); // [MQTT-4.3.2-2]
-  else {
+  if (qos === 1) {
+    ackAfterCommit(core, client, mark); // the ack promises what this publish stored
+    client.send(ackBytes(PacketType.PUBACK, packetId, reason, client.level)); // [MQTT-4.3.2-2]
+  } else {
     // A PUBREC with a reason of 0x80 or more ends the exchange: no PUBREL follows (MQTT 5.0 §4.3.3).
-    if (reason < 0x80) s.inboundQos2.add(packetId);
+    if (reason < 0x80) {
+      s.inboundQos2.add(packetId);
+      if (s.durable) core.journal?.inboundPut(s.clientId, packetId); // a re-send after a restart is not delivered twice
+    }
+    ackAfterCommit(core, client, mark);
     client.send(ackBytes(PacketType.PUBREC, packetId, reason, client.level)); // [MQTT-4.3.3-9]
   }
 }
@@ -84,8 +92,10 @@ function resolveAlias(client: Client, batch: FrameBatch, i: number): Uint8Array 
 }
 
 /** PUBREL from the client: release the QoS 2 packet id, PUBCOMP (0x92 if unknown, v5). */
-export function handlePubrel(client: Client, packetId: number): void {
-  const known = client.session!.inboundQos2.delete(packetId);
+export function handlePubrel(core: BrokerCore, client: Client, packetId: number): void {
+  const s = client.session!;
+  const known = s.inboundQos2.delete(packetId);
+  if (known && s.durable) core.journal?.inboundDelete(s.clientId, packetId);
   const reason = known ? 0 : ReasonCode.PacketIdentifierNotFound;
   client.send(ackBytes(PacketType.PUBCOMP, packetId, reason, client.level)); // [MQTT-4.3.3-11]
 }

@@ -18,6 +18,15 @@ export interface BrokerStats {
    * waiting behind retained messages still owed to the session.
    */
   droppedQueueFull: number;
+  /**
+   * Messages not queued because the broker's queues held maxQueuedBytes (QoS 1/2 refused, and
+   * QoS 0 that could not make room), plus queued QoS 0 messages dropped to make room for QoS 1/2.
+   */
+  droppedQueueBytes: number;
+  /** CONNECTs refused with Quota exceeded: a new persistent session over maxPersistentSessions. */
+  refusedSessionQuota: number;
+  /** Sessions that outlive their connection (3.1.1 clean session 0, v5 Session Expiry > 0). */
+  persistentSessions: number;
   /** Retained messages not owed to a new subscription because the session's backlog was full (maxRetainedBacklog). */
   droppedBacklogFull: number;
   /** Messages dropped because they exceeded the client's Maximum Packet Size [MQTT-3.1.2-25]. */
@@ -37,7 +46,8 @@ export interface BrokerStats {
 /** Fresh zeroed counters. */
 export function createStats(): BrokerStats {
   return {
-    clients: 0, publishesReceived: 0, publishesSent: 0, droppedCongested: 0, droppedQueueFull: 0, droppedBacklogFull: 0,
-    droppedTooLarge: 0, droppedOffline: 0, droppedExpired: 0, droppedNotAuthorized: 0, protocolErrors: 0, willsPublished: 0,
+    clients: 0, publishesReceived: 0, publishesSent: 0, droppedCongested: 0, droppedQueueFull: 0, droppedQueueBytes: 0,
+    refusedSessionQuota: 0, persistentSessions: 0, droppedBacklogFull: 0, droppedTooLarge: 0, droppedOffline: 0,
+    droppedExpired: 0, droppedNotAuthorized: 0, protocolErrors: 0, willsPublished: 0,
   };
 }

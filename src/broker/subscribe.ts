@@ -11,6 +11,7 @@ import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
 import { allowedByName } from "../auth/client_access.ts";
+import { ackAfterCommit, journalMark, subscriptionAdded, subscriptionRemoved } from "./durable.ts";
 
 const SHARE_PREFIX = "$share/";
 const utf8 = new TextDecoder();
@@ -31,11 +32,13 @@ export function handleSubscribe(core: BrokerCore, client: Client, batch: FrameBa
   const subId = p.properties?.subscriptionIdentifiers?.[0] ?? 0;
   const codes: number[] = [];
   const retained: RetainedMatch[] = [];
+  const mark = journalMark(core);
   for (const req of p.subscriptions) {
     if (req.noLocal && req.filter.startsWith(SHARE_PREFIX)) return fail(core, client, ReasonCode.ProtocolError); // [MQTT-3.8.3-4]
     const code = subscribeOne(core, client, req, subId, retained);
     codes.push(code < 0x80 || client.level >= 5 ? code : SUBACK_FAILURE_V4);
   }
+  ackAfterCommit(core, client, mark); // SUBACK once a stored session's subscriptions are on disk
   client.send(ackList(core, 9, p.packetId, codes, client.level)); // [MQTT-3.8.4-1]
   const s = client.session!;
   for (const r of retained) s.addRetained(r.msgs, r.granted, r.subIds, core.opts.maxRetainedBacklog); // retain=1 [MQTT-3.3.1-8]
@@ -63,6 +66,7 @@ function subscribeOne(
   if (r === TOPIC_FILTER_INVALID) return ReasonCode.TopicFilterInvalid; // [MQTT-4.7.3-1]
   const existed = r === SUBSCRIBE_REPLACED; // a repeat replaces the subscription [MQTT-3.8.4-3]
   s.subscriptions.set(filter, { options, subscriptionId: subId });
+  subscriptionAdded(core, s, filter, options, subId);
   // Retained messages: not for shared subscriptions (MQTT 5.0 §4.8.2); Retain Handling 0 always,
   // 1 only for a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10] [MQTT-3.3.1-11].
   if (shared || rh === 2 || (rh === 1 && existed)) return granted;
@@ -77,11 +81,13 @@ export function handleUnsubscribe(core: BrokerCore, client: Client, batch: Frame
   const p = batch.packet(i) as UnsubscribePacket;
   const s = client.session!;
   const codes: number[] = [];
+  const mark = journalMark(core);
   for (const filter of p.filters) {
     const r = core.index.unsubscribe(filter, s.sid); // 0x00, 0x11 none existed, 0x8F invalid
-    s.subscriptions.delete(filter);
+    if (s.subscriptions.delete(filter)) subscriptionRemoved(core, s, filter);
     codes.push(r);
   }
+  ackAfterCommit(core, client, mark);
   client.send(ackList(core, 11, p.packetId, codes, client.level));
 }
 

@@ -54,6 +54,9 @@ Options:
                        (listener blocks, TLS, include_dir; see README), any other
                        name JSON; flags override its settings. -p / --host replace
                        the file's listeners with one plain MQTT listener
+      --data DIR       keep retained messages and persistent sessions in DIR
+                       (default ./${DEFAULT_CONFIG.persistenceLocation}: persistence is on from the command line)
+      --memory         keep nothing on disk (persistence false)
   -v, --verbose        log connections and protocol errors to stderr
   -h, --help           show this help and exit
 
@@ -62,7 +65,8 @@ ${wrapKeys(CONFIG_KEYS, 78)}
   (documented with their defaults in src/config/config.ts)
 
 Exit codes: 0 ok (also after SIGINT or SIGTERM), 1 shutdown failed, 2 bad flag or config,
-or an address that cannot be bound (e.g. "address already in use"), reported before the warm-up.
+an address that cannot be bound (e.g. "address already in use"), reported before the warm-up, or
+an unusable data directory or database (locked by another broker, unreadable, corrupt).
 `;
 
 /** Flags that take a value, by spelling, and the setting they fill ("config" = the file path). */
@@ -72,10 +76,12 @@ const VALUE_FLAGS: Record<string, keyof Config | "config"> = {
   "--host": "host",
   "-c": "config",
   "--config": "config",
+  "--data": "persistenceLocation",
 };
 
 /** Flags without a value. */
-const SWITCHES: Record<string, "verbose" | "help"> = {
+const SWITCHES: Record<string, "verbose" | "help" | "memory"> = {
+  "--memory": "memory",
   "-v": "verbose",
   "--verbose": "verbose",
   "-h": "help",
@@ -96,6 +102,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const sw = SWITCHES[flag];
     if (sw !== undefined && eq < 0) {
       if (sw === "help") out.help = true;
+      else if (sw === "memory") out.overrides.persistence = false;
       else out.overrides.verbose = true;
       continue;
     }
@@ -111,6 +118,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       value = argv[++i];
     }
     applyValue(out, target, flag, value);
+    if (target === "persistenceLocation") out.overrides.persistence = true;
+  }
+  if (argv.includes("--memory") && argv.some((a) => a === "--data" || a.startsWith("--data="))) {
+    throw new ConfigError("--data and --memory contradict each other");
   }
   return out;
 }
@@ -139,9 +150,9 @@ function applyValue(out: CliArgs, target: keyof Config | "config", flag: string,
 export function resolveConfig(argv: readonly string[]): ResolvedConfig {
   const args = parseArgs(argv);
   const { configPath, overrides } = args;
-  if (args.help) return { config: mergeConfig(DEFAULT_CONFIG, overrides), configPath, help: true, warnings: [] };
+  if (args.help) return { config: mergeConfig(CLI_DEFAULTS, overrides), configPath, help: true, warnings: [] };
   const file = configPath === undefined ? { config: {}, warnings: [] } : readAnyConfigFile(configPath);
-  const config = mergeConfig(DEFAULT_CONFIG, file.config, overrides);
+  const config = mergeConfig(CLI_DEFAULTS, file.config, overrides);
   const listeners = file.config.listeners ?? [];
   if (listeners.length > 0 && (overrides.port !== undefined || overrides.host !== undefined)) {
     // -p / --host mean one TCP listener, as without a file.
@@ -150,3 +161,6 @@ export function resolveConfig(argv: readonly string[]): ResolvedConfig {
   }
   return { config, configPath, help: false, warnings: file.warnings };
 }
+
+/** The command line's defaults: the library's, with persistence on (in ./data) unless told otherwise. */
+export const CLI_DEFAULTS: Readonly<Config> = Object.freeze({ ...DEFAULT_CONFIG, persistence: true });

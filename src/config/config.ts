@@ -117,6 +117,42 @@ export interface Config {
    */
   runtimeThreadsNice: number;
   /**
+   * Keep retained messages and persistent sessions (with their subscriptions) in a SQLite file in
+   * persistenceLocation, committed every event-loop tick before the acks that promise them (see
+   * README "Durability"). Default false for the library (`new Broker()` stays in memory); the CLI
+   * turns it on unless given --memory.
+   */
+  persistence: boolean;
+  /** Data directory (created if missing; one broker per directory, locked). Default "data". */
+  persistenceLocation: string;
+  /** Database file name inside persistenceLocation (or an absolute path). Default "vireo.db". */
+  persistenceFile: string;
+  /**
+   * "normal" (default): a commit survives a process crash (SQLite WAL, synchronous=NORMAL);
+   * "full": it also survives a power loss (fsync per commit, slower).
+   */
+  persistenceSync: "normal" | "full";
+  /**
+   * Seconds a session that asked never to expire (3.1.1 clean session 0, v5 Session Expiry
+   * 0xFFFFFFFF) may stay disconnected before it is removed, as Mosquitto's
+   * persistent_client_expiration. Default 0 = such sessions are kept until they reconnect clean.
+   */
+  persistentClientExpiration: number;
+  /**
+   * Sessions that outlive their connection (3.1.1 clean session 0, v5 Session Expiry > 0) the
+   * broker keeps, connected or not. A CONNECT that would start one more is refused with CONNACK
+   * 0x97 Quota exceeded (3.1.1: return code 3, server unavailable), counted and logged; resuming
+   * or replacing an existing one is always allowed. Default 1000000. 0 = no limit.
+   */
+  maxPersistentSessions: number;
+  /**
+   * Bytes of messages (topic + properties + payload, once per queued delivery) all session queues
+   * may hold together. At the limit, the session's oldest queued QoS 0 messages are dropped to make
+   * room, and when there are none the new message is not queued for it; both counted
+   * (droppedQueueBytes) and logged. Default 1 GiB. 0 = no limit.
+   */
+  maxQueuedBytes: number;
+  /**
    * Milliseconds a connection the broker closes on purpose (refused CONNECT, DISCONNECT with a
    * reason, take-over, shutdown) stays half-closed after its last packet: the write side is shut
    * (FIN), input is discarded until the client closes or this passes. The client can then always
@@ -169,6 +205,13 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   keepAliveTickMs: 100,
   warmupMessages: 500_000,
   runtimeThreadsNice: 19,
+  persistence: false,
+  persistenceLocation: "data",
+  persistenceFile: "vireo.db",
+  persistenceSync: "normal",
+  persistentClientExpiration: 0,
+  maxPersistentSessions: 1_000_000,
+  maxQueuedBytes: 1024 * 1024 * 1024,
   closeLingerMs: 2000,
   verbose: false,
   passwordFile: "",

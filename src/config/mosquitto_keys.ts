@@ -47,10 +47,17 @@ const warn = (why: string): KeyEntry => ({ unsupported: "warn", why });
 const refuse = (why: string): KeyEntry => ({ unsupported: "refuse", why });
 
 const AUTH = "authentication and access control are not implemented yet; starting without them would let every client in";
-const STORE = "persistence is not implemented yet; starting without it would lose sessions and retained messages on restart";
 const BRIDGE = "bridges are not implemented yet; starting without it would not forward messages";
 const LOG = "Vireo logs to stderr (-v for connection logs)";
-const PERSIST_TUNING = "only has an effect with persistence, which Vireo does not have yet";
+
+/** Mosquitto's duration syntax (persistent_client_expiration): N followed by h, d, w, m (30 d) or y (365 d). */
+const DURATION_UNITS: Record<string, number> = { h: 3600, d: 86_400, w: 7 * 86_400, m: 30 * 86_400, y: 365 * 86_400 };
+
+function durationSeconds(value: string, ctx: ConfContext): number {
+  const m = /^(\d+)([hdwmy])$/.exec(word(value, ctx));
+  if (m === null) throw lineError(ctx, `expected a duration such as 2h, 14d, 1w, 6m or 1y, got "${value}"`);
+  return Math.min(Number(m[1]) * DURATION_UNITS[m[2]], 0xffff_ffff);
+}
 
 /** Every mosquitto.conf key Vireo knows, by name. */
 export const KEYS: Readonly<Record<string, KeyEntry>> = {
@@ -184,7 +191,31 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
   // listener in Mosquitto; this build serves one listener, so they are the broker's.
   password_file: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "passwordFile", str(v, ctx)) },
   acl_file: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "aclFile", str(v, ctx)) },
-  persistence: onlyValue("global", false, STORE),
+  // Persistence (README "Durability"). Vireo commits every event-loop tick, so autosave_* have nothing to tune.
+  persistence: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "persistence", bool(v, ctx)) },
+  persistence_location: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "persistenceLocation", str(v, ctx)) },
+  persistence_file: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "persistenceFile", str(v, ctx)) },
+  autosave_interval: { scope: "global", apply: (v, ctx) => void int(v, ctx, 0, Number.MAX_SAFE_INTEGER) },
+  autosave_on_changes: { scope: "global", apply: (v, ctx) => void bool(v, ctx) },
+  retained_persistence: onlyValue("global", true, "retained messages are stored whenever persistence is on"),
+  persistent_client_expiration: {
+    scope: "global",
+    apply: (v, ctx) => setGlobal(ctx, "persistentClientExpiration", durationSeconds(v, ctx)),
+  },
+  max_queued_bytes: {
+    scope: "global",
+    apply: (v, ctx) => setGlobal(ctx, "maxQueuedBytes", Math.max(0, int(v, ctx, -I32, Number.MAX_SAFE_INTEGER))), // 0 = no maximum
+  },
+  // Vireo's own keys (not in Mosquitto): the other bounds and the sync mode.
+  max_persistent_sessions: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "maxPersistentSessions", int(v, ctx, 0, Number.MAX_SAFE_INTEGER)) },
+  persistence_sync: {
+    scope: "global",
+    apply(v, ctx) {
+      const mode = word(v, ctx);
+      if (mode !== "normal" && mode !== "full") throw lineError(ctx, `expected normal or full, got "${mode}"`);
+      setGlobal(ctx, "persistenceSync", mode);
+    },
+  },
   queue_qos0_messages: onlyValue("global", false, "QoS 0 messages for offline clients would be dropped"),
   upgrade_outgoing_qos: onlyValue("global", false, "messages would be delivered at their published QoS, with less assurance than this file asks"),
   per_listener_settings: {
@@ -201,9 +232,6 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
   plugin: refuse(AUTH),
   auth_plugin_deny_special_chars: refuse(AUTH),
   clientid_prefixes: refuse("restricting client ids by prefix is not implemented; every client id would be let in"),
-  persistence_location: refuse(STORE),
-  persistence_file: refuse(STORE),
-  retained_persistence: refuse(STORE),
 
   // --- not implemented: warned (harmless) ---------------------------------------------------------
   log_dest: warn(LOG),
@@ -215,17 +243,13 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
   pid_file: warn("Vireo writes no pid file"),
   user: warn("Vireo does not change user; run it as the user it should run as"),
   sys_interval: warn("the $SYS tree is not published yet"),
-  autosave_interval: warn(PERSIST_TUNING),
-  autosave_on_changes: warn(PERSIST_TUNING),
   auto_id_prefix: warn("assigned client ids have Vireo's own prefix"),
   check_retain_source: warn("retained messages are checked against the reader's access only"),
   allow_duplicate_messages: warn("deprecated in Mosquitto"),
   retry_interval: warn("removed from Mosquitto; MQTT retries on reconnection"),
   set_tcp_nodelay: warn("Vireo's sockets always disable Nagle's algorithm"),
-  persistent_client_expiration: warn("sessions expire by their Session Expiry Interval (sessionExpiryMaximum) only"),
   max_inflight_bytes: warn("the inflight window is bounded by count (max_inflight_messages) and maxBufferedBytes"),
-  max_queued_bytes: warn("queues are bounded by count (max_queued_messages)"),
-  memory_limit: warn("Vireo has no heap limit of its own; queues are bounded by max_queued_messages and maxBufferedBytes"),
+  memory_limit: warn("Vireo has no heap limit of its own; queues are bounded by max_queued_messages, max_queued_bytes and maxBufferedBytes"),
 
   // --- bridges (the block a `connection` line opens): refused until bridges exist --------------------
   ...Object.fromEntries(bridgeKeys().map((key) => [key, refuse(BRIDGE)])),

@@ -18,7 +18,7 @@ export class ConfigError extends Error {
 }
 
 type Rule =
-  | { kind: "string"; nonEmpty?: boolean }
+  | { kind: "string"; nonEmpty?: boolean; oneOf?: readonly string[] }
   | { kind: "boolean"; nullable?: boolean }
   | { kind: "integer"; min: number; max: number; note?: string }
   | { kind: "listeners" }; // checked by listener_validate.ts
@@ -56,6 +56,13 @@ const RULES: Record<keyof Config, Rule> = {
   keepAliveTickMs: { kind: "integer", min: 1, max: 60_000 },
   warmupMessages: { kind: "integer", min: 0, max: 10_000_000 },
   runtimeThreadsNice: { kind: "integer", min: 0, max: 19 },
+  persistence: { kind: "boolean" },
+  persistenceLocation: { kind: "string", nonEmpty: true },
+  persistenceFile: { kind: "string", nonEmpty: true },
+  persistenceSync: { kind: "string", oneOf: ["normal", "full"] },
+  persistentClientExpiration: { kind: "integer", min: 0, max: U32 },
+  maxPersistentSessions: { kind: "integer", min: 0, max: BIG },
+  maxQueuedBytes: { kind: "integer", min: 0, max: BIG },
   closeLingerMs: { kind: "integer", min: 0, max: 60_000 },
   verbose: { kind: "boolean" },
   passwordFile: { kind: "string" },
@@ -112,6 +119,9 @@ export function checkValue(key: keyof Config, value: unknown, source: string): v
   } else if (rule.kind === "string") {
     if (typeof value !== "string") throw new ConfigError(`${where} must be a string, got ${describe(value)}`, key);
     if (rule.nonEmpty && value.length === 0) throw new ConfigError(`${where} must not be empty`, key);
+    if (rule.oneOf && !rule.oneOf.includes(value)) {
+      throw new ConfigError(`${where} must be one of ${rule.oneOf.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(value)}`, key);
+    }
   } else {
     if (typeof value !== "number" || !Number.isInteger(value)) {
       throw new ConfigError(`${where} must be an integer, got ${describe(value)}`, key);

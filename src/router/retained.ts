@@ -6,6 +6,7 @@
 import type { TopicIndex } from "../wasm/topic_index.ts";
 import { isExpired, type Message } from "../session/message.ts";
 import type { BrokerStats } from "../broker/stats.ts";
+import type { Journal } from "../storage/journal.ts";
 
 /**
  * The retained store of one broker. Message ids are array indexes, recycled when a message is
@@ -16,6 +17,8 @@ export class RetainedStore {
   private readonly messages: Array<Message | undefined> = [undefined];
   private readonly free: number[] = [];
   private count = 0;
+  /** Where changes are recorded when persistence is on. */
+  journal: Journal | null = null;
 
   constructor(private readonly index: TopicIndex, private readonly stats: BrokerStats) {}
 
@@ -29,8 +32,11 @@ export class RetainedStore {
    * an empty payload deletes it [MQTT-3.3.1-10] and is not stored itself [MQTT-3.3.1-11].
    */
   set(msg: Message): void {
-    this.forget(this.index.retainedDelete(msg.topic));
-    if (msg.payload.length === 0) return; // [MQTT-3.3.1-10] [MQTT-3.3.1-11]
+    const had = this.forget(this.index.retainedDelete(msg.topic));
+    if (msg.payload.length === 0) { // [MQTT-3.3.1-10] [MQTT-3.3.1-11]
+      if (had) this.journal?.retainedDelete(msg.topic);
+      return;
+    }
     const id = this.free.length > 0 ? this.free.pop()! : this.messages.length;
     if (this.index.retainedSet(msg.topic, id) > 1) { // invalid topic name: not stored
       if (id < this.messages.length) this.free.push(id);
@@ -38,6 +44,7 @@ export class RetainedStore {
     }
     this.messages[id] = msg;
     this.count++;
+    this.journal?.retainedPut(msg);
   }
 
   /**
@@ -58,16 +65,18 @@ export class RetainedStore {
     }
     for (const m of expired) { // after reading the reused result
       this.forget(this.index.retainedDelete(m.topic));
+      this.journal?.retainedDelete(m.topic);
       this.stats.droppedExpired++;
     }
     return out;
   }
 
-  /** Frees message id `id` (a retainedDelete result: -1 when there was none). */
-  private forget(id: number): void {
-    if (id < 0 || this.messages[id] === undefined) return;
+  /** Frees message id `id` (a retainedDelete result: -1 when there was none); true if there was one. */
+  private forget(id: number): boolean {
+    if (id < 0 || this.messages[id] === undefined) return false;
     this.messages[id] = undefined;
     this.free.push(id);
     this.count--;
+    return true;
   }
 }

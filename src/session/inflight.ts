@@ -41,16 +41,29 @@ export class InflightWindow {
   }
 
   /** Takes an unused packet id for the delivery [MQTT-2.3.1-2] and records it. */
-  add(msg: Message, qos: QoS, retain: boolean, subIds: number[] | null): InflightEntry {
+  add(msg: Message, qos: QoS, retain: boolean, subIds: number[] | null, storeSeq = 0): InflightEntry {
     if (this.count * 2 >= this.slots.length - 1 && this.slots.length <= MAX_PACKET_ID) this.grow();
     const slots = this.slots, top = slots.length - 1;
     let id = this.nextId;
     while (slots[id] !== undefined) id = id >= top ? 1 : id + 1;
     this.nextId = id >= top ? 1 : id + 1;
-    const entry: InflightEntry = { msg, qos, retain, subIds, packetId: id, released: false, seq: this.seq++ };
+    const entry: InflightEntry = { msg, qos, retain, subIds, storeSeq, packetId: id, released: false, seq: this.seq++ };
     slots[id] = entry;
     this.count++;
     return entry;
+  }
+
+  /**
+   * Puts back an entry restored from storage under its original packet id (the client may still
+   * acknowledge it [MQTT-4.4.0-1]); false when the id is taken (a corrupt store: the caller queues it).
+   */
+  restore(msg: Message, qos: QoS, retain: boolean, subIds: number[] | null, storeSeq: number, packetId: number, released: boolean): boolean {
+    if (packetId < 1 || packetId > MAX_PACKET_ID) return false;
+    while (packetId >= this.slots.length) this.grow();
+    if (this.slots[packetId] !== undefined) return false;
+    this.slots[packetId] = { msg, qos, retain, subIds, storeSeq, packetId, released, seq: this.seq++ };
+    this.count++;
+    return true;
   }
 
   /** The entry for `packetId`, if in flight. */

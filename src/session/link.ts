@@ -5,6 +5,9 @@
  */
 import type { BrokerStats } from "../broker/stats.ts";
 import type { Session } from "./session.ts";
+import type { Delivery, QueueBytes } from "./queue.ts";
+import type { InflightEntry } from "./inflight.ts";
+import type { Message } from "./message.ts";
 import type { OutboundAliases } from "./outbound_aliases.ts";
 
 /** What a session needs from the connection it is attached to. */
@@ -34,6 +37,27 @@ export interface SessionContext {
    * for an ack or a transport drain event that may never come (the kernel may take it all).
    */
   wantDrain(s: Session): void;
+  /** Bytes queued across the broker's sessions against config.maxQueuedBytes. */
+  readonly queueBytes: QueueBytes;
+  /** Where a stored session records its QoS 1/2 deliveries (null in memory mode). */
+  outbox: SessionOutbox | null;
+}
+
+/**
+ * The delivery events of a stored session (Session.durable), recorded so queued and in-flight
+ * QoS 1/2 messages survive a restart. Only called for stored sessions; clean ones cost nothing.
+ */
+export interface SessionOutbox {
+  /** A QoS 1/2 delivery was queued: sets d.storeSeq. */
+  queued(s: Session, d: Delivery): void;
+  /** A delivery went out with packet id e.packetId (sets e.storeSeq when it was not queued first). */
+  sent(s: Session, e: InflightEntry): void;
+  /** QoS 2: PUBREC came, PUBREL went. */
+  released(s: Session, e: InflightEntry): void;
+  /** The delivery is over (acknowledged, refused, expired, dropped). */
+  done(s: Session, storeSeq: number, msg: Message): void;
+  /** The session's messages are being dropped (it ends): release their stored copies. */
+  forget(s: Session, deliveries: Iterable<Delivery>): void;
 }
 
 /** One subscription as the session remembers it (the topic index holds the matching copy). */

@@ -21,7 +21,7 @@ import { InflightWindow } from "./inflight.ts";
 import { RetainedBacklog } from "./backlog.ts";
 import { drainSoon, type SoonDrainable } from "./drain_soon.ts";
 import { isExpired, type Message, partsAt, type Publication, publishFlags } from "./message.ts";
-import { type Delivery, DeliveryQueue } from "./queue.ts";
+import { type Delivery, DeliveryQueue, PushResult } from "./queue.ts";
 import type { SessionContext, SessionLink, SubscriptionRecord } from "./link.ts";
 
 export type { SessionContext, SessionLink, SubscriptionRecord } from "./link.ts";
@@ -58,6 +58,8 @@ export class Session implements SoonDrainable {
   will: Will | null = null;
   /** Queued for drainSoon. */
   drainSoonQueued = false;
+  /** Kept in the storage journal (it outlives its connection and persistence is on; broker/durable.ts). */
+  durable = false;
 
   constructor(readonly clientId: string, readonly sid: number, private readonly ctx: SessionContext) {}
 
@@ -73,7 +75,7 @@ export class Session implements SoonDrainable {
 
   /** Deliveries waiting for the connection, the window or the socket. */
   get queue(): DeliveryQueue {
-    return this.pending ??= new DeliveryQueue(this.ctx.maxQueuedMessages);
+    return this.pending ??= new DeliveryQueue(this.ctx.maxQueuedMessages, this.ctx.queueBytes);
   }
 
   /** Retained messages owed to new subscriptions (references into the retained store). */
@@ -99,7 +101,7 @@ export class Session implements SoonDrainable {
     if (qos === 0) {
       if (link === null) return void this.ctx.stats.droppedOffline++;
       // Stored copies still owed go first: a live message never overtakes its topic's retained one.
-      if (this.owesStoredFirst()) return this.enqueue({ msg: pub.message(), qos, retain, subIds });
+      if (this.owesStoredFirst()) return this.enqueue({ msg: pub.message(), qos, retain, subIds, storeSeq: 0 });
       if (link.congested()) return this.drop("QoS 0 message dropped: socket congested", "droppedCongested");
       const bytes = pub.render(link.level, publishFlags(0, retain), subIds);
       if (this.fits(link, bytes.length)) this.write(link, bytes);
@@ -108,7 +110,7 @@ export class Session implements SoonDrainable {
     const q = this.pending, b = this.owed;
     const idle = (q === null || q.length === 0) && (b === null || b.size === 0);
     if (link !== null && idle && this.canTransmit(link)) this.transmit(link, pub, qos, retain, subIds);
-    else this.enqueue({ msg: pub.message(), qos, retain, subIds });
+    else this.enqueue({ msg: pub.message(), qos, retain, subIds, storeSeq: 0 });
   }
 
   /**
@@ -130,6 +132,7 @@ export class Session implements SoonDrainable {
     const w = this.window, e = w?.get(packetId);
     if (e === undefined || e.qos !== 1) return;
     w!.delete(packetId);
+    if (e.storeSeq !== 0) this.ctx.outbox?.done(this, e.storeSeq, e.msg);
     this.drain();
   }
 
@@ -143,9 +146,11 @@ export class Session implements SoonDrainable {
     }
     if (reason >= 0x80) { // the receiver refused it: the flow ends here (MQTT 5.0 §4.3.3)
       w!.delete(packetId);
+      if (e.storeSeq !== 0) this.ctx.outbox?.done(this, e.storeSeq, e.msg);
       return this.drain();
     }
     e.released = true;
+    if (e.storeSeq !== 0) this.ctx.outbox?.released(this, e);
     link.send(ackBytes(PacketType.PUBREL, packetId, 0, link.level));
   }
 
@@ -154,6 +159,7 @@ export class Session implements SoonDrainable {
     const w = this.window, e = w?.get(packetId);
     if (e === undefined || !e.released) return;
     w!.delete(packetId);
+    if (e.storeSeq !== 0) this.ctx.outbox?.done(this, e.storeSeq, e.msg);
     this.drain();
   }
 
@@ -194,10 +200,10 @@ export class Session implements SoonDrainable {
       if (link.congested()) return budget < DRAIN_BURST_BYTES ? drainSoon(this) : this.ctx.wantDrain(this);
       if (budget <= 0) return drainSoon(this);
       // Owed retained copies go out with retain=1 [MQTT-3.3.1-8].
-      if (seg !== null) budget -= this.emit(link, backlog!.take(seg), qos, true, seg.subIds);
+      if (seg !== null) budget -= this.emit(link, backlog!.take(seg), qos, true, seg.subIds, 0);
       else {
         q!.shift();
-        budget -= this.emit(link, d!.msg, qos, d!.retain, d!.subIds);
+        budget -= this.emit(link, d!.msg, qos, d!.retain, d!.subIds, d!.storeSeq);
       }
     }
   }
@@ -213,7 +219,11 @@ export class Session implements SoonDrainable {
 
   /** Forgets all message state (the session ends, or a clean start replaces it). */
   clearMessages(): void {
+    if (this.durable && this.ctx.outbox !== null) {
+      this.ctx.outbox.forget(this, [...(this.window?.values() ?? []), ...(this.pending?.drainAll() ?? [])]);
+    }
     this.window = null;
+    this.pending?.clear(); // gives its bytes back to maxQueuedBytes
     this.pending = null;
     this.owed = null;
     this.qos2 = null;
@@ -239,17 +249,17 @@ export class Session implements SoonDrainable {
    * waited [MQTT-3.3.2-5]. Assembled in a reused buffer: the link copies at once. Returns the
    * bytes written (0 when dropped).
    */
-  private emit(link: SessionLink, msg: Message, qos: QoS, retain: boolean, subIds: number[] | null): number {
+  private emit(link: SessionLink, msg: Message, qos: QoS, retain: boolean, subIds: number[] | null, storeSeq: number): number {
     const now = this.ctx.now();
     if (isExpired(msg, now)) {
       this.ctx.stats.droppedExpired++;
-      return 0;
+      return this.forgetStored(storeSeq, msg);
     }
     const parts = partsAt(msg, now);
     const flags = publishFlags(qos, retain);
     const size = publishSize(parts, flags, link.level, subIds);
-    if (!this.fits(link, size)) return 0;
-    const packetId = qos === 0 ? 0 : this.inflight.add(msg, qos, retain, subIds).packetId;
+    if (!this.fits(link, size)) return this.forgetStored(storeSeq, msg);
+    const packetId = qos === 0 ? 0 : this.track(msg, qos, retain, subIds, storeSeq).packetId;
     const out = size <= scratch.length ? scratch : new Uint8Array(size);
     writePublish(out, parts, flags, packetId, link.level, subIds);
     this.write(link, out.length === size ? out : out.subarray(0, size));
@@ -262,14 +272,30 @@ export class Session implements SoonDrainable {
     const flags = publishFlags(qos, retain);
     const bytes = pub.render(link.level, flags, subIds);
     if (!this.fits(link, bytes.length)) return;
-    const e = this.inflight.add(msg, qos, retain, subIds);
+    const e = this.track(msg, qos, retain, subIds, 0);
     patchPublish(bytes, flags, e.packetId, publishPacketIdOffset(bytes));
     this.write(link, bytes);
   }
 
+  /** Into the inflight window (and, for a stored session, into its stored outbound entries). */
+  private track(msg: Message, qos: QoS, retain: boolean, subIds: number[] | null, storeSeq: number) {
+    const e = this.inflight.add(msg, qos, retain, subIds, storeSeq);
+    if (this.durable) this.ctx.outbox?.sent(this, e);
+    return e;
+  }
+
+  /** A stored delivery that will not be sent after all (expired, too large): 0 bytes written. */
+  private forgetStored(storeSeq: number, msg: Message): number {
+    if (storeSeq !== 0) this.ctx.outbox?.done(this, storeSeq, msg);
+    return 0;
+  }
+
   private enqueue(d: Delivery): void {
-    if (!this.queue.push(d)) this.drop("message dropped: session queue full", "droppedQueueFull");
-    else if (this.link !== null && this.link.congested()) this.ctx.wantDrain(this);
+    const r = this.queue.push(d);
+    if (r === PushResult.QueueFull) return this.drop("message dropped: session queue full", "droppedQueueFull");
+    if (r === PushResult.BytesFull) return this.drop("message dropped: queued bytes limit reached (maxQueuedBytes)", "droppedQueueBytes");
+    if (this.durable && d.qos > 0) this.ctx.outbox?.queued(this, d);
+    if (this.link !== null && this.link.congested()) this.ctx.wantDrain(this);
   }
 
   /** The client's Maximum Packet Size: a larger message is discarded for it [MQTT-3.1.2-25]. */
@@ -286,7 +312,7 @@ export class Session implements SoonDrainable {
     link.send(aliases === null ? bytes : aliases.apply(bytes, link.maximumPacketSize));
   }
 
-  private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedTooLarge"): void {
+  private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedQueueBytes" | "droppedTooLarge"): void {
     const n = ++this.ctx.stats[counter];
     if (n % LOG_EVERY === 1) this.ctx.log(`client ${this.clientId}: ${why} (${n} on this broker so far)`);
   }

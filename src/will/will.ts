@@ -4,20 +4,24 @@
  * connection to the session before then cancels it [MQTT-3.1.3-9].
  */
 import type { Will } from "../protocol/packets.ts";
+import type { Message } from "../session/message.ts";
+
+/** A will as CONNECT carried it, or as storage gave it back after a restart (a stored message). */
+export type PendingWillMessage = Will | Message;
 import type { Tickable } from "../timers/clock.ts";
 import { TimerWheel } from "../timers/wheel.ts";
 
 /** A will waiting for its delay. */
 interface PendingWill {
-  will: Will;
+  will: PendingWillMessage;
   /** Subscriber id of the session that owns it (No Local). */
   origin: number;
 }
 
 /** Options for WillScheduler. */
 export interface WillSchedulerOptions {
-  /** Publishes a will (routing + retained). */
-  publish(will: Will, origin: number): void;
+  /** Publishes a will (routing + retained); `clientId` is the session it belonged to. */
+  publish(will: PendingWillMessage, origin: number, clientId: string): void;
   now: () => number;
   tickMs: number;
 }
@@ -37,10 +41,15 @@ export class WillScheduler implements Tickable {
   }
 
   /** The connection of `clientId` ended without a normal DISCONNECT: publish now or after the delay. */
-  schedule(clientId: string, will: Will, origin: number, delaySeconds: number): void {
-    if (!(delaySeconds > 0)) return this.opts.publish(will, origin);
+  schedule(clientId: string, will: PendingWillMessage, origin: number, delaySeconds: number): void {
+    if (!(delaySeconds > 0)) return this.opts.publish(will, origin, clientId);
+    this.scheduleAt(clientId, will, origin, this.opts.now() + delaySeconds * 1000);
+  }
+
+  /** A will due at `dueMs` (restored from storage: the deadline was set before a restart). */
+  scheduleAt(clientId: string, will: PendingWillMessage, origin: number, dueMs: number): void {
     this.pending.set(clientId, { will, origin });
-    this.wheel.set(clientId, this.opts.now() + delaySeconds * 1000);
+    this.wheel.set(clientId, dueMs);
   }
 
   /** A new connection resumed the session in time: the will is not sent [MQTT-3.1.3-9]. */
@@ -54,7 +63,7 @@ export class WillScheduler implements Tickable {
     const p = this.pending.get(clientId);
     if (p === undefined) return;
     this.cancel(clientId);
-    this.opts.publish(p.will, p.origin);
+    this.opts.publish(p.will, p.origin, clientId);
   }
 
   /** Server shutdown: every waiting will goes out now. */

@@ -13,7 +13,8 @@ import { connectPacket, RawClient } from "../helpers/raw.ts";
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const main = join(root, "src/main.ts");
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
-const runArgs = (args: string[]) => (isDeno ? ["run", "-A", "--no-check", main, ...args] : ["run", main, ...args]);
+// --memory: these tests are about the CLI itself; test/storage/ covers the data directory.
+const runArgs = (args: string[]) => (isDeno ? ["run", "-A", "--no-check", main, "--memory", ...args] : ["run", main, "--memory", ...args]);
 
 /** PID of the last CLI spawned by runCli. */
 let childPid = 0;

@@ -43,6 +43,7 @@ function setup(maxQueuedMessages = 10) {
   const logs: string[] = [];
   const drains: Session[] = [];
   const s = new Session("c", 0, { stats, maxQueuedMessages, log: (m) => logs.push(m), now: () => clock.ms,
+    outbox: null, queueBytes: { used: 0, limit: 0, stats },
     wantDrain: (x) => drains.push(x) });
   const link = new FakeLink();
   s.link = link;
@@ -246,7 +247,7 @@ test("an idle session holds no collections; QoS 0, stray acks and drains create 
 test("drops are logged on the first and every 1000th occurrence on the broker, whichever session hits them", () => {
   const { s, link, stats, logs } = setup();
   const other = new Session("d", 1, { stats, maxQueuedMessages: 10, log: (m) => logs.push(m), now: () => clock.ms,
-    wantDrain: () => {} });
+    wantDrain: () => {}, outbox: null, queueBytes: { used: 0, limit: 0, stats } });
   other.link = link;
   link.congestedNow = true;
   for (let i = 0; i < 1000; i++) deliver(i % 2 === 0 ? s : other, message("x", 0));

@@ -56,8 +56,26 @@ test("cli: resolveConfig layers defaults, then the file, then flags", () => {
   const r = resolveConfig(["-c", path, "--port", "2000"]);
   assert.equal(r.help, false);
   assert.equal(r.configPath, path);
-  assert.deepEqual(r.config, { ...DEFAULT_CONFIG, port: 2000, maxInflight: 7, host: "10.0.0.1" });
-  assert.deepEqual(resolveConfig([]).config, { ...DEFAULT_CONFIG });
+  // The command line persists by default (the library does not).
+  assert.deepEqual(r.config, { ...DEFAULT_CONFIG, persistence: true, port: 2000, maxInflight: 7, host: "10.0.0.1" });
+  assert.deepEqual(resolveConfig([]).config, { ...DEFAULT_CONFIG, persistence: true });
+});
+
+test("cli: --data DIR persists there, --memory turns persistence off, both together are an error", () => {
+  assert.equal(DEFAULT_CONFIG.persistence, false);
+  const d = resolveConfig(["--data", "/tmp/x"]).config;
+  assert.equal(d.persistence, true);
+  assert.equal(d.persistenceLocation, "/tmp/x");
+  assert.equal(resolveConfig(["--data=rel"]).config.persistenceLocation, "rel");
+  assert.equal(resolveConfig(["--memory"]).config.persistence, false);
+  const path = join(dir, "mem.json");
+  writeFileSync(path, JSON.stringify({ persistence: false }));
+  assert.equal(resolveConfig(["-c", path]).config.persistence, false);
+  assert.throws(() => resolveConfig(["--memory", "--data", "d"]), /--data and --memory contradict/);
+  assert.throws(() => resolveConfig(["--data", ""]), /"persistenceLocation" must not be empty/);
+  assert.throws(() => resolveConfig(["--memory=1"]), /--memory takes no value/);
+  assert.match(HELP_TEXT, /--data DIR/);
+  assert.match(HELP_TEXT, /--memory/);
 });
 
 test("cli: resolveConfig reports file errors, but --help skips the file", () => {

@@ -2,8 +2,8 @@
 // -p / --host replace a file's listeners with one TCP listener, said in a warning.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { HELP_TEXT, resolveConfig } from "../../src/config/cli.ts";
-import { ConfigError, DEFAULT_CONFIG } from "../../src/config/config.ts";
+import { CLI_DEFAULTS, HELP_TEXT, resolveConfig } from "../../src/config/cli.ts";
+import { ConfigError } from "../../src/config/config.ts";
 import { ANON, confFixture } from "./conf_helpers.ts";
 
 const { conf, cert, key } = confFixture();
@@ -11,7 +11,7 @@ const { conf, cert, key } = confFixture();
 test("cli: -c FILE.conf is read as mosquitto.conf, with its warnings; flags override", () => {
   const path = conf(`${ANON}port 1999\nmax_inflight_messages 5\nlog_dest syslog\n`);
   const r = resolveConfig(["-c", path, "--verbose"]);
-  assert.deepEqual(r.config, { ...DEFAULT_CONFIG, port: 1999, maxInflight: 5, verbose: true, allowAnonymous: true });
+  assert.deepEqual(r.config, { ...CLI_DEFAULTS, port: 1999, maxInflight: 5, verbose: true, allowAnonymous: true });
   assert.deepEqual(r.warnings, [`${path}:4: warning: log_dest is not supported yet; ignored (Vireo logs to stderr (-v for connection logs))`]);
   assert.equal(resolveConfig(["-c", path, "-p", "2000"]).config.port, 2000);
   assert.equal(resolveConfig(["-c", conf("max_keepalive 5\n", "upper.CONF")]).config.maxKeepAlive, 5, "the suffix is case-insensitive");

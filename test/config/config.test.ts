@@ -48,6 +48,11 @@ test("config: documented defaults", () => {
   assert.equal(DEFAULT_CONFIG.keepAliveTickMs, 100);
   assert.equal(DEFAULT_CONFIG.warmupMessages, 500_000);
   assert.equal(DEFAULT_CONFIG.verbose, false);
+  assert.equal(DEFAULT_CONFIG.persistence, false); // the library stays in memory; the CLI turns it on
+  assert.equal(DEFAULT_CONFIG.persistenceLocation, "data");
+  assert.equal(DEFAULT_CONFIG.persistenceFile, "vireo.db");
+  assert.equal(DEFAULT_CONFIG.persistenceSync, "normal");
+  assert.equal(DEFAULT_CONFIG.persistentClientExpiration, 0);
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));
 });
 
@@ -81,6 +86,9 @@ test("config: wrong types are rejected naming the key", () => {
   rejects({ port: "1883" }, /"port" must be an integer, got "1883"/, "port");
   rejects({ port: 1.5 }, /"port" must be an integer/, "port");
   rejects({ verbose: "yes" }, /"verbose" must be true or false/, "verbose");
+  rejects({ persistenceSync: "always" }, /"persistenceSync" must be one of "normal", "full", got "always"/, "persistenceSync");
+  rejects({ persistenceLocation: "" }, /"persistenceLocation" must not be empty/, "persistenceLocation");
+  rejects({ persistentClientExpiration: -1 }, /"persistentClientExpiration" must be between 0 and 4294967295/, "persistentClientExpiration");
   rejects({ host: 1 }, /"host" must be a string/, "host");
   rejects({ host: "" }, /"host" must not be empty/, "host");
   rejects({ maxInflight: null }, /"maxInflight" must be an integer, got null/, "maxInflight");

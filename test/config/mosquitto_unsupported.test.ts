@@ -26,7 +26,7 @@ test("unsupported keys: each harmless one gives exactly one warning naming FILE:
 
 test("unsupported keys: each one whose absence would weaken security or lose data is refused at FILE:LINE", () => {
   const keys = byKind("refuse");
-  for (const k of ["auth_plugin", "plugin", "psk_file", "crlfile", "persistence_location", "connection", "ciphers"]) {
+  for (const k of ["auth_plugin", "plugin", "psk_file", "crlfile", "connection", "ciphers"]) {
     assert.ok(keys.includes(k), k);
   }
   for (const k of [...keys, "auth_opt_db_host", "plugin_opt_backend"]) {
@@ -36,7 +36,7 @@ test("unsupported keys: each one whose absence would weaken security or lose dat
 
 test("unsupported values: keys accepted only with the value Vireo already behaves as", () => {
   const cases: [string, RegExp][] = [
-    ["persistence true", /persistence is not implemented yet/],
+    ["retained_persistence false", /retained messages are stored whenever persistence is on/],
     ["queue_qos0_messages true", /QoS 0 messages for offline clients would be dropped/],
     ["upgrade_outgoing_qos true", /delivered at their published QoS/],
     [`${ANON}listener 1\nuse_username_as_clientid true`, /take over another's client id|taking over another's client id/],
@@ -49,7 +49,7 @@ test("unsupported values: keys accepted only with the value Vireo already behave
     refuses(text, line, pattern);
   }
   // The accepted value is silent.
-  assert.deepEqual(read("persistence false\nqueue_qos0_messages false\nupgrade_outgoing_qos false\nallow_anonymous true\n").warnings, []);
+  assert.deepEqual(read("retained_persistence true\nqueue_qos0_messages false\nupgrade_outgoing_qos false\nallow_anonymous true\n").warnings, []);
 });
 
 test("include_dir: *.conf files in Mosquitto's order (case-insensitive, upper case first), each read as part of the file", () => {

@@ -27,9 +27,19 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The broker persists in ./data by default: tests that are not about storage run it with --memory,
+ * so they neither write into the repository nor restore what another test left there.
+ */
+export function brokerArgs(file: string, args: string[]): string[] {
+  if (!file.endsWith("src/main.ts") || args.some((a) => a === "--memory" || a.startsWith("--data"))) return args;
+  return ["--memory", ...args];
+}
+
 /** Spawns `bun run FILE ARGS` or `deno run -A --no-check FILE ARGS`; resolves once it exits. */
 export function runEntry(file: string, args: string[], opts: RunOptions = {}): Promise<CliResult> {
   const path = join(ROOT, file);
+  args = brokerArgs(file, args);
   const argv = isDeno ? ["run", "-A", "--no-check", path, ...args] : ["run", path, ...args];
   const t0 = Date.now();
   const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });

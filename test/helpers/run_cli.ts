@@ -1,5 +1,6 @@
 // Runs the CLI (src/main.ts) under the runtime running the test, as test/broker/cli.test.ts does.
 import { spawn } from "node:child_process";
+import { brokerArgs } from "./cli.ts";
 import process from "node:process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,7 +8,10 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const main = join(root, "src/main.ts");
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
-const runArgs = (args: string[]) => (isDeno ? ["run", "-A", "--no-check", main, ...args] : ["run", main, ...args]);
+const runArgs = (args: string[]) => {
+  args = brokerArgs(main, args);
+  return isDeno ? ["run", "-A", "--no-check", main, ...args] : ["run", main, ...args];
+};
 
 /** What a CLI run printed and how it ended. */
 export interface CliResult {
