@@ -17,7 +17,8 @@ const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
 
 /** A running CLI: its output so far, the port from its ready line, a stop that waits for exit. */
 function startCli(args: string[]) {
-  const argv = isDeno ? ["run", "-A", "--no-check", main, ...args] : ["run", main, ...args];
+  // --memory: these tests are about access control; nothing goes to ./data (test/storage/ covers it).
+  const argv = isDeno ? ["run", "-A", "--no-check", main, "--memory", ...args] : ["run", main, "--memory", ...args];
   const child = spawn(process.execPath, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   const out = { stdout: "", stderr: "", code: null as number | null, exited: false };
   child.stdout!.on("data", (d) => (out.stdout += String(d)));
