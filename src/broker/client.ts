@@ -19,6 +19,16 @@ export const ClientState = {
   Connected: 1,
   /** Detached from its session; nothing more is processed. */
   Closed: 2,
+  /**
+   * CONNECT received, its authentication still running (a password hash on the thread pool, an
+   * embedder's async hook): later packets are held, in order, until the verdict.
+   */
+  Authenticating: 3,
+  /**
+   * MQTT 5 enhanced authentication under way (CONNECT carried an Authentication Method): only AUTH
+   * (or DISCONNECT) may come until CONNACK [MQTT-3.1.2-30].
+   */
+  AwaitAuth: 4,
 } as const;
 
 /**
@@ -35,6 +45,10 @@ export class ConnectionTerms {
   connectExpiryZero = true;
   /** v5 Request Problem Information (0 = no Reason String / User Property on errors). */
   problemInfo = true;
+  /** v5 Authentication Method the CONNECT used (re-authentication must use it), null = none. */
+  authMethod: string | null = null;
+  /** The user name that method verified (re-authentication may not change it). */
+  authUser: string | undefined = undefined;
 
   constructor(
     /** Protocol level (3, 4, 5). The decoder's may differ: it follows any later CONNECT [MQTT-3.1.0-2]. */
