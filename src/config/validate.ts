@@ -20,7 +20,7 @@ export class ConfigError extends Error {
 
 type Rule =
   | { kind: "string"; nonEmpty?: boolean; oneOf?: readonly string[] }
-  | { kind: "boolean" }
+  | { kind: "boolean"; nullable?: boolean }
   | { kind: "enum"; values: readonly string[] }
   | { kind: "list"; check: (item: string) => string | null }
   | { kind: "integer"; min: number; max: number; note?: string }
@@ -32,7 +32,7 @@ const BIG = Number.MAX_SAFE_INTEGER;
 
 /** One rule per Config key; a key missing here is unknown and rejected. */
 const RULES: Record<keyof Config, Rule> = {
-  host: { kind: "string", nonEmpty: true },
+  host: { kind: "string", nonEmpty: true }, // the default "" (chosen by the access policy) cannot be written
   port: { kind: "integer", min: 0, max: U16 },
   listeners: { kind: "listeners" },
   maxPacketSize: { kind: "integer", min: 16, max: 268_435_460 },
@@ -74,6 +74,9 @@ const RULES: Record<keyof Config, Rule> = {
   logFormat: { kind: "enum", values: ["text", "json"] },
   logType: { kind: "list", check: (t) => LOG_TYPE_VALUES.includes(t) ? null : `unknown log type ${JSON.stringify(t)} (one of ${LOG_TYPE_VALUES.join(", ")})` },
   logDest: { kind: "list", check: checkLogDest },
+  passwordFile: { kind: "string" },
+  aclFile: { kind: "string" },
+  allowAnonymous: { kind: "boolean", nullable: true }, // null = the default policy
 };
 
 /** Every valid Config key, in declaration order (for help text and error hints). */
@@ -120,6 +123,7 @@ export function checkValue(key: keyof Config, value: unknown, source: string): v
   if (rule.kind === "listeners") {
     validateListeners(value, source, "0.0.0.0");
   } else if (rule.kind === "boolean") {
+    if (value === null && rule.nullable) return;
     if (typeof value !== "boolean") throw new ConfigError(`${where} must be true or false, got ${describe(value)}`, key);
   } else if (rule.kind === "list") {
     if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new ConfigError(`${where} must be an array of strings, got ${describe(value)}`, key);
