@@ -168,14 +168,14 @@ export interface Config {
    */
   sysInterval: number;
   /**
-   * Where the CLI serves the operations HTTP API, /metrics and the dashboard, as "host:port"
-   * (e.g. "127.0.0.1:8080"). Default "" = not served.
+   * "host:port" of an extra `http` listener the CLI opens for /metrics, the admin API and the
+   * dashboard (e.g. "127.0.0.1:8080"; src/ops/cli_server.ts). Default "" = none.
    */
   httpListen: string;
   /**
    * Bearer token the operations API and dashboard require (`Authorization: Bearer TOKEN`, or
-   * `?token=` for the dashboard's event stream). Required when httpListen binds beyond loopback;
-   * default "" = none (loopback only).
+   * `?token=` on a GET, as the dashboard page does). Required for an `http` listener beyond
+   * loopback; default "" = none (loopback only).
    */
   apiToken: string;
   /** Log line format: "text" (default) or "json" (one JSON object per line). */
