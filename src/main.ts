@@ -1,14 +1,16 @@
 /**
  * CLI entry: `bun run src/main.ts [options]` or `deno run -A src/main.ts [options]`.
- * Prints `vireo listening on HOST:PORT (PROTOCOL)` for each listener once ready. SIGINT / SIGTERM
- * shut down cleanly (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; SIGHUP re-reads
- * TLS certificates and keys; bad flags or config, unreadable TLS files, or an address that cannot
- * be bound exit 2.
+ * Prints `vireo listening on HOST:PORT (PROTOCOL)` for each listener once ready (with a note when
+ * it listens on loopback only because no authentication is configured). SIGINT / SIGTERM shut down
+ * cleanly (wills published, v5 clients get DISCONNECT 0x8B) and exit 0; SIGHUP re-reads TLS
+ * certificates and keys, the password file and the ACL file; bad flags or config (a broken
+ * password or ACL file too), unreadable TLS files, or an address that cannot be bound exit 2.
+ * `… src/main.ts passwd …` is `vireo passwd` (auth/passwd_cli.ts).
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
 import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
-import { ConfigError, effectiveListeners } from "./config/config.ts";
+import { ConfigError } from "./config/config.ts";
 import { checkCanListen } from "./listeners/bind_check.ts";
 import { ListenerError } from "./listeners/errors.ts";
 import { StorageError } from "./storage/types.ts";
@@ -42,16 +44,31 @@ function onSignals(signals: string[], f: () => void): void {
   }
 }
 
+/** The broker, or exit 2 when a password or ACL file is broken (one line naming FILE:LINE). */
+function createBroker(config: ResolvedConfig["config"]): Broker {
+  try {
+    return new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`vireo: ${err.message}`);
+    process.exit(EXIT_CONFIG);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === "passwd") {
+    const { passwdMain } = await import("./auth/passwd_cli.ts");
+    process.exit(await passwdMain(process.argv.slice(3)));
+  }
   const { config, help, warnings } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
   }
   for (const w of warnings) console.error(`vireo: ${w}`);
+  const broker = createBroker(config); // reads the password and ACL files: a broken one exits 2 here
   // A port in use is reported now, not after the warm-up's second or more.
-  await checkCanListen(effectiveListeners(config)).catch(exitStartFailed);
-  const broker = new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+  await checkCanListen(broker.listenerConfigs).catch(exitStartFailed);
   try {
     await broker.open(); // restore (and lock the data directory) before anything else
   } catch (err) {
@@ -83,7 +100,20 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   });
-  for (const l of addr.listeners) console.log(`vireo listening on ${l.host}:${l.port} (${l.protocol})`);
+  onSignals(["SIGHUP"], () => {
+    const errors = broker.reload();
+    for (const e of errors) console.error(`vireo: reload: ${e} (previous rules kept)`);
+    if (errors.length === 0 && broker.core.access !== null) console.error("vireo: reloaded password and ACL files");
+  });
+  const implicit = config.listeners.length === 0 && config.host === ""; // the access policy chose the address
+  for (const l of addr.listeners) {
+    const loopback = l.host === "127.0.0.1" || l.host === "::1" || l.host === "localhost";
+    if (!loopback && broker.allowsAnonymous) {
+      console.error(`vireo: warning: anonymous clients can connect from any address on ${l.host}:${l.port} (set passwordFile, or allowAnonymous: false)`);
+    }
+    const note = implicit && loopback ? " - loopback only: no authentication configured (--host 0.0.0.0 opens it)" : "";
+    console.log(`vireo listening on ${l.host}:${l.port} (${l.protocol})${note}`);
+  }
 }
 
 await main();

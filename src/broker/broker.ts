@@ -14,9 +14,14 @@ import { type Message, StoredPublication } from "../session/message.ts";
 import { createTransport, type Connection, type ConnectionHandlers, type Listener } from "../transport/index.ts";
 import { type BoundListener, ListenerSet } from "../listeners/listener_set.ts";
 import { effectiveListeners } from "../config/config.ts";
+import type { ListenerConfig } from "../config/listener_config.ts";
 import { Client, ClientState } from "./client.ts";
-import { BrokerCore } from "./core.ts";
-import { handleConnect } from "./connect.ts";
+import { BrokerCore, type HeldPackets } from "./core.ts";
+import { AccessControl } from "../auth/access_control.ts";
+import { admitAuthenticated, handleConnect } from "./connect.ts";
+import { holdFrames, joinFrames } from "./held_packets.ts";
+import { handleAuth } from "./enhanced_auth.ts";
+import { PacketType } from "../protocol/packets.ts";
 import { dispatch } from "./dispatch.ts";
 import { closeWith, fail } from "./errors.ts";
 import { detach, endSession, publishWillNow } from "./lifecycle.ts";
@@ -25,7 +30,7 @@ import type { BrokerStats } from "./stats.ts";
 import { warmUp } from "./warmup.ts";
 import { startStorage, stopStorage } from "./restore.ts";
 import { willGone } from "./durable.ts";
-import type { DecoderOptions } from "../wasm/types.ts";
+import type { DecoderOptions, FrameBatch } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -56,13 +61,14 @@ export class Broker {
       willGone(core, clientId);
     });
     core.onKeepAliveTimeout = guard("keep-alive", (c: Client) => {
-      if (c.state === ClientState.AwaitConnect) this.connectTimeout(c);
+      if (c.state === ClientState.AwaitConnect || c.state === ClientState.Authenticating || c.state === ClientState.AwaitAuth) this.connectTimeout(c);
       else closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
     });
     core.onSessionExpired = guard("session expiry", (clientId: string) => {
       const s = core.sessions.get(clientId);
       if (s !== undefined && s.link === null) endSession(core, s);
     });
+    core.resumeHeld = guard("authentication", (c: Client, held: HeldPackets) => this.resumeHeld(c, held));
     this.decoderOptions = { maxPacketSize: core.opts.maxPacketSize };
     this.handlers = {
       onOpen: guard("open", (conn: Connection) => this.onOpen(conn)),
@@ -94,6 +100,37 @@ export class Broker {
   }
 
   /**
+   * The address listen() binds: config.host, or when that is "" (the default) 127.0.0.1 while no
+   * authentication is configured and 0.0.0.0 once it is (Mosquitto 2.0's rule).
+   */
+  get bindHost(): string {
+    const opts = this.core.opts;
+    if (opts.host !== "") return opts.host;
+    return AccessControl.authConfigured(opts) ? "0.0.0.0" : "127.0.0.1";
+  }
+
+  /** Whether clients without a user name may connect. */
+  get allowsAnonymous(): boolean {
+    return this.core.access === null || this.core.access.allowAnonymous;
+  }
+
+  /**
+   * Re-reads the password and ACL files (SIGHUP). A file that fails keeps its previous rules;
+   * the returned messages say which (empty = all reloaded). Every cached decision is dropped.
+   */
+  reload(): string[] {
+    return this.core.access?.reload() ?? [];
+  }
+
+  /**
+   * The listeners listen() opens: config.listeners, or one mqtt listener on config.host:config.port
+   * with the host bindHost chooses when config.host is "".
+   */
+  get listenerConfigs(): ListenerConfig[] {
+    return effectiveListeners(this.core.opts).map((l) => (l.host === "" ? { ...l, host: this.bindHost } : l));
+  }
+
+  /**
    * Opens storage and restores what it holds (retained messages, persistent sessions with their
    * subscriptions), applying deadlines that passed meanwhile. listen() calls it; call it first to
    * fail early (the CLI does, before its warm-up). Nothing happens in memory mode. Idempotent.
@@ -116,7 +153,7 @@ export class Broker {
     // A cap on connections is also the most the descriptor table needs to hold (plus a few for
     // the listener and files); without one the transport's default applies.
     const reserveDescriptors = opts.maxConnections > 0 ? opts.maxConnections + 64 : undefined;
-    this.listeners = await ListenerSet.open(effectiveListeners(opts), {
+    this.listeners = await ListenerSet.open(this.listenerConfigs, {
       handlers: this.handlers, httpHandler: opts.httpHandler, maxMessageBytes: opts.maxPacketSize, reserveDescriptors,
       handshakeTimeoutMs: opts.connectTimeoutMs, lingerMs: opts.closeLingerMs,
     });
@@ -144,7 +181,13 @@ export class Broker {
     if (messages <= 0) return;
     let side: Listener;
     try {
-      side = await createTransport().listen({ host: "127.0.0.1", port: 0 }, this.handlers);
+      // Its own clients skip access control: a password file or ACL must not refuse the warm-up
+      // (its paths would stay cold), and nothing else can reach this private listener.
+      const onOpen = (conn: Connection): void => {
+        this.handlers.onOpen(conn);
+        if (conn.context !== undefined) this.core.trusted.add(conn.context as Client);
+      };
+      side = await createTransport().listen({ host: "127.0.0.1", port: 0 }, { ...this.handlers, onOpen });
     } catch {
       return; // no loopback listener: a cold start is all that is lost
     }
@@ -216,6 +259,10 @@ export class Broker {
   /** ONE decoder push for the chunk, then each frame in order. */
   private process(c: Client, chunk: Uint8Array): void {
     const core = this.core;
+    if (c.state === ClientState.Authenticating) {
+      core.authenticating.get(c)?.chunks.push(chunk.slice()); // decoded after the verdict, in order
+      return;
+    }
     const batch = c.decoder.push(chunk);
     const n = batch.count;
     if (n === 0) return;
@@ -229,13 +276,62 @@ export class Broker {
       core.keepAlive.unwatch(c); // the connect timeout; a successful CONNECT starts the keep-alive
       handleConnect(core, c, batch, 0);
       i = 1;
-    } else core.keepAlive.touch(c); // any packet resets the keep-alive timer
+    } else if (c.state === ClientState.Connected) core.keepAlive.touch(c); // any packet resets the keep-alive timer
+    this.run(c, batch, i);
+  }
+
+  /**
+   * Frames `i`… of `batch`: dispatched while connected; AUTH steps during enhanced
+   * authentication; held while a verdict is pending.
+   */
+  private run(c: Client, batch: FrameBatch, i: number): void {
     // The batch stays readable if an encode grows codec memory meanwhile (its views re-map).
-    for (; i < n && c.state === ClientState.Connected; i++) {
-      core.frame = i;
-      const reason = batch.reason(i);
-      if (reason !== 0) return fail(core, c, reason);
-      dispatch(core, c, batch, i);
+    this.core.batch = batch; // for protocol-error log lines (errors.ts)
+    for (const n = batch.count; i < n; i++) {
+      this.core.frame = i;
+      const state = c.state;
+      if (state === ClientState.Connected) {
+        const reason = batch.reason(i);
+        if (reason !== 0) return fail(this.core, c, reason);
+        dispatch(this.core, c, batch, i);
+      } else if (state === ClientState.AwaitAuth) this.authStep(c, batch, i);
+      else if (state === ClientState.Authenticating) return holdFrames(this.core.authenticating.get(c)!, batch, i);
+      else return;
+    }
+  }
+
+  /** A packet during enhanced authentication: AUTH continues it, DISCONNECT ends it, anything else is an error. */
+  private authStep(c: Client, batch: FrameBatch, i: number): void {
+    const core = this.core;
+    const reason = batch.reason(i), type = batch.type(i);
+    if (reason === 0 && type === PacketType.AUTH) return handleAuth(core, c, batch, i, admitAuthenticated);
+    core.enhancedAuth.delete(c);
+    if (reason === 0 && type === PacketType.DISCONNECT) {
+      c.state = ClientState.Closed;
+      core.clients.delete(c.conn.id);
+      return c.conn.end();
+    }
+    fail(core, c, reason !== 0 ? reason : ReasonCode.ProtocolError); // [MQTT-3.1.2-30]
+  }
+
+  /**
+   * The client was accepted after an asynchronous authentication: run the whole packets held
+   * from the CONNECT's chunk (through a decoder of their own: the client's may hold a partial
+   * packet that follows them), then the chunks that came later, in order.
+   */
+  private resumeHeld(c: Client, held: HeldPackets): void {
+    if (held.frames.length > 0) {
+      const replay = this.core.decoders(this.decoderOptions);
+      replay.protocolLevel = c.decoder.protocolLevel;
+      this.run(c, replay.push(joinFrames(held.frames)), 0);
+    }
+    if (held.failReason !== 0) {
+      if (c.state === ClientState.Connected) fail(this.core, c, held.failReason);
+      return;
+    }
+    for (const chunk of held.chunks) {
+      if (c.state !== ClientState.Connected) return;
+      this.onData(c.conn, chunk);
     }
   }
 
@@ -245,6 +341,8 @@ export class Broker {
     this.core.clients.delete(conn.id);
     if (c === undefined) return;
     this.core.ending.delete(c);
+    this.core.authenticating.delete(c);
+    this.core.enhancedAuth.delete(c);
     detach(this.core, c, true);
   }
 
@@ -257,6 +355,8 @@ export class Broker {
   /** No CONNECT within config.connectTimeoutMs. */
   private connectTimeout(c: Client): void {
     c.state = ClientState.Closed;
+    this.core.authenticating.delete(c);
+    this.core.enhancedAuth.delete(c);
     this.core.clients.delete(c.conn.id);
     c.conn.destroy();
   }

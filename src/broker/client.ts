@@ -2,7 +2,7 @@
  * Per-connection state: the protocol state machine's position, the negotiated limits, and the
  * session it is attached to. Implements SessionLink so sessions write through it.
  */
-import type { Connection } from "../transport/types.ts";
+import type { BatchWriter, Connection } from "../transport/types.ts";
 import type { StreamDecoder } from "../wasm/types.ts";
 import type { Session, SessionLink } from "../session/session.ts";
 import type { InboundAliases } from "../session/topic_alias.ts";
@@ -19,6 +19,16 @@ export const ClientState = {
   Connected: 1,
   /** Detached from its session; nothing more is processed. */
   Closed: 2,
+  /**
+   * CONNECT received, its authentication still running (a password hash on the thread pool, an
+   * embedder's async hook): later packets are held, in order, until the verdict.
+   */
+  Authenticating: 3,
+  /**
+   * MQTT 5 enhanced authentication under way (CONNECT carried an Authentication Method): only AUTH
+   * (or DISCONNECT) may come until CONNACK [MQTT-3.1.2-30].
+   */
+  AwaitAuth: 4,
 } as const;
 
 /**
@@ -35,6 +45,10 @@ export class ConnectionTerms {
   connectExpiryZero = true;
   /** v5 Request Problem Information (0 = no Reason String / User Property on errors). */
   problemInfo = true;
+  /** v5 Authentication Method the CONNECT used (re-authentication must use it), null = none. */
+  authMethod: string | null = null;
+  /** The user name that method verified (re-authentication may not change it). */
+  authUser: string | undefined = undefined;
 
   constructor(
     /** Protocol level (3, 4, 5). The decoder's may differ: it follows any later CONNECT [MQTT-3.1.0-2]. */
@@ -106,6 +120,17 @@ export class Client implements SessionLink, KeepAliveNode {
   /** Writes past any hold (held_sends.ts releasing what it kept). */
   writeNow(bytes: Uint8Array): void {
     this.conn.write(bytes);
+  }
+
+  sendWith(maxBytes: number, writer: BatchWriter): void {
+    if (HELD.size !== 0) { // held like send(): the packet is made now (the writer's state is this call's)
+      const held = HELD.get(this);
+      if (held !== undefined) {
+        const out = new Uint8Array(maxBytes);
+        return void held.push(out.subarray(0, writer.writeInto(out, 0)));
+      }
+    }
+    this.conn.writeWith(maxBytes, writer);
   }
 
   congested(): boolean {

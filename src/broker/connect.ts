@@ -13,6 +13,8 @@ import { logConnected } from "./conn_log.ts";
 import { closeWith, fail, refuseConnect } from "./errors.ts";
 import { endSession, EXPIRY_NEVER } from "./lifecycle.ts";
 import type { ConnectInfo } from "./hooks.ts";
+import { ClientAccess } from "../auth/client_access.ts";
+import { startEnhancedAuth } from "./enhanced_auth.ts";
 import { ackAfterCommit, journalMark, sessionAttached, sessionQuota } from "./durable.ts";
 
 /** MQTT 3.1 limits client identifiers to 1-23 characters (MQTT 3.1 §3.1, "Client Identifier"). */
@@ -40,7 +42,50 @@ export function handleConnect(core: BrokerCore, client: Client, batch: FrameBatc
   client.decoder.protocolLevel = level;
   const refusal = validate(core, client, p);
   if (refusal !== 0) return refuseConnect(core, client, level, refusal);
-  accept(core, client, p);
+  if (p.properties?.authenticationMethod !== undefined) return startEnhancedAuth(core, client, p); // [MQTT-4.12.0-1]
+  const checked = core.access !== null && !core.trusted.has(client);
+  admit(core, client, p, checked ? core.access!.authenticate(connectInfo(client, p)) : 0, null);
+}
+
+/**
+ * Finishes a CONNECT whose enhanced authentication proved the user (`p.username` is now the
+ * verified one): the policy's remaining checks (anonymous, hooks), then CONNACK carrying
+ * `serverFinal` as its Authentication Data.
+ */
+export function admitAuthenticated(core: BrokerCore, client: Client, p: ConnectPacket, serverFinal: Uint8Array): void {
+  const info = { ...connectInfo(client, p), certified: true };
+  admit(core, client, p, core.access === null ? 0 : core.access.authenticate(info), serverFinal);
+}
+
+/** Accepts or refuses on `verdict` (0 = accept), waiting for it if it is still being decided. */
+function admit(core: BrokerCore, client: Client, p: ConnectPacket, verdict: number | Promise<number>, authData: Uint8Array | null): void {
+  if (typeof verdict !== "number") return awaitVerdict(core, client, p, verdict, authData);
+  if (verdict !== 0) return refuseConnect(core, client, p.protocolLevel, verdict);
+  accept(core, client, p, authData);
+}
+
+/**
+ * Authentication is running off the event loop (PBKDF2, an async hook): hold the client's
+ * packets until the verdict, under the connect timeout, then accept or refuse it. Other clients
+ * are served meanwhile.
+ */
+function awaitVerdict(core: BrokerCore, client: Client, p: ConnectPacket, verdict: Promise<number>, authData: Uint8Array | null): void {
+  client.state = ClientState.Authenticating;
+  const held = { frames: [], failReason: 0, chunks: [] };
+  core.authenticating.set(client, held);
+  if (core.opts.connectTimeoutMs > 0) core.keepAlive.watchMs(client, core.opts.connectTimeoutMs);
+  const settle = (code: number): void => {
+    if (client.state !== ClientState.Authenticating) return; // closed or timed out meanwhile
+    core.authenticating.delete(client);
+    core.keepAlive.unwatch(client);
+    if (code !== 0) return refuseConnect(core, client, p.protocolLevel, code);
+    accept(core, client, p, authData);
+    core.resumeHeld(client, held);
+  };
+  verdict.then(settle, (err) => {
+    core.opts.log(`client ${client.clientId}: authentication failed: ${(err as Error)?.stack ?? err}`);
+    settle(ReasonCode.UnspecifiedError); // fail closed
+  }).catch((err) => core.opts.log(`client ${client.clientId}: internal error after authentication: ${(err as Error)?.stack ?? err}`));
 }
 
 /** 0 when the CONNECT is acceptable, else the CONNACK reason code. Fills in client.clientId. */
@@ -55,18 +100,19 @@ function validate(core: BrokerCore, client: Client, p: ConnectPacket): number {
     id = `vireo-${Date.now().toString(36)}-${(++assigned).toString(36)}`; // [MQTT-3.1.3-6] [MQTT-3.2.2-16]
   }
   client.clientId = id;
-  if (p.properties?.authenticationMethod !== undefined) return ReasonCode.BadAuthenticationMethod; // no enhanced auth
   const will = p.will;
   if (will !== undefined) {
     if (!core.index.validTopicName(will.topic)) return ReasonCode.TopicNameInvalid;
     if (will.retain && !opts.retainAvailable) return ReasonCode.RetainNotSupported; // [MQTT-3.2.2-13]
     if (will.qos > opts.maximumQoS) return ReasonCode.QoSNotSupported; // [MQTT-3.2.2-12]
   }
-  // use_identity_as_username: the verified certificate's CN replaces whatever the client sent;
-  // fail closed if the handshake left none.
-  if (client.conn.useIdentityAsUsername && client.conn.peerCommonName === undefined) return ReasonCode.NotAuthorized;
-  const auth = opts.hooks.authenticate?.(connectInfo(client, p)) ?? 0;
-  if (auth !== 0) return auth;
+  // use_identity_as_username: the verified certificate's CN replaces whatever the client sent
+  // (so the ACL and the hooks see it); fail closed if the handshake left none.
+  if (client.conn.useIdentityAsUsername) {
+    if (client.conn.peerCommonName === undefined) return ReasonCode.NotAuthorized;
+    p.username = client.conn.peerCommonName;
+  }
+  // The password file and the authenticate hook decide after this (AccessControl, maybe async).
   const expiry = p.protocolLevel >= 5 ? Math.min(p.properties?.sessionExpiryInterval ?? 0, opts.sessionExpiryMaximum) : p.cleanStart ? 0 : EXPIRY_NEVER;
   return sessionQuota(core, id, expiry);
 }
@@ -77,6 +123,7 @@ function connectInfo(client: Client, p: ConnectPacket): ConnectInfo {
     clientId: client.clientId, level: p.protocolLevel, password: p.password,
     username: client.conn.useIdentityAsUsername ? client.conn.peerCommonName : p.username,
     remoteAddress: client.conn.remoteAddress, listener: client.conn.protocol,
+    certified: client.conn.useIdentityAsUsername === true, // the password file is not asked about a certificate's CN
   };
 }
 
@@ -85,7 +132,7 @@ function connectInfo(client: Client, p: ConnectPacket): ConnectInfo {
  * (a reconnect storm runs it thousands of times a second), so a 3.1.x CONNECT allocates nothing
  * here beyond its session: no property objects, constant CONNACK bytes.
  */
-function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
+function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Uint8Array | null): void {
   const opts = core.opts;
   const v5 = p.protocolLevel >= 5;
   const props = p.properties;
@@ -106,10 +153,21 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket): void {
   const session = client.session!;
   session.expiryInterval = expiry;
   session.will = p.will ?? null;
+  const access = core.access;
+  if (core.sessions.gated) { // this connection's identity from now on, also for the session's offline deliveries
+    core.sessions.access[session.sid] = core.trusted.has(client) ? null : new ClientAccess(access!, p.username, client.clientId);
+  }
   sessionAttached(core, session);
   ackAfterCommit(core, client, mark); // CONNACK (and what follows) once the session is on disk
   if (ack !== null) {
     connackProperties(core, client, p, ack);
+    const method = props?.authenticationMethod;
+    if (method !== undefined) { // enhanced authentication: the method and the server's last word [MQTT-4.12.0-6]
+      client.terms.authMethod = method;
+      client.terms.authUser = p.username;
+      ack.authenticationMethod = method;
+      if (authData !== null) ack.authenticationData = authData;
+    }
     client.send(core.encoder.encode({ type: 2, sessionPresent: present, reasonCode: 0, properties: ack }, 5));
   } else {
     client.send(CONNACK_ACCEPTED_V4[present && p.protocolLevel === 4 ? 1 : 0]); // 3.1 has no Session Present

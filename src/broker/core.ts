@@ -21,6 +21,18 @@ import { type PendingWillMessage, WillScheduler } from "../will/will.ts";
 import { type BrokerStats, createStats } from "./stats.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { type Client, ConnectionTerms } from "./client.ts";
+import { AccessControl } from "../auth/access_control.ts";
+import type { AuthExchange } from "./enhanced_auth.ts";
+
+/** A client whose CONNECT is being authenticated: what arrived meanwhile, in order. */
+export interface HeldPackets {
+  /** Whole packets that came in the CONNECT's chunk after it (copies). */
+  frames: Uint8Array[];
+  /** A malformed packet among them (its reason code; 0 = none): the client fails after replay. */
+  failReason: number;
+  /** Later socket chunks (copies), not yet decoded. */
+  chunks: Uint8Array[];
+}
 
 /** Everything the protocol handlers share. */
 export class BrokerCore {
@@ -51,6 +63,19 @@ export class BrokerCore {
    * clients of a fleet cost no entry here.
    */
   readonly clients = new Map<number, Client>();
+  /**
+   * The access policy (password file, ACL file, anonymous policy, auth hooks), or null when
+   * nothing is checked: then no packet pays anything for access control.
+   */
+  readonly access: AccessControl | null;
+  /** Clients whose CONNECT is being authenticated (ClientState.Authenticating). */
+  readonly authenticating = new Map<Client, HeldPackets>();
+  /** Connections of the broker's own warm-up: not subject to access control. */
+  readonly trusted = new WeakSet<Client>();
+  /** MQTT 5 enhanced authentication exchanges in progress (CONNECT or re-authentication). */
+  readonly enhancedAuth = new Map<Client, AuthExchange>();
+  /** Set by the broker: the verdict came; run what the client sent meanwhile. */
+  resumeHeld: (client: Client, held: HeldPackets) => void = () => {};
   /** Connections the broker has ended and that have not closed yet (flushing, then lingering). */
   readonly ending = new Set<Client>();
   /** The terms every MQTT 3.1 (level 3) connection shares: nothing in its CONNECT changes the limits. */
@@ -72,7 +97,9 @@ export class BrokerCore {
   /** Set by the broker: publishes a will. */
   publishWill: (will: PendingWillMessage, origin: number, clientId: string) => void = () => {};
 
+  /** @throws ConfigError when a password or ACL file cannot be read or parsed. */
   constructor(readonly opts: ResolvedOptions) {
+    this.access = AccessControl.load(opts);
     this.clock = new Clock(opts.now);
     const now = () => this.clock.now();
     const tickMs = opts.keepAliveTickMs;
@@ -87,6 +114,7 @@ export class BrokerCore {
       queueBytes: { used: 0, limit: opts.maxQueuedBytes, stats: this.stats },
     };
     this.sessions = new SessionRegistry(this.sessionContext);
+    this.sessions.gated = this.access !== null && this.access.gatesTopics;
     this.router = new Router(this.index, this.sessions);
     this.retained = new RetainedStore(this.index, this.stats);
     this.live = new LivePublication(this.encoder, now);

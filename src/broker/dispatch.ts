@@ -12,6 +12,8 @@ import { flushHeld } from "./durable.ts";
 import { ackReason, handlePublish, handlePubrel } from "./publish.ts";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.ts";
 import { PINGRESP } from "./wire.ts";
+import { handleAuth } from "./enhanced_auth.ts";
+import { admitAuthenticated } from "./connect.ts";
 
 /** Handles frame `i` (already checked valid) of a connected client. */
 export function dispatch(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
@@ -34,7 +36,9 @@ export function dispatch(core: BrokerCore, client: Client, batch: FrameBatch, i:
       return client.send(PINGRESP); // [MQTT-3.12.4-1]
     case PacketType.DISCONNECT:
       return handleDisconnect(core, client, batch, i);
-    default: // a second CONNECT [MQTT-3.1.0-2], AUTH without an auth method, server-only packets
+    case PacketType.AUTH: // re-authentication (v5 only: the decoder refuses AUTH below 5)
+      return handleAuth(core, client, batch, i, admitAuthenticated);
+    default: // a second CONNECT [MQTT-3.1.0-2], server-only packets
       return fail(core, client, ReasonCode.ProtocolError);
   }
 }

@@ -10,12 +10,14 @@ import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
 import { logDisconnected } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
+import { allowedByName } from "../auth/client_access.ts";
 import { sessionDetached, sessionEnded, willDetached } from "./durable.ts";
 
 /** Session Expiry Interval meaning "never" (MQTT 5.0 §3.1.2.11.2). */
 export const EXPIRY_NEVER = 0xffffffff;
 
 const utf8 = new TextEncoder();
+const utf8in = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -76,8 +78,21 @@ export function willMessage(encoder: PacketEncoder, will: Will, origin: number):
   };
 }
 
-/** Publishes a will like any PUBLISH: retained if asked, then routed. */
+/**
+ * Publishes a will like any PUBLISH: retained if asked, then routed. Under access control its
+ * owner must (still) be allowed to publish to the will topic, checked now rather than at CONNECT
+ * (a reload in between applies); an owner no longer known, or restored and not reconnected since
+ * (no identity), is denied.
+ */
 export function publishWillNow(core: BrokerCore, will: PendingWillMessage, origin: number): void {
+  if (core.sessions.gated) {
+    const topic = typeof will.topic === "string" ? will.topic : utf8in.decode(will.topic);
+    const known = core.sessions.bySubscriber(origin) !== undefined;
+    if (!known || !allowedByName(core.sessions.access[origin], "write", topic)) {
+      if (core.opts.verbose) core.opts.log(`will on ${topic} denied by access control`);
+      return;
+    }
+  }
   const now = () => core.clock.now();
   // A restored will is a stored message: its expiry interval starts now, as a fresh will's does.
   const base = typeof will.topic === "string" ? willMessage(core.encoder, will as Will, origin) : { ...(will as Message), origin };

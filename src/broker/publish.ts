@@ -12,6 +12,7 @@ import { findProperty } from "./props.ts";
 import { ackBytes } from "./wire.ts";
 import { ackAfterCommit, journalMark } from "./durable.ts";
 import { isSysTopic } from "../protocol/sys_topics.ts";
+import { writeAllowed } from "../auth/client_access.ts";
 
 /** A PUBLISH from the client. */
 export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
@@ -48,6 +49,11 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   if (isSysTopic(bytes, topicOffset, topicLength)) { // the broker's own tree (MQTT 5.0 §4.7.2)
     core.stats.droppedNotAuthorized++;
     reason = ReasonCode.NotAuthorized; // 3.1.1 has no reason: a plain ack, the message dropped
+  } else if (core.sessions.gated && !writeAllowed(core.sessions.access[s.sid], bytes, topicOffset, topicLength)) {
+    // Write access (ACL, authorizePublish): a cached answer for a topic seen before. Denied: never
+    // routed, never retained; v5 learns 0x87, 3.1.1 gets the plain ack, as from Mosquitto.
+    core.stats.droppedNotAuthorized++;
+    reason = ReasonCode.NotAuthorized;
   } else {
     const pub = core.live.load(batch, i, client.level, s.sid, topic);
     if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]

@@ -10,9 +10,11 @@ import type { Message } from "../session/message.ts";
 import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
+import { allowedByName } from "../auth/client_access.ts";
 import { ackAfterCommit, journalMark, subscriptionAdded, subscriptionRemoved } from "./durable.ts";
 
 const SHARE_PREFIX = "$share/";
+const utf8 = new TextDecoder();
 
 /** The retained messages one filter of a SUBSCRIBE matched, owed after the SUBACK. */
 interface RetainedMatch {
@@ -55,6 +57,8 @@ function subscribeOne(
   if (!opts.wildcardSubscriptionAvailable && /[+#]/.test(filter)) return ReasonCode.WildcardSubscriptionsNotSupported;
   if (subId !== 0 && !opts.subscriptionIdentifierAvailable) return ReasonCode.SubscriptionIdentifiersNotSupported;
   if (filter.length > opts.maxTopicLength) return ReasonCode.TopicFilterInvalid;
+  const gated = core.sessions.gated, access = core.sessions.access[s.sid];
+  if (gated && !allowedByName(access, "subscribe", filter)) return ReasonCode.NotAuthorized; // 0x80 for 3.1.x
   const granted = Math.min(req.qos, opts.maximumQoS) as QoS; // [MQTT-3.9.3-2]
   const rh = req.retainHandling ?? 0;
   const options = granted | (req.noLocal ? 4 : 0) | (req.retainAsPublished ? 8 : 0) | (rh << 4);
@@ -66,7 +70,8 @@ function subscribeOne(
   // Retained messages: not for shared subscriptions (MQTT 5.0 §4.8.2); Retain Handling 0 always,
   // 1 only for a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10] [MQTT-3.3.1-11].
   if (shared || rh === 2 || (rh === 1 && existed)) return granted;
-  const msgs = core.retained.match(filter, core.clock.now());
+  let msgs = core.retained.match(filter, core.clock.now());
+  if (gated) msgs = msgs.filter((m) => allowedByName(access, "read", utf8.decode(m.topic))); // read access gates retained too
   if (msgs.length > 0) retained.push({ msgs, granted, subIds: subId !== 0 ? [subId] : null });
   return granted;
 }

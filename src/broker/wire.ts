@@ -122,13 +122,14 @@ export function patchPublish(packet: Uint8Array, flags: number, packetId: number
 }
 
 /**
- * Rewrites the v5 PUBLISH `packet` into `out` with a Topic Alias property (MQTT 5.0 §3.3.2.3.4),
+ * Writes the v5 PUBLISH `packet` at `out[at…]` with a Topic Alias property (MQTT 5.0 §3.3.2.3.4),
  * keeping the topic name (`withTopic`: the alias's first use) or leaving it empty (a later use).
  * `topicAt` is the offset of the topic's 2-byte length. `packet` must carry no Topic Alias of its
- * own (forwarded properties never do [MQTT-3.3.2-7]). Returns the rewritten length, or -1 when it
- * would not fit in `out`. Byte loops, not subarray + set: these packets are small and hot.
+ * own (forwarded properties never do [MQTT-3.3.2-7]); `out` must have room for packet.length + 5
+ * bytes from `at`. Returns the bytes written. Byte loops, not subarray + set: these packets are
+ * small and hot.
  */
-export function writeAliasedPublish(out: Uint8Array, packet: Uint8Array, topicAt: number, alias: number, withTopic: boolean): number {
+export function writeAliasedPublish(out: Uint8Array, at: number, packet: Uint8Array, topicAt: number, alias: number, withTopic: boolean): number {
   const topicLen = (packet[topicAt] << 8) | packet[topicAt + 1];
   const afterTopic = topicAt + 2 + topicLen;
   const pidLen = (packet[0] & 0x06) !== 0 ? 2 : 0;
@@ -142,9 +143,8 @@ export function writeAliasedPublish(out: Uint8Array, packet: Uint8Array, topicAt
   const newPropsLen = propsLen + 3;
   const keptTopic = withTopic ? topicLen : 0;
   const remaining = 2 + keptTopic + pidLen + varintSize(newPropsLen) + newPropsLen + (end - p - propsLen);
-  if (1 + varintSize(remaining) + remaining > out.length) return -1;
-  out[0] = packet[0];
-  let w = writeVarint(out, 1, remaining);
+  out[at] = packet[0];
+  let w = writeVarint(out, at + 1, remaining);
   out[w++] = keptTopic >> 8;
   out[w++] = keptTopic & 0xff;
   if (withTopic) for (let i = topicAt + 2; i < afterTopic; i++) out[w++] = packet[i];
@@ -158,10 +158,10 @@ export function writeAliasedPublish(out: Uint8Array, packet: Uint8Array, topicAt
   out[w++] = alias & 0xff;
   if (end - p > 256) {
     out.set(packet.subarray(p, end), w);
-    return w + end - p;
+    return w + end - p - at;
   }
   for (let i = p; i < end; i++) out[w++] = packet[i];
-  return w;
+  return w - at;
 }
 
 /** Reused by ackBytes: acks are written straight to a connection, which copies at once. */

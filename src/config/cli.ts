@@ -48,7 +48,8 @@ Vireo: an MQTT 3.1 / 3.1.1 / 5.0 broker.
 
 Options:
   -p, --port PORT      TCP port to listen on (default ${DEFAULT_CONFIG.port}; 0 = any free port)
-      --host HOST      interface to bind (default ${DEFAULT_CONFIG.host})
+      --host HOST      interface to bind (default 127.0.0.1 without authentication,
+                       else 0.0.0.0)
   -c, --config FILE    config file: FILE.conf in Mosquitto's mosquitto.conf syntax
                        (listener blocks, TLS, include_dir; see README), any other
                        name JSON; flags override its settings. -p / --host replace

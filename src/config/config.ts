@@ -11,7 +11,11 @@ export { ConfigError } from "./validate.ts";
 
 /** Every broker setting. Loaded configs are always complete (defaults fill the gaps). */
 export interface Config {
-  /** Interface to bind. Default "0.0.0.0" (all IPv4 interfaces). */
+  /**
+   * Interface to bind. Default "" = chosen by the access policy, as Mosquitto 2.0 does: with no
+   * authentication configured (no passwordFile, no authenticate hook) only 127.0.0.1, else
+   * "0.0.0.0" (all IPv4 interfaces). An explicit host is used as given.
+   */
   host: string;
   /** TCP port. Default 1883 (IANA "mqtt"); 0 picks a free port (tests). */
   port: number;
@@ -158,11 +162,24 @@ export interface Config {
   closeLingerMs: number;
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
+  /**
+   * Mosquitto password file (`password_file`, made with `mosquitto_passwd` or `vireo passwd`):
+   * clients giving a user name must give its password. Default "" = none.
+   */
+  passwordFile: string;
+  /** Mosquitto ACL file (`acl_file`): what each client may publish and receive. Default "" = none. */
+  aclFile: string;
+  /**
+   * Whether clients without a user name may connect (`allow_anonymous`). Default null = yes
+   * while no passwordFile is configured, no once one is (an embedder's authenticate hook decides
+   * for anonymous clients itself unless this is false).
+   */
+  allowAnonymous: boolean | null;
 }
 
 /** Defaults for every key; see the Config field docs for the reasoning. */
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
-  host: "0.0.0.0",
+  host: "",
   port: 1883,
   listeners: Object.freeze([]) as unknown as ListenerConfig[], // frozen: shared by every merged config
   maxPacketSize: 268_435_460,
@@ -197,6 +214,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxQueuedBytes: 1024 * 1024 * 1024,
   closeLingerMs: 2000,
   verbose: false,
+  passwordFile: "",
+  aclFile: "",
+  allowAnonymous: null,
 });
 
 /** A complete config from defaults plus validated overrides (later arguments win). */

@@ -126,7 +126,7 @@ function finish(state: ReadState): Partial<Config> {
     config.listeners = drafts.map(toListener);
     checkListeners(config.listeners);
   }
-  checkAnonymous(state, drafts);
+  finishAnonymous(state, drafts);
   broaden(state, drafts, "maxQos", "maximumQoS", "max_qos");
   broaden(state, drafts, "maxTopicAlias", "topicAliasMaximum", "max_topic_alias");
   const limit = state.notes.get("message_size_limit");
@@ -154,16 +154,28 @@ function asksTls(l: ListenerDraft): boolean {
 }
 
 /**
- * Mosquitto 2 refuses anonymous clients on the listeners of a file that does not say
- * `allow_anonymous true` (globally, or per listener with per_listener_settings true). Vireo has no
- * authentication yet, so it would let them in: refuse such a file rather than start weaker.
+ * allow_anonymous as Mosquitto 2 reads it: false unless a file with listeners says true (a file
+ * without listeners is local-only and lets anonymous clients in). With per_listener_settings each
+ * listener has its own; Vireo keeps one policy for the broker, so they must agree.
  */
-function checkAnonymous(state: ReadState, drafts: ListenerDraft[]): void {
-  const perListener = state.notes.get("per_listener_settings")?.value === 1;
-  const closed = perListener ? drafts.find((l) => !l.allowAnonymous) : state.notes.has("allow_anonymous") ? undefined : drafts[0];
-  if (closed === undefined) return;
-  const fix = perListener ? "add \"allow_anonymous true\" to this listener's block" : "add \"allow_anonymous true\"";
-  throw new ConfigError(`${closed.origin}: a listener without "allow_anonymous true": Mosquitto 2 then refuses anonymous clients (allow_anonymous defaults to false), and Vireo has no authentication yet; ${fix} to accept every client`, "allow_anonymous");
+function finishAnonymous(state: ReadState, drafts: ListenerDraft[]): void {
+  const config = state.config;
+  if (state.notes.get("per_listener_settings")?.value === 1) {
+    if (drafts.length === 0) return;
+    const allow = drafts.map((l) => l.allowAnonymous === true);
+    const differs = drafts.find((l) => (l.allowAnonymous === true) !== allow[0]);
+    if (differs !== undefined) {
+      throw new ConfigError(`${differs.origin ?? state.mainPath}: allow_anonymous differs between listeners; Vireo applies one access policy to the whole broker`, "allow_anonymous");
+    }
+    config.allowAnonymous = allow[0];
+  } else {
+    const note = state.notes.get("allow_anonymous");
+    if (note !== undefined) config.allowAnonymous = note.value === 1;
+    else if (drafts.length > 0) config.allowAnonymous = false; // Mosquitto 2's default once a listener is defined
+  }
+  if (config.allowAnonymous === false && config.passwordFile === undefined) {
+    state.warnings.push(`${drafts[0]?.origin ?? state.mainPath}: warning: anonymous clients are refused (allow_anonymous false${state.notes.has("allow_anonymous") ? "" : " by default once a listener is defined"}) and there is no password_file: every client will be refused, as in Mosquitto 2`);
+  }
 }
 
 /** A listener Config.host / Config.port can express (max_qos, max_topic_alias are broker-wide anyway). */

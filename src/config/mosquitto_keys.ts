@@ -23,9 +23,8 @@
  *   toListener() (mosquitto_conf.ts); record `ctx.listener.lines.field = ctx.where` so cross-key
  *   errors name the right line.
  * - Values several keys combine (allow_anonymous, per_listener_settings, message_size_limit) go to
- *   ctx.notes and are resolved in finish() (mosquitto_conf.ts). Auth: checkAnonymous() there refuses
- *   a file with listeners but without `allow_anonymous true` (Mosquitto 2 would refuse anonymous
- *   clients); replace it when authentication exists.
+ *   ctx.notes and are resolved in finish() (mosquitto_conf.ts). Auth: finishAnonymous() there gives
+ *   a file with listeners but without `allow_anonymous true` allowAnonymous false, as Mosquitto 2.
  * - Tests: test/config/mosquitto_conf.test.ts has one case list per supported key (a test fails
  *   if a key has none); README's "Configure with mosquitto.conf" must list every key (tested).
  */
@@ -182,12 +181,16 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
   allow_anonymous: {
     scope: "global",
     apply(v, ctx) {
-      if (!bool(v, ctx)) throw lineError(ctx, `false is not supported yet: ${AUTH}`);
-      // Mosquitto 2 refuses anonymous clients unless told otherwise: checked in mosquitto_conf.ts.
-      if (ctx.notes.get("per_listener_settings")?.value) ctx.listener.allowAnonymous = true;
-      else ctx.notes.set("allow_anonymous", { value: 1, where: ctx.where });
+      // Resolved in mosquitto_conf.ts (finishAnonymous): per listener with per_listener_settings.
+      const allow = bool(v, ctx);
+      if (ctx.notes.get("per_listener_settings")?.value) ctx.listener.allowAnonymous = allow;
+      else ctx.notes.set("allow_anonymous", { value: allow ? 1 : 0, where: ctx.where });
     },
   },
+  // Mosquitto's own files, read unchanged (src/auth/). With per_listener_settings they belong to a
+  // listener in Mosquitto; this build serves one listener, so they are the broker's.
+  password_file: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "passwordFile", str(v, ctx)) },
+  acl_file: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "aclFile", str(v, ctx)) },
   // Persistence (README "Durability"). Vireo commits every event-loop tick, so autosave_* have nothing to tune.
   persistence: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "persistence", bool(v, ctx)) },
   persistence_location: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "persistenceLocation", str(v, ctx)) },
@@ -218,14 +221,13 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
   per_listener_settings: {
     scope: "global",
     apply(v, ctx) {
-      // Only allow_anonymous is per listener in Vireo's reading; the other keys it affects are refused.
+      // allow_anonymous is per listener in Vireo's reading (one policy in the end); password_file and
+      // acl_file are taken as the broker's; the other keys it affects are refused.
       ctx.notes.set("per_listener_settings", { value: bool(v, ctx) ? 1 : 0, where: ctx.where });
     },
   },
 
   // --- not implemented: refused (security or data) -----------------------------------------------
-  password_file: refuse(AUTH),
-  acl_file: refuse(AUTH),
   auth_plugin: refuse(AUTH),
   plugin: refuse(AUTH),
   auth_plugin_deny_special_chars: refuse(AUTH),
@@ -242,7 +244,7 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
   user: warn("Vireo does not change user; run it as the user it should run as"),
   sys_interval: warn("the $SYS tree is not published yet"),
   auto_id_prefix: warn("assigned client ids have Vireo's own prefix"),
-  check_retain_source: warn("there are no access rules yet for it to check"),
+  check_retain_source: warn("retained messages are checked against the reader's access only"),
   allow_duplicate_messages: warn("deprecated in Mosquitto"),
   retry_interval: warn("removed from Mosquitto; MQTT retries on reconnection"),
   set_tcp_nodelay: warn("Vireo's sockets always disable Nagle's algorithm"),

@@ -19,7 +19,7 @@ export class ConfigError extends Error {
 
 type Rule =
   | { kind: "string"; nonEmpty?: boolean; oneOf?: readonly string[] }
-  | { kind: "boolean" }
+  | { kind: "boolean"; nullable?: boolean }
   | { kind: "integer"; min: number; max: number; note?: string }
   | { kind: "listeners" }; // checked by listener_validate.ts
 
@@ -29,7 +29,7 @@ const BIG = Number.MAX_SAFE_INTEGER;
 
 /** One rule per Config key; a key missing here is unknown and rejected. */
 const RULES: Record<keyof Config, Rule> = {
-  host: { kind: "string", nonEmpty: true },
+  host: { kind: "string", nonEmpty: true }, // the default "" (chosen by the access policy) cannot be written
   port: { kind: "integer", min: 0, max: U16 },
   listeners: { kind: "listeners" },
   maxPacketSize: { kind: "integer", min: 16, max: 268_435_460 },
@@ -65,6 +65,9 @@ const RULES: Record<keyof Config, Rule> = {
   maxQueuedBytes: { kind: "integer", min: 0, max: BIG },
   closeLingerMs: { kind: "integer", min: 0, max: 60_000 },
   verbose: { kind: "boolean" },
+  passwordFile: { kind: "string" },
+  aclFile: { kind: "string" },
+  allowAnonymous: { kind: "boolean", nullable: true }, // null = the default policy
 };
 
 /** Every valid Config key, in declaration order (for help text and error hints). */
@@ -111,6 +114,7 @@ export function checkValue(key: keyof Config, value: unknown, source: string): v
   if (rule.kind === "listeners") {
     validateListeners(value, source, "0.0.0.0");
   } else if (rule.kind === "boolean") {
+    if (value === null && rule.nullable) return;
     if (typeof value !== "boolean") throw new ConfigError(`${where} must be true or false, got ${describe(value)}`, key);
   } else if (rule.kind === "string") {
     if (typeof value !== "string") throw new ConfigError(`${where} must be a string, got ${describe(value)}`, key);

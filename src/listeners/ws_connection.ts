@@ -8,7 +8,7 @@
  * once, never from inside end()/destroy().
  */
 import type { ListenerConfig, ListenerProtocol } from "../config/listener_config.ts";
-import type { Connection, ConnectionHandlers, TlsMaterial } from "../transport/types.ts";
+import type { BatchWriter, Connection, ConnectionHandlers, TlsMaterial } from "../transport/types.ts";
 import type { HttpHandler } from "./http_routes.ts";
 import { transportStats, WriteBatch } from "../transport/write_batch.ts";
 import { type Flushable, scheduleFlushAfterEvents } from "../transport/flush_queue.ts";
@@ -88,6 +88,12 @@ export class WsConnection implements Connection, Flushable {
   write(bytes: Uint8Array): void {
     if (this.ending || this.closed) return;
     (this.batch ??= WriteBatch.take()).push(bytes);
+    scheduleFlushAfterEvents(this);
+  }
+
+  writeWith(maxBytes: number, writer: BatchWriter): void {
+    if (this.ending || this.closed) return;
+    (this.batch ??= WriteBatch.take()).pushWith(maxBytes, writer);
     scheduleFlushAfterEvents(this);
   }
 

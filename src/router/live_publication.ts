@@ -10,7 +10,7 @@ import type { FrameBatch } from "../wasm/types.ts";
 import type { PacketEncoder } from "../wasm/encoder.ts";
 import { buildPublish, type PublishParts } from "../broker/wire.ts";
 import { forwardableProps, propsForwardAsIs } from "../broker/props.ts";
-import { type Message, type Publication, stampExpiry } from "../session/message.ts";
+import { type Message, nextPublicationSerial, type Publication, stampExpiry } from "../session/message.ts";
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
@@ -19,6 +19,7 @@ export class LivePublication implements Publication {
   qos: QoS = 0;
   retain = false;
   origin = -1;
+  serial = -1;
   private batch!: FrameBatch;
   private i = 0;
   private level = 4;
@@ -39,6 +40,7 @@ export class LivePublication implements Publication {
     this.i = i;
     this.level = level;
     this.origin = origin;
+    this.serial = nextPublicationSerial();
     this.topic = topic;
     const flags = batch.flags(i);
     this.qos = ((flags >> 1) & 3) as QoS;

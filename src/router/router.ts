@@ -8,9 +8,12 @@ import type { TopicIndex } from "../wasm/topic_index.ts";
 import type { Publication } from "../session/message.ts";
 import type { SessionRegistry } from "../session/registry.ts";
 import { SharedSelector } from "./shared.ts";
+import { topicHash } from "../auth/topic_verdicts.ts";
+import { readAllowed } from "../auth/client_access.ts";
 
 /** Options byte bit: Retain As Published. */
 const OPT_RAP = 0x08;
+
 
 /** Routes publications to sessions. */
 export class Router {
@@ -30,12 +33,19 @@ export class Router {
     // queues bytes (flushed in a microtask), so no close and no session end runs inside this loop.
     const m = this.index.match(topic, off, len);
     const pubQos = pub.qos;
+    // Read access only while access control gates topics; the hash once per PUBLISH, if needed.
+    const gated = this.sessions.gated, access = this.sessions.access;
+    let hash = -1;
     let delivered = 0;
     for (let i = 0; i < m.count; i++) {
       const sid = m.subscriber(i);
       const s = this.sessions.bySubscriber(sid);
       if (s === undefined) continue;
       if (sid === pub.origin && m.noLocal(i)) continue; // [MQTT-3.8.3-3]
+      if (gated) {
+        if (hash < 0) hash = topicHash(topic, off, len);
+        if (!readAllowed(access[sid], topic, off, len, hash)) continue;
+      }
       const granted = m.qos(i);
       const qos = (pubQos < granted ? pubQos : granted) as QoS; // [MQTT-3.8.4-8]
       // Live forwards carry retain=0 [MQTT-3.3.1-9], unless Retain As Published [MQTT-3.3.1-13].
@@ -44,15 +54,17 @@ export class Router {
       s.deliver(pub, qos, retain, subIds);
       delivered++;
     }
-    for (let g = 0; g < m.sharedCount; g++) delivered += this.deliverShared(pub, m, g);
+    for (let g = 0; g < m.sharedCount; g++) delivered += this.deliverShared(pub, m, g, topic, off, len);
     return delivered;
   }
 
-  /** Delivers to one member of shared group `g`; 1 if one was picked, else 0. */
-  private deliverShared(pub: Publication, m: ReturnType<TopicIndex["match"]>, g: number): number {
+  /** Delivers to one member of shared group `g` (if it may read the topic); 1 if delivered, else 0. */
+  private deliverShared(pub: Publication, m: ReturnType<TopicIndex["match"]>, g: number, topic: Uint8Array, off: number, len: number): number {
     const member = this.shared.pick(m, g);
     if (member < 0) return 0;
-    const s = this.sessions.bySubscriber(m.sharedSubscriber(g, member))!;
+    const sid = m.sharedSubscriber(g, member);
+    const s = this.sessions.bySubscriber(sid)!;
+    if (this.sessions.gated && !readAllowed(this.sessions.access[sid], topic, off, len, topicHash(topic, off, len))) return 0;
     const opts = m.sharedOptions(g, member);
     const granted = opts & 3;
     const qos = (pub.qos < granted ? pub.qos : granted) as QoS;

@@ -9,6 +9,7 @@ import type { Delivery, QueueBytes } from "./queue.ts";
 import type { InflightEntry } from "./inflight.ts";
 import type { Message } from "./message.ts";
 import type { OutboundAliases } from "./outbound_aliases.ts";
+import type { BatchWriter } from "../transport/types.ts";
 
 /** What a session needs from the connection it is attached to. */
 export interface SessionLink {
@@ -21,6 +22,8 @@ export interface SessionLink {
   readonly outboundAliases: OutboundAliases | null;
   /** Queues `bytes` for the socket, copying them at once (callers reuse their buffers). */
   send(bytes: Uint8Array): void;
+  /** Queues what `writer` writes (at most `maxBytes`), in place (see Connection.writeWith). */
+  sendWith(maxBytes: number, writer: BatchWriter): void;
   /** True when the socket has more buffered than the broker allows (backpressure). */
   congested(): boolean;
 }

@@ -55,6 +55,11 @@ export interface Publication {
   readonly qos: QoS;
   readonly retain: boolean;
   readonly origin: number;
+  /**
+   * Tells this publication apart from every other routed in the process (its topic is the same in
+   * all its renders), so per-topic work done for one delivery serves its others; -1 = none.
+   */
+  readonly serial: number;
   /** A stable copy (materialised once, on first need: QoS > 0 deliveries, queues, retain). */
   message(): Message;
   /**
@@ -64,8 +69,16 @@ export interface Publication {
   render(level: number, flags: number, subIds: number[] | null): Uint8Array;
 }
 
+let lastSerial = 0;
+
+/** The next Publication.serial (a float count: never wraps round to an old one). */
+export function nextPublicationSerial(): number {
+  return ++lastSerial;
+}
+
 /** A stored message as a Publication (rendered in JS from its parts, expiry brought up to date). */
 export class StoredPublication implements Publication {
+  readonly serial = nextPublicationSerial();
   constructor(readonly msg: Message, private readonly now: () => number = Date.now) {}
   get qos(): QoS { return this.msg.qos; }
   get retain(): boolean { return this.msg.retain; }

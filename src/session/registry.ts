@@ -3,6 +3,7 @@
  * Subscriber ids are recycled when a session ends so the index's tables stay small.
  */
 import { Session, type SessionContext } from "./session.ts";
+import type { AccessEntry } from "../auth/client_access.ts";
 
 /** Sessions of one broker. */
 export class SessionRegistry {
@@ -10,6 +11,14 @@ export class SessionRegistry {
   /** Index = subscriber id; holes are ended sessions whose id is in `free`. */
   private readonly bySid: Array<Session | undefined> = [];
   private readonly free: number[] = [];
+  /** True while access control gates topics: then `access` holds each session's entry. */
+  gated = false;
+  /**
+   * Access answers by subscriber id (see AccessEntry: null = not checked, undefined = unknown,
+   * denied). Kept here rather than on Session so a session stays within 12 fields (JSC rounds
+   * objects of 7-12 inline slots to 112 bytes, 13-18 to 160).
+   */
+  readonly access: AccessEntry[] = [];
 
   constructor(private readonly ctx: SessionContext) {}
 
@@ -42,6 +51,7 @@ export class SessionRegistry {
     if (this.byClientId.get(s.clientId) !== s) return;
     this.byClientId.delete(s.clientId);
     this.bySid[s.sid] = undefined;
+    if (s.sid < this.access.length) this.access[s.sid] = undefined; // the id's next owner starts unknown
     this.free.push(s.sid);
   }
 

@@ -104,7 +104,7 @@ export class Session implements SoonDrainable {
       if (this.owesStoredFirst()) return this.enqueue({ msg: pub.message(), qos, retain, subIds, storeSeq: 0 });
       if (link.congested()) return this.drop("QoS 0 message dropped: socket congested", "droppedCongested");
       const bytes = pub.render(link.level, publishFlags(0, retain), subIds);
-      if (this.fits(link, bytes.length)) this.write(link, bytes);
+      if (this.fits(link, bytes.length)) this.write(link, bytes, pub.serial);
       return;
     }
     const q = this.pending, b = this.owed;
@@ -274,7 +274,7 @@ export class Session implements SoonDrainable {
     if (!this.fits(link, bytes.length)) return;
     const e = this.track(msg, qos, retain, subIds, 0);
     patchPublish(bytes, flags, e.packetId, publishPacketIdOffset(bytes));
-    this.write(link, bytes);
+    this.write(link, bytes, pub.serial);
   }
 
   /** Into the inflight window (and, for a stored session, into its stored outbound entries). */
@@ -305,11 +305,17 @@ export class Session implements SoonDrainable {
     return false;
   }
 
-  /** Every PUBLISH to the client leaves here (aliased when the connection uses topic aliases). */
-  private write(link: SessionLink, bytes: Uint8Array): void {
+  /**
+   * Every PUBLISH to the client leaves here; aliased (written straight into the connection's
+   * batch) when the connection uses topic aliases. `serial`: the Publication's, when it has one
+   * (its topic is then hashed once for all its deliveries).
+   */
+  private write(link: SessionLink, bytes: Uint8Array, serial = -1): void {
     this.ctx.stats.publishesSent++;
     const aliases = link.outboundAliases;
-    link.send(aliases === null ? bytes : aliases.apply(bytes, link.maximumPacketSize));
+    const max = aliases === null ? -1 : aliases.prepare(bytes, link.maximumPacketSize, serial);
+    if (max < 0) link.send(bytes);
+    else link.sendWith(max, aliases!);
   }
 
   private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedQueueBytes" | "droppedTooLarge"): void {

@@ -2,7 +2,7 @@
  * Bun adapter: Bun.listen with socket handlers. Bun's socket.write() does not buffer: it returns
  * how many bytes the kernel took, so the remainder stays in our batch until `drain`.
  */
-import type { Connection, ConnectionHandlers, ListenOptions, Listener, TlsMaterial, Transport } from "./types.ts";
+import type { BatchWriter, Connection, ConnectionHandlers, ListenOptions, Listener, TlsMaterial, Transport } from "./types.ts";
 import type { ListenerProtocol } from "../config/listener_config.ts";
 import { bunTls, commonName } from "../listeners/tls_bun.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
@@ -105,6 +105,13 @@ class BunConnection implements Connection, Flushable {
     const flags = this.flags;
     if ((flags & (ENDING | CLOSED)) !== 0) return;
     (this.batch ??= WriteBatch.take()).push(bytes);
+    if ((flags & BLOCKED) === 0) scheduleFlush(this);
+  }
+
+  writeWith(maxBytes: number, writer: BatchWriter): void {
+    const flags = this.flags;
+    if ((flags & (ENDING | CLOSED)) !== 0) return;
+    (this.batch ??= WriteBatch.take()).pushWith(maxBytes, writer);
     if ((flags & BLOCKED) === 0) scheduleFlush(this);
   }
 

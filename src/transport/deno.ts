@@ -8,7 +8,7 @@
  * cannot be shared. Instead each starts small and grows only for a connection whose reads fill it:
  * a quiet device costs READ_BUFFER_MIN bytes, a busy publisher gets the large buffer it needs.
  */
-import type { Connection, ConnectionHandlers, ListenOptions, Listener, TlsMaterial, Transport } from "./types.ts";
+import type { BatchWriter, Connection, ConnectionHandlers, ListenOptions, Listener, TlsMaterial, Transport } from "./types.ts";
 import type { ListenerProtocol } from "../config/listener_config.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
@@ -105,6 +105,13 @@ class DenoConnection implements Connection, Flushable {
   write(bytes: Uint8Array): void {
     if (this.ending || this.closed) return;
     (this.pending ??= WriteBatch.take()).push(bytes);
+    if (this.writeInFlight) this.backlogged = true;
+    else scheduleFlush(this);
+  }
+
+  writeWith(maxBytes: number, writer: BatchWriter): void {
+    if (this.ending || this.closed) return;
+    (this.pending ??= WriteBatch.take()).pushWith(maxBytes, writer);
     if (this.writeInFlight) this.backlogged = true;
     else scheduleFlush(this);
   }

@@ -32,6 +32,11 @@ export interface Connection {
    * Writes after end()/destroy() are ignored.
    */
   write(bytes: Uint8Array): void;
+  /**
+   * Like write(), for a packet made on the way: `writer.writeInto` writes it (at most `maxBytes`)
+   * straight into the outgoing batch, so it is neither built in a scratch buffer nor copied twice.
+   */
+  writeWith(maxBytes: number, writer: BatchWriter): void;
   /** Bytes queued in user space and not yet accepted by the kernel (backpressure signal). */
   readonly bufferedAmount: number;
   /**
@@ -47,6 +52,12 @@ export interface Connection {
   resume(): void;
   /** Free slot for the broker's per-connection state. */
   context: unknown;
+}
+
+/** Fills part of a connection's outgoing batch (see Connection.writeWith). */
+export interface BatchWriter {
+  /** Writes the bytes at `out[offset…]` (room for the promised maximum is there); returns how many. */
+  writeInto(out: Uint8Array, offset: number): number;
 }
 
 /** Callbacks a transport invokes; the broker core implements them. */

@@ -13,6 +13,8 @@
  * steady-state write path allocates nothing.
  */
 
+import type { BatchWriter } from "./types.ts";
+
 /** Smallest buffer size (size class 0); classes double from here. */
 export const BATCH_INITIAL_BYTES = 16 * 1024;
 /** Larger buffers are never pooled: a rare huge burst goes back to the garbage collector. */
@@ -95,6 +97,13 @@ export class WriteBatch {
     if (buf === null || this.end + n > buf.length) buf = this.makeRoom(n);
     buf.set(bytes, this.end);
     this.end += n;
+  }
+
+  /** Appends what `writer` writes (at most `maxBytes`) in place: no copy. */
+  pushWith(maxBytes: number, writer: BatchWriter): void {
+    let buf = this.buf;
+    if (buf === null || this.end + maxBytes > buf.length) buf = this.makeRoom(maxBytes);
+    this.end += writer.writeInto(buf, this.end);
   }
 
   /** The queued bytes as a view (valid until the next push/consume). */

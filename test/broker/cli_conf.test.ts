@@ -25,11 +25,11 @@ test("cli: a bad mosquitto.conf value is one stderr line naming FILE:LINE, exit 
   assert.equal(r.stdout, "");
 });
 
-test("cli: a key Vireo refuses (password_file) exits 2 naming FILE:LINE; an unknown key too", async () => {
-  const refused = conf("auth.conf", "listener 1883\npassword_file /etc/mosquitto/passwd\n");
+test("cli: a key Vireo refuses (auth_plugin) exits 2 naming FILE:LINE; an unknown key too", async () => {
+  const refused = conf("auth.conf", "listener 1883\nauth_plugin /usr/lib/auth.so\n");
   const r = await runCli(["-c", refused]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, new RegExp(`^vireo: ${refused}:2: password_file is not supported yet and Vireo will not start without it: `));
+  assert.match(r.stderr, new RegExp(`^vireo: ${refused}:2: auth_plugin is not supported yet and Vireo will not start without it: `));
   assert.equal(r.stderr.split("\n").length, 2, "one line");
   const unknown = conf("typo.conf", "max_inflight 10\n");
   const u = await runCli(["-c", unknown]);

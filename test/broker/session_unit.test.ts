@@ -8,6 +8,7 @@ import { Session, type SessionLink } from "../../src/session/session.ts";
 import { InflightWindow } from "../../src/session/inflight.ts";
 import { DeliveryQueue } from "../../src/session/queue.ts";
 import { RetainedBacklog } from "../../src/session/backlog.ts";
+import type { BatchWriter } from "../../src/transport/types.ts";
 
 class FakeLink implements SessionLink {
   level = 4;
@@ -18,6 +19,10 @@ class FakeLink implements SessionLink {
   sent: Uint8Array[] = [];
   send(bytes: Uint8Array): void {
     this.sent.push(bytes.slice());
+  }
+  sendWith(maxBytes: number, writer: BatchWriter): void {
+    const out = new Uint8Array(maxBytes);
+    this.sent.push(out.slice(0, writer.writeInto(out, 0)));
   }
   congested(): boolean {
     return this.congestedNow;

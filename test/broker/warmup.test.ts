@@ -73,3 +73,26 @@ test("warm-up keeps to the broker's limits: maximum QoS 0, no retain, a small re
     }
   }
 });
+
+test("warm-up sends through a v5 connection with outbound topic aliases (so that path is compiled too), none when they are off", async () => {
+  for (const outboundTopicAliasMaximum of [32, 0]) {
+    const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, outboundTopicAliasMaximum });
+    // The warm-up's connections live only while it runs: look at them between its ticks.
+    const seen: Array<{ level: number; aliases: number | null }> = [];
+    const look = setInterval(() => {
+      for (const s of broker.core.sessions.values()) {
+        const link = s.link;
+        if (link !== null && link.level === 5) seen.push({ level: link.level, aliases: link.outboundAliases?.size ?? null });
+      }
+    }, 1);
+    try {
+      await broker.warmUp(20_000);
+    } finally {
+      clearInterval(look);
+      await broker.close();
+    }
+    assert.ok(seen.length > 0, "a v5 warm-up connection was seen");
+    if (outboundTopicAliasMaximum > 0) assert.ok(seen.some((x) => x.aliases === 1), `its one topic got an alias: ${JSON.stringify(seen.slice(-3))}`);
+    else assert.ok(seen.every((x) => x.aliases === null), "no alias table when outboundTopicAliasMaximum is 0");
+  }
+});

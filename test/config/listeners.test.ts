@@ -35,7 +35,8 @@ function rejects(listeners: unknown, pattern: RegExp, extra: Record<string, unkn
 test("listeners: default is empty, meaning one mqtt listener on host:port", () => {
   assert.deepEqual(DEFAULT_CONFIG.listeners, []);
   assert.ok(Object.isFrozen(DEFAULT_CONFIG.listeners), "the shared default cannot be mutated");
-  assert.deepEqual(effectiveListeners(DEFAULT_CONFIG), [{ host: "0.0.0.0", port: 1883, protocol: "mqtt" }]);
+  // host "": the access policy picks (Broker.bindHost: 127.0.0.1 without authentication, else 0.0.0.0)
+  assert.deepEqual(effectiveListeners(DEFAULT_CONFIG), [{ host: "", port: 1883, protocol: "mqtt" }]);
   assert.deepEqual(effectiveListeners(mergeConfig(DEFAULT_CONFIG, { host: "127.0.0.1", port: 0 })), [{ host: "127.0.0.1", port: 0, protocol: "mqtt" }]);
 });
 

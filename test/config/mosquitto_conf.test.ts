@@ -20,7 +20,9 @@ const SUPPORTED: Record<string, [string, Record<string, unknown>][]> = {
   max_queued_messages: [["max_queued_messages 100", { maxQueuedMessages: 100 }], ["max_queued_messages 0", { maxQueuedMessages: Number.MAX_SAFE_INTEGER }]],
   message_size_limit: [["message_size_limit 1000", { maxPacketSize: 1000 + 5 + 2 + 65535 + 2 }], ["message_size_limit 0", {}]],
   retain_available: [["retain_available false", { retainAvailable: false }], ["retain_available true", { retainAvailable: true }]],
-  allow_anonymous: [["allow_anonymous true", {}]],
+  allow_anonymous: [["allow_anonymous true", { allowAnonymous: true }], ["allow_anonymous false\npassword_file /etc/p", { allowAnonymous: false, passwordFile: "/etc/p" }]],
+  password_file: [["password_file /etc/mosquitto/passwd", { passwordFile: "/etc/mosquitto/passwd" }]],
+  acl_file: [["acl_file /etc/mosquitto/acl", { aclFile: "/etc/mosquitto/acl" }]],
   persistence: [["persistence false", { persistence: false }], ["persistence true", { persistence: true }]],
   persistence_location: [["persistence_location /var/lib/mosquitto/", { persistenceLocation: "/var/lib/mosquitto/" }]],
   persistence_file: [["persistence_file broker.db", { persistenceFile: "broker.db" }]],
@@ -55,9 +57,10 @@ const SUPPORTED: Record<string, [string, Record<string, unknown>][]> = {
   tls_version: [[`${ANON}listener 8883\ncertfile ${cert}\nkeyfile ${key}\ntls_version tlsv1.3`, { listeners: [{ port: 8883, host: "0.0.0.0", protocol: "mqtts", tls: { certfile: cert, keyfile: key, tlsVersion: "tlsv1.3" } }] }]],
 };
 
-/** The settings a file yields besides the local-only host of a file without listeners. */
-function settings(config: Record<string, unknown>): Record<string, unknown> {
+/** The settings a file yields besides the local-only host of a file without listeners (and ANON's own). */
+function settings(config: Record<string, unknown>, text = ""): Record<string, unknown> {
   const out = { ...config };
+  if (text.startsWith(ANON) && out.allowAnonymous === true) delete out.allowAnonymous;
   if (out.host === "127.0.0.1" && out.listeners === undefined && out.port === undefined) delete out.host;
   for (const l of (out.listeners as Record<string, unknown>[] | undefined) ?? []) delete l.origin;
   return out;
@@ -69,7 +72,7 @@ test("mosquitto.conf: every supported key has a case here, and each case yields 
   for (const [k, cases] of Object.entries(SUPPORTED)) {
     for (const [text, expected] of cases) {
       const { config } = read(`# ${k}\n${text}\n`);
-      assert.deepEqual(settings(config as Record<string, unknown>), expected, text);
+      assert.deepEqual(settings(config as Record<string, unknown>, text), expected, text);
     }
   }
 });
@@ -109,7 +112,7 @@ test("mosquitto.conf: listener blocks own the per-listener keys that follow; glo
 
 test("mosquitto.conf: the default listener: port / bind_address, or a per-listener key before any block", () => {
   // Plain: expressed as host / port, so -p and --host still apply.
-  assert.deepEqual(read("allow_anonymous true\nport 1884\nbind_address 10.0.0.1\n").config, { port: 1884, host: "10.0.0.1" });
+  assert.deepEqual(read("allow_anonymous true\nport 1884\nbind_address 10.0.0.1\n").config, { port: 1884, host: "10.0.0.1", allowAnonymous: true });
   // With TLS it becomes a listener (port 1883 unless given), listed after the blocks as conf.c does.
   const tls = read(`${ANON}certfile ${cert}\nkeyfile ${key}\nlistener 1884\n`);
   assert.deepEqual(tls.config.listeners, [
@@ -160,14 +163,20 @@ test("mosquitto.conf: TLS keys without certfile + keyfile never yield a plain li
   assert.match(old.warnings[0], /:5: warning: tlsv1\.1: Vireo accepts TLS 1\.2 and 1\.3 only/);
 });
 
-test("mosquitto.conf: a listener file must say allow_anonymous true (Mosquitto 2 refuses anonymous clients otherwise)", () => {
-  refuses("listener 1883\n", 1, /a listener without "allow_anonymous true": Mosquitto 2 then refuses anonymous clients \(allow_anonymous defaults to false\)/);
-  refuses("port 1884\n", 1, /allow_anonymous true/);
-  refuses("allow_anonymous false\n", 1, /allow_anonymous: false is not supported yet/);
-  // per_listener_settings true: each listener needs its own.
-  refuses("per_listener_settings true\nlistener 1\nallow_anonymous true\nlistener 2\n", 4, /add "allow_anonymous true" to this listener's block/);
-  assert.equal(read("per_listener_settings true\nlistener 1\nallow_anonymous true\nlistener 2\nallow_anonymous true\n").config.listeners?.length, 2);
-  assert.equal(read("listener 1\nallow_anonymous true\n").config.listeners?.length, 1, "anywhere in the file");
+test("mosquitto.conf: allow_anonymous as Mosquitto 2 reads it (false once a listener is defined, unless said)", () => {
+  const closed = read("listener 1883\n");
+  assert.equal(closed.config.allowAnonymous, false);
+  assert.match(closed.warnings.join("\n"), /:1: warning: anonymous clients are refused \(allow_anonymous false by default once a listener is defined\) and there is no password_file: every client will be refused/);
+  assert.equal(read("port 1884\npassword_file /p\n").config.allowAnonymous, false);
+  assert.deepEqual(read("port 1884\npassword_file /p\n").warnings, []);
+  assert.equal(read("allow_anonymous false\n").config.allowAnonymous, false);
+  assert.equal(read("max_keepalive 10\n").config.allowAnonymous, undefined); // no listener: local only, anonymous allowed
+  // per_listener_settings true: each listener's own, and one policy for the broker.
+  refuses("per_listener_settings true\nlistener 1\nallow_anonymous true\nlistener 2\n", 4, /allow_anonymous differs between listeners; Vireo applies one access policy/);
+  const both = read("per_listener_settings true\nlistener 1\nallow_anonymous true\nlistener 2\nallow_anonymous true\n").config;
+  assert.equal(both.listeners?.length, 2);
+  assert.equal(both.allowAnonymous, true);
+  assert.equal(read("listener 1\nallow_anonymous true\n").config.allowAnonymous, true, "anywhere in the file");
 });
 
 test("mosquitto.conf: bad values name FILE:LINE and the key", () => {

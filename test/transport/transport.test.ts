@@ -29,6 +29,46 @@ test("transport: listens on port 0 and echoes bytes; onClose once when the clien
   }
 });
 
+test("transport: writeWith writes in place, in order with write(), across batch growth; nothing after end()", async () => {
+  const rec = new Recorder();
+  let lengths: number[] = [];
+  rec.onDataHook = (c) => {
+    // 3000 packets of 1..60 bytes, filled in place, interleaved with copied ones: the batch grows
+    // past its first 16 KiB while writers are given the room they promised and report less.
+    let k = 0;
+    const writer = {
+      writeInto(out: Uint8Array, offset: number): number {
+        const n = 1 + (k % 60);
+        out.fill(k & 0xff, offset, offset + n);
+        return n;
+      },
+    };
+    for (; k < 3000; k++) {
+      if (k % 3 === 0) c.write(new Uint8Array(1 + (k % 60)).fill(k & 0xff));
+      else c.writeWith(64, writer);
+    }
+    lengths = Array.from({ length: 3000 }, (_, i) => 1 + (i % 60));
+    assert.equal(c.bufferedAmount, lengths.reduce((a, b) => a + b, 0));
+    c.end();
+    c.writeWith(64, writer); // after end(): ignored
+  };
+  const listener = await startServer(rec);
+  try {
+    const s = await dial(listener.port);
+    s.write("x");
+    const got = await readAll(s);
+    assert.equal(got.length, lengths.reduce((a, b) => a + b, 0));
+    let o = 0;
+    for (let i = 0; i < 3000; i++) {
+      for (let j = 0; j < lengths[i]; j++) assert.equal(got[o + j], i & 0xff, `packet ${i} byte ${j}`);
+      o += lengths[i];
+    }
+    s.destroy();
+  } finally {
+    await listener.close();
+  }
+});
+
 test("transport: many writes in one tick leave as one socket write", async () => {
   const rec = new Recorder();
   let before = 0;

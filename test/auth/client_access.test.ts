@@ -1,0 +1,51 @@
+// Access entries by subscriber id: a client's answers are cached and dropped on reload; the warm-up's
+// entry (null) is not checked; an unknown entry is denied; an ended session's id starts unknown.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AccessControl } from "../../src/auth/access_control.ts";
+import { allowedByName, ClientAccess, readAllowed, writeAllowed } from "../../src/auth/client_access.ts";
+import { topicHash } from "../../src/auth/topic_verdicts.ts";
+import { SessionRegistry } from "../../src/session/registry.ts";
+
+const enc = new TextEncoder();
+
+test("ClientAccess: answers by bytes and by name agree, survive until a reload, and entries null / undefined mean allowed / denied", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vireo-ca-"));
+  try {
+    const acl = join(dir, "acl");
+    writeFileSync(acl, "topic write a/#\ntopic read r/#\n");
+    const control = AccessControl.load({ passwordFile: "", aclFile: acl, allowAnonymous: true, hooks: {} })!;
+    const a = new ClientAccess(control, undefined, "c");
+    const t = enc.encode("xa/b"), r = enc.encode("r/1");
+    assert.equal(writeAllowed(a, t, 1, 3), true);
+    assert.equal(writeAllowed(a, t, 1, 3), true); // the publisher's last topic
+    assert.equal(readAllowed(a, t, 1, 3, topicHash(t, 1, 3)), false);
+    assert.equal(readAllowed(a, r, 0, 3, topicHash(r, 0, 3)), true);
+    assert.equal(allowedByName(a, "write", "a/b"), true);
+    assert.equal(allowedByName(a, "subscribe", "r/#"), true);
+    assert.equal(writeAllowed(null, t, 1, 3), true);
+    assert.equal(writeAllowed(undefined, t, 1, 3), false);
+    assert.equal(readAllowed(undefined, r, 0, 3, 0), false);
+    assert.equal(allowedByName(undefined, "read", "r/1"), false);
+    writeFileSync(acl, "topic read a/#\n");
+    assert.deepEqual(control.reload(), []);
+    assert.equal(writeAllowed(a, t, 1, 3), false); // cached "yes" dropped with the reload
+    assert.equal(readAllowed(a, t, 1, 3, topicHash(t, 1, 3)), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("SessionRegistry: an ended session's access entry is cleared, so its recycled id starts unknown (denied)", () => {
+  const reg = new SessionRegistry({} as ConstructorParameters<typeof SessionRegistry>[0]); // create / remove touch no context
+  reg.gated = true;
+  const s = reg.create("one");
+  reg.access[s.sid] = null;
+  reg.remove(s);
+  const t = reg.create("two");
+  assert.equal(t.sid, s.sid);
+  assert.equal(reg.access[t.sid], undefined);
+});
