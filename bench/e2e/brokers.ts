@@ -11,7 +11,8 @@ import { BENCH_CERTS, type Transport } from "./cases.ts";
 /** How to start one broker on a given port (127.0.0.1 only), with a listener of `transport`. */
 export interface BrokerSpec {
   name: string;
-  argv(port: number, transport?: Transport): string[];
+  /** `durable`: persistence on, in a fresh directory (the durable cases). */
+  argv(port: number, transport?: Transport, durable?: boolean): string[];
 }
 
 function benchDir(): string {
@@ -24,6 +25,15 @@ function benchDir(): string {
  * The server certificate and key for the TLS cases, copied world-readable into the bench's temp
  * directory: Mosquitto started as root drops to its own user before reading them.
  */
+/** An empty directory under the bench directory (`mode` for a broker that drops privileges). */
+function freshDir(name: string, mode = 0o755): string {
+  const dir = join(benchDir(), name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode });
+  chmodSync(dir, mode);
+  return dir;
+}
+
 function serverCert(): { cert: string; key: string } {
   const dir = benchDir();
   const out = { cert: join(dir, "server.crt"), key: join(dir, "server.key") };
@@ -41,11 +51,12 @@ function serverCert(): { cert: string; key: string } {
  */
 export const vireo: BrokerSpec = {
   name: "vireo",
-  argv: (port, transport = "mqtt") => {
+  argv: (port, transport = "mqtt", durable = false) => {
     const bun = [join(ROOT, "node_modules", ".bin", "bun"), "run", "src/main.ts"];
     const extra = process.env.BENCH_VIREO_CONFIG;
     // In memory unless BENCH_VIREO_DATA=DIR asks for persistence there (same data directory for every transport).
-    const storage = process.env.BENCH_VIREO_DATA ? ["--data", process.env.BENCH_VIREO_DATA] : ["--memory"];
+    const storage = durable ? ["--data", freshDir(`vireo-data-${port}`)]
+      : process.env.BENCH_VIREO_DATA ? ["--data", process.env.BENCH_VIREO_DATA] : ["--memory"];
     if (transport === "mqtt") return [...bun, ...(extra ? ["-c", extra] : []), "-p", String(port), "--host", "127.0.0.1", ...storage];
     // Other transports: a JSON config with the one listener (over BENCH_VIREO_CONFIG's settings).
     const { cert, key } = serverCert();
@@ -63,7 +74,7 @@ export const vireo: BrokerSpec = {
  */
 export const mosquitto: BrokerSpec = {
   name: "mosquitto",
-  argv: (port, transport = "mqtt") => {
+  argv: (port, transport = "mqtt", durable = false) => {
     const conf = join(benchDir(), `mosquitto-${port}.conf`);
     const tls = transport === "mqtts" || transport === "wss" ? serverCert() : undefined;
     const sock = `/tmp/vireo-bench-mosquitto-${port}.sock`;
@@ -75,7 +86,12 @@ export const mosquitto: BrokerSpec = {
       // listening sockets"): a unix socket listener nobody uses keeps it happy. In /tmp, because
       // Mosquitto has dropped to its own user by the time it binds.
       ...(transport === "ws" || transport === "wss" ? [`listener 0 ${sock}`] : []),
-      "persistence false", "log_dest none",
+      // Durable: it saves a snapshot every autosave_interval (1,800 s), nothing per message.
+      // max_queued_messages 0: its default 1,000 drops QoS 1 messages to persistent sessions past
+      // that backlog (Vireo drops none), which would flatter its rate.
+      ...(durable ? ["persistence true", `persistence_location ${freshDir(`mosquitto-data-${port}`, 0o777)}/`, "max_queued_messages 0"]
+        : ["persistence false"]),
+      "log_dest none",
       ...(process.env.BENCH_MOSQUITTO_EXTRA ?? "").split(";").map((l) => l.trim()).filter(Boolean),
       ""].join("\n"));
     return ["mosquitto", "-c", conf];

@@ -171,7 +171,8 @@ void mq_connect(vl_conn *c)
     int n = 0;
     p[n++] = 0x10;
     n += put_len(p + n, (uint32_t)(10 + 2 + idl));
-    const uint8_t vh[10] = { 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, /* clean session */
+    uint8_t clean = cfg.persistent && c->pub < 0 ? 0x00 : 0x02; /* --persistent: subscribers keep sessions */
+    const uint8_t vh[10] = { 0, 4, 'M', 'Q', 'T', 'T', 4, clean,
                              (uint8_t)(cfg.keepalive >> 8), (uint8_t)cfg.keepalive };
     memcpy(p + n, vh, 10);
     n += 10;
@@ -248,7 +249,7 @@ static void on_packet(vl_conn *c, uint8_t h, const uint8_t *b, uint32_t len, uin
         else on_connack(c, now);
         return;
     case 3: on_publish(c, h & 15, b, len, now); return;
-    case 4: on_puback(c, now); return;
+    case 4: on_puback(c, b, len, now); return;
     case 9: /* SUBACK: packet id, return codes */
         if (len >= 3 && b[2] == 0x80) conn_kill(c, "SUBACK failure");
         else on_suback(c, now);

@@ -77,7 +77,8 @@ static void usage(void)
         "  --stall S (1)    closed loop: write off a window stuck this long\n"
         "  --prefix STR (vl) --label STR --no-quickack\n"
         "  --tls-ca FILE    MQTT over TLS, the broker's certificate verified against FILE\n"
-        "  --ws             MQTT over WebSocket (GET /mqtt, subprotocol mqtt; with --tls-ca: wss)\n");
+        "  --ws             MQTT over WebSocket (GET /mqtt, subprotocol mqtt; with --tls-ca: wss)\n"
+        "  --persistent     subscribers connect with clean session 0 (durable sessions)\n");
     exit(2);
 }
 
@@ -92,7 +93,7 @@ static void parse(int argc, char **argv)
         { "drain", 1, 0, 'D' }, { "max-time", 1, 0, 'm' }, { "window", 1, 0, 'W' },
         { "rate", 1, 0, 'r' }, { "stall", 1, 0, 'T' }, { "prefix", 1, 0, 'x' },
         { "label", 1, 0, 'L' }, { "no-quickack", 0, 0, 'A' },
-        { "tls-ca", 1, 0, 'K' }, { "ws", 0, 0, 'B' },
+        { "tls-ca", 1, 0, 'K' }, { "ws", 0, 0, 'B' }, { "persistent", 0, 0, 'N' },
         { 0, 0, 0, 0 },
     };
     int k;
@@ -127,6 +128,7 @@ static void parse(int argc, char **argv)
         case 'L': cfg.label = optarg; break;
         case 'K': cfg.tls_ca = optarg; break;
         case 'B': cfg.ws = 1; break;
+        case 'N': cfg.persistent = 1; break;
         case 'A': cfg.quickack = 0; break;
         default: usage();
         }
@@ -169,6 +171,9 @@ static void report(void)
                "\"lat_max_us\":%.1f,",
                (unsigned long long)G.lat.n, hist_q(&G.lat, 0.5) / 1e3, hist_q(&G.lat, 0.9) / 1e3,
                hist_q(&G.lat, 0.99) / 1e3, G.lat.max / 1e3);
+        if (cfg.qos)
+            printf("\"ack_n\":%llu,\"ack_p50_us\":%.1f,\"ack_p99_us\":%.1f,",
+                   (unsigned long long)G.ack.n, hist_q(&G.ack, 0.5) / 1e3, hist_q(&G.ack, 0.99) / 1e3);
     }
     if (cfg.scenario == VS_CONN || cfg.scenario == VS_IDLE) {
         double t = G.t_ready ? (double)(G.t_ready - G.t_begin) / 1e9 : -1;
