@@ -57,7 +57,9 @@ test("CLI: a ready line per listener, clients on each, SIGHUP reloads the certif
         copyFileSync(cert("server2.key"), join(dir, "s.key"));
         kill("SIGHUP");
         for (let i = 0; i < 100 && cnAfterHup !== "renewed.localhost"; i++) {
-          cnAfterHup = await serverCn(ports.mqtts);
+          // On Bun the reload re-binds the TLS port: a handshake in that instant is refused or reset
+          // (README, listeners: known gap), so a failed probe is retried, not a failure.
+          cnAfterHup = await serverCn(ports.mqtts).catch(() => cnAfterHup);
           await sleep(20);
         }
         assert.equal(early.connected, true, "the open TLS connection stayed up");
