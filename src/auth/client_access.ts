@@ -101,9 +101,9 @@ export class ClientAccess implements ClientIdentity {
 }
 
 /**
- * A session's access entry while access control gates topics: its ClientAccess; null for the
- * broker's own warm-up clients (not checked); undefined when unknown, which is denied (a session
- * that somehow lacks answers never reads or writes anything).
+ * A session's access entry while access control gates topics: its ClientAccess (the broker's own
+ * warm-up clients get one on AccessControl.allowAll); null = not checked; undefined when unknown,
+ * which is denied (a session that somehow lacks answers never reads or writes anything).
  */
 export type AccessEntry = ClientAccess | null | undefined;
 
