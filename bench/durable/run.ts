@@ -8,7 +8,7 @@
  * absolute figures with the C load generator's.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -32,7 +32,7 @@ const vireo = (name: string, extra: string[], cfg: object): Target => ({
       ...extra.map((a) => a.replace("$DIR", join(dir, "data")))], { stdio: "ignore" });
   },
 });
-const targets: Target[] = [
+const allTargets: Target[] = [
   vireo("vireo memory", ["--memory"], {}),
   vireo("vireo sqlite normal", ["--data", "$DIR"], {}),
   vireo("vireo sqlite full", ["--data", "$DIR"], { persistenceSync: "full" }),
@@ -45,6 +45,20 @@ const targets: Target[] = [
     },
   },
 ];
+
+/** TARGETS=regex: only the brokers whose name matches (e.g. TARGETS='normal|mosquitto'). */
+const targets = allTargets.filter((t) => new RegExp(process.env.TARGETS ?? ".").test(t.name));
+
+/** The broker's CPU time so far in µs (user + system, from /proc; 0 where there is none). */
+function cpuMicros(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const v = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(v[11]) + Number(v[12])) * 1e6 / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((res) => {
@@ -89,7 +103,7 @@ class Client {
   }
 }
 
-async function measure(port: number, qos: 1 | 2, size: number): Promise<{ rate: number; p99: number }> {
+async function measure(port: number, qos: 1 | 2, size: number, pid?: number): Promise<{ rate: number; p99: number; cpu: number }> {
   for (const id of ["on", "off"]) {
     const c = await Client.open(port, `${id}-${qos}-${size}`, false);
     c.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: `t/${qos}/${size}`, qos }] });
@@ -103,7 +117,7 @@ async function measure(port: number, qos: 1 | 2, size: number): Promise<{ rate: 
   const payload = Buffer.alloc(size, 65);
   const lat: number[] = [];
   let acked = 0, running = true;
-  const start = performance.now();
+  const start = performance.now(), cpu0 = cpuMicros(pid);
   await Promise.all(Array.from({ length: PUBLISHERS }, async (_, k) => {
     const c = await Client.open(port, `pub-${k}-${qos}-${size}`, true);
     const sent = new Map<number, number>();
@@ -136,13 +150,15 @@ async function measure(port: number, qos: 1 | 2, size: number): Promise<{ rate: 
     if (ticker !== null) clearInterval(ticker);
     c.s.destroy();
   }));
-  const elapsed = (performance.now() - start) / 1000;
+  const elapsed = (performance.now() - start) / 1000, cpu = cpuMicros(pid) - cpu0;
   lat.sort((a, b) => a - b);
-  return { rate: acked / elapsed, p99: lat[Math.floor(lat.length * 0.99)] ?? 0 };
+  return { rate: acked / elapsed, p99: lat[Math.floor(lat.length * 0.99)] ?? 0, cpu: acked > 0 ? cpu / acked : 0 };
 }
 
 const unit = RATE > 0 ? `msgs/s at ${RATE}/s offered` : "msgs/s";
-const rows: string[] = [`| broker (${unit}) | QoS 1 16 B | QoS 1 256 B | QoS 2 16 B | QoS 2 256 B | p99 ack ms (QoS 1 16 B) |`, "|---|---|---|---|---|---|"];
+const rows: string[] = [
+  `| broker (${unit}; broker CPU µs/msg) | QoS 1 16 B | QoS 1 256 B | QoS 2 16 B | QoS 2 256 B | p99 ack ms (QoS 1 16 B) |`, "|---|---|---|---|---|---|",
+];
 for (const t of targets) {
   const dir = mkdtempSync(join(tmpdir(), "vireo-durable-bench-"));
   const port = await freePort();
@@ -151,9 +167,9 @@ for (const t of targets) {
     const cells: string[] = [];
     let p99 = 0;
     for (const [qos, size] of [[1, 16], [1, 256], [2, 16], [2, 256]] as const) {
-      const r = await measure(port, qos, size);
+      const r = await measure(port, qos, size, proc.pid);
       if (qos === 1 && size === 16) p99 = r.p99;
-      cells.push(Math.round(r.rate).toLocaleString("en-US"));
+      cells.push(`${Math.round(r.rate).toLocaleString("en-US")} (${r.cpu.toFixed(1)})`);
     }
     rows.push(`| ${t.name} | ${cells.join(" | ")} | ${p99.toFixed(1)} |`);
     console.error(rows[rows.length - 1]);

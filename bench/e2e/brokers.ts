@@ -15,7 +15,8 @@ import { type AccessFiles, writeAccessFiles } from "./access_files.ts";
  */
 export interface BrokerSpec {
   name: string;
-  argv(port: number, transport?: Transport, access?: boolean): string[];
+  /** `durable`: persistence on, in a fresh directory (the durable cases); `access`: see above. */
+  argv(port: number, transport?: Transport, durable?: boolean, access?: boolean): string[];
 }
 
 function benchDir(): string {
@@ -35,6 +36,15 @@ export function accessFiles(): AccessFiles {
  * The server certificate and key for the TLS cases, copied world-readable into the bench's temp
  * directory: Mosquitto started as root drops to its own user before reading them.
  */
+/** An empty directory under the bench directory (`mode` for a broker that drops privileges). */
+function freshDir(name: string, mode = 0o755): string {
+  const dir = join(benchDir(), name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode });
+  chmodSync(dir, mode);
+  return dir;
+}
+
 function serverCert(): { cert: string; key: string } {
   const dir = benchDir();
   const out = { cert: join(dir, "server.crt"), key: join(dir, "server.key") };
@@ -52,11 +62,12 @@ function serverCert(): { cert: string; key: string } {
  */
 export const vireo: BrokerSpec = {
   name: "vireo",
-  argv: (port, transport = "mqtt", access = false) => {
+  argv: (port, transport = "mqtt", durable = false, access = false) => {
     const bun = [join(ROOT, "node_modules", ".bin", "bun"), "run", "src/main.ts"];
     let extra = process.env.BENCH_VIREO_CONFIG;
     // In memory unless BENCH_VIREO_DATA=DIR asks for persistence there (same data directory for every transport).
-    const storage = process.env.BENCH_VIREO_DATA ? ["--data", process.env.BENCH_VIREO_DATA] : ["--memory"];
+    const storage = durable ? ["--data", freshDir(`vireo-data-${port}`)]
+      : process.env.BENCH_VIREO_DATA ? ["--data", process.env.BENCH_VIREO_DATA] : ["--memory"];
     if (access) { // the password file and ACL over BENCH_VIREO_CONFIG's settings
       const conf = join(benchDir(), `vireo-access-${port}.json`);
       const { passwordFile, aclFile } = accessFiles();
@@ -80,7 +91,7 @@ export const vireo: BrokerSpec = {
  */
 export const mosquitto: BrokerSpec = {
   name: "mosquitto",
-  argv: (port, transport = "mqtt", access = false) => {
+  argv: (port, transport = "mqtt", durable = false, access = false) => {
     const conf = join(benchDir(), `mosquitto-${port}.conf`);
     const acl = access ? accessFiles() : null;
     const tls = transport === "mqtts" || transport === "wss" ? serverCert() : undefined;
@@ -94,7 +105,12 @@ export const mosquitto: BrokerSpec = {
       // listening sockets"): a unix socket listener nobody uses keeps it happy. In /tmp, because
       // Mosquitto has dropped to its own user by the time it binds.
       ...(transport === "ws" || transport === "wss" ? [`listener 0 ${sock}`] : []),
-      "persistence false", "log_dest none",
+      // Durable: it saves a snapshot every autosave_interval (1,800 s), nothing per message.
+      // max_queued_messages 0: its default 1,000 drops QoS 1 messages to persistent sessions past
+      // that backlog (Vireo drops none), which would flatter its rate.
+      ...(durable ? ["persistence true", `persistence_location ${freshDir(`mosquitto-data-${port}`, 0o777)}/`, "max_queued_messages 0"]
+        : ["persistence false"]),
+      "log_dest none",
       ...(process.env.BENCH_MOSQUITTO_EXTRA ?? "").split(";").map((l) => l.trim()).filter(Boolean),
       ""].join("\n"));
     return ["mosquitto", "-c", conf];

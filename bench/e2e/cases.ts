@@ -6,6 +6,9 @@
  * wildcard filters), `conn-10k`, `idle-10k`, `ret-q{0,1}-{16,256}` (100,000 retained messages
  * to a new `#` subscriber). Over TLS and WebSocket (`transport`): `tls-…` / `ws-{fanin,fanout}-q{0,1}-{16,256}`,
  * `tls-conn-2k` (2,000 TLS handshakes + CONNECT), `tls-idle-2k` (memory per idle TLS connection).
+ * Durable (issue 16): `dur-fanin-q1-{16,256}` (persistent-session subscribers, closed loop) and
+ * `dur-lat-fanin-q1-16` (publisher PUBLISH → PUBACK at a fixed 10,000 msgs/s), Vireo on SQLite
+ * against Mosquitto with `persistence true`.
  * Under access control (password file + ACL of 1,000 users, ten rules each, patterns included; every
  * client logs in): `acl-{fanin,pair}-q{0,1}-16`, `acl-conn-10k` (10,000 authenticated connections).
  */
@@ -41,6 +44,8 @@ export interface BenchCase {
   maxTime: number;
   /** Listener kind (default plain MQTT). */
   transport?: Transport;
+  /** Brokers with persistence on (Vireo --data, Mosquitto persistence true); default as configured. */
+  durable?: boolean;
   /** Brokers load the bench's password file and ACL; vload logs in (access_files.ts). */
   access?: boolean;
 }
@@ -56,6 +61,8 @@ const FANOUT_SUBS = 100;
 const THROUGHPUT: Metric = { key: "deliv_rate", label: "msgs/s", higherIsBetter: true };
 const P50: Metric = { key: "lat_p50_us", label: "p50 µs", higherIsBetter: false };
 const P99: Metric = { key: "lat_p99_us", label: "p99 µs", higherIsBetter: false };
+const ACK_P50: Metric = { key: "ack_p50_us", label: "ack p50 µs", higherIsBetter: false };
+const ACK_P99: Metric = { key: "ack_p99_us", label: "ack p99 µs", higherIsBetter: false };
 
 function timed(t: Timing): string[] {
   return ["--duration", String(t.duration), "--warmup", String(t.warmup), "--drain", "2"];
@@ -134,8 +141,21 @@ export function allCases(t: Timing): BenchCase[] {
       });
     }
   }
-  out.push(...transportCases(t));
-  out.push(...accessCases(t));
+  out.push(...transportCases(t), ...durableCases(t), ...accessCases(t));
+  return out;
+}
+
+/** QoS 1 fan-in to subscribers with persistent sessions, the brokers persisting (issue 16). */
+function durableCases(t: Timing): BenchCase[] {
+  const args = ["--scenario", "fanin", "--qos", "1", "--persistent", ...timed(t)];
+  const out: BenchCase[] = [16, 256].map((pl) => ({
+    name: `dur-fanin-q1-${pl}`, durable: true, args: [...args, "--payload", String(pl)],
+    metrics: [THROUGHPUT], quick: pl === 16, maxTime: flowMax(t),
+  }));
+  out.push({
+    name: "dur-lat-fanin-q1-16", durable: true, args: [...args, "--payload", "16", "--rate", String(RATE)],
+    metrics: [ACK_P50, ACK_P99], quick: true, maxTime: flowMax(t),
+  });
   return out;
 }
 

@@ -172,13 +172,13 @@ static int put_str(uint8_t *d, const char *s, int l)
     return 2 + l;
 }
 
-/* CONNECT (3.1.1, clean session), with a user name and password when asked (--username). */
+/* CONNECT (3.1.1; clean session unless --persistent), with a user name and password when asked (--username). */
 void mq_connect(vl_conn *c)
 {
     char id[40], user[128];
     int idl = snprintf(id, sizeof id, "vl%d-%d", (int)getpid(), c->idx);
     int ul = 0, pl = 0;
-    uint8_t flags = 0x02; /* clean session */
+    uint8_t flags = cfg.persistent && c->pub < 0 ? 0x00 : 0x02; /* --persistent: subscribers keep sessions */
     if (cfg.username) {
         ul = cfg.users > 0 ? snprintf(user, sizeof user, "%s%d", cfg.username, c->idx % cfg.users)
                            : snprintf(user, sizeof user, "%s", cfg.username);
@@ -266,7 +266,7 @@ static void on_packet(vl_conn *c, uint8_t h, const uint8_t *b, uint32_t len, uin
         else on_connack(c, now);
         return;
     case 3: on_publish(c, h & 15, b, len, now); return;
-    case 4: on_puback(c, now); return;
+    case 4: on_puback(c, b, len, now); return;
     case 9: /* SUBACK: packet id, return codes */
         if (len >= 3 && b[2] == 0x80) conn_kill(c, "SUBACK failure");
         else on_suback(c, now);

@@ -85,6 +85,8 @@ void run_setup(void)
     vl_pubs = calloc((size_t)P + 1, sizeof(vl_pub));
     vl_filters = calloc((size_t)F + 1, sizeof(char *));
     if (!vl_conns || !vl_pubs || !vl_filters) die("out of memory");
+    for (int i = 0; cfg.qos && i < P; i++)
+        if (!(vl_pubs[i].sent_at = calloc(65536, sizeof(uint64_t)))) die("out of memory");
     for (int i = 0; i < vl_nconns; i++) {
         vl_conns[i].idx = i;
         vl_conns[i].fd = -1;
@@ -168,10 +170,15 @@ void on_suback(vl_conn *c, uint64_t now)
     if (c->state == CS_SUBACK && c->subacks_due == 0) became_ready(c, now);
 }
 
-void on_puback(vl_conn *c, uint64_t now)
+void on_puback(vl_conn *c, const uint8_t *b, uint32_t len, uint64_t now)
 {
     if (c->pub < 0) return;
-    vl_pubs[c->pub].acked++;
+    vl_pub *p = &vl_pubs[c->pub];
+    if (len >= 2 && p->sent_at) {
+        uint64_t t = p->sent_at[(uint32_t)b[0] << 8 | b[1]];
+        if (G.have_s0 && t >= G.s0.t && !G.have_s1 && now >= t) hist_add(&G.ack, now - t);
+    }
+    p->acked++;
     G.acked++;
     G.t_last_progress = now;
 }
@@ -222,6 +229,7 @@ static void emit(vl_pub *p, uint64_t stamp)
         uint16_t id = (uint16_t)(p->sent % 65535 + 1);
         d[t->pid_at] = (uint8_t)(id >> 8);
         d[t->pid_at + 1] = (uint8_t)id;
+        if (p->sent_at) p->sent_at[id] = stamp;
     }
     uint32_t key = cfg.scenario == VS_WILDCARD || cfg.scenario == VS_RETAINED ? t->key
                                                                                : (uint32_t)p->sent;

@@ -79,7 +79,9 @@ static void usage(void)
         "  --tls-ca FILE    MQTT over TLS, the broker's certificate verified against FILE\n"
         "  --ws             MQTT over WebSocket (GET /mqtt, subprotocol mqtt; with --tls-ca: wss)\n"
         "  --username NAME --password PW   log in (CONNECT user name / password)\n"
-        "  --users N        connection i logs in as NAME<i %% N> (user0, user1, ... with NAME=user)\n");
+        "  --users N        connection i logs in as NAME<i %% N> (user0, user1, ... with NAME=user)\n"
+
+        "  --persistent     subscribers connect with clean session 0 (durable sessions)\n");
     exit(2);
 }
 
@@ -96,6 +98,7 @@ static void parse(int argc, char **argv)
         { "label", 1, 0, 'L' }, { "no-quickack", 0, 0, 'A' },
         { "tls-ca", 1, 0, 'K' }, { "ws", 0, 0, 'B' },
         { "username", 1, 0, 'u' }, { "password", 1, 0, 'k' }, { "users", 1, 0, 'U' },
+        { "persistent", 0, 0, 'N' },
         { 0, 0, 0, 0 },
     };
     int k;
@@ -133,6 +136,7 @@ static void parse(int argc, char **argv)
         case 'u': cfg.username = optarg; break;
         case 'k': cfg.password = optarg; break;
         case 'U': cfg.users = atoi(optarg); break;
+        case 'N': cfg.persistent = 1; break;
         case 'A': cfg.quickack = 0; break;
         default: usage();
         }
@@ -178,6 +182,9 @@ static void report(void)
                "\"lat_max_us\":%.1f,",
                (unsigned long long)G.lat.n, hist_q(&G.lat, 0.5) / 1e3, hist_q(&G.lat, 0.9) / 1e3,
                hist_q(&G.lat, 0.99) / 1e3, G.lat.max / 1e3);
+        if (cfg.qos)
+            printf("\"ack_n\":%llu,\"ack_p50_us\":%.1f,\"ack_p99_us\":%.1f,",
+                   (unsigned long long)G.ack.n, hist_q(&G.ack, 0.5) / 1e3, hist_q(&G.ack, 0.99) / 1e3);
     }
     if (cfg.scenario == VS_CONN || cfg.scenario == VS_IDLE) {
         double t = G.t_ready ? (double)(G.t_ready - G.t_begin) / 1e9 : -1;

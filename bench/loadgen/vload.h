@@ -59,6 +59,7 @@ typedef struct {
     uint64_t limit;          /* stop after this many messages */
     uint64_t last_done, t_progress;
     uint64_t due, period;    /* open loop schedule */
+    uint64_t *sent_at;       /* QoS 1: send time (or open-loop schedule) by packet id, for ack latency */
 } vl_pub;
 
 typedef struct {
@@ -88,6 +89,7 @@ typedef struct {
     const char *username; /* --username NAME: CONNECT carries a user name (NAME<i % users> with --users) */
     const char *password; /* --password PW: and this password */
     int users;            /* --users N: connection i logs in as NAME<i % N> (0: NAME itself) */
+    int persistent;       /* --persistent: subscribers connect with clean session 0 */
 } vl_config;
 
 extern vl_config cfg;
@@ -107,7 +109,7 @@ typedef struct {
     uint64_t received, acked, foreign, misrouted, written_off, stalls, late;
     uint64_t ret_got, ret_other, t_ret_pub0, t_ret_pub1, t_ret_sub, t_ret_last, pingresp;
     long rss0_kib, rss1_kib;
-    vl_hist lat, connack;
+    vl_hist lat, connack, ack; /* ack: publisher PUBLISH -> PUBACK (QoS 1) */
     vl_snap s0, s1;
     int have_s0, have_s1;
     char error[200];
@@ -158,7 +160,7 @@ uint64_t run_wake(uint64_t now);
 void on_connack(vl_conn *c, uint64_t now);
 void on_suback(vl_conn *c, uint64_t now);
 void on_publish(vl_conn *c, uint8_t flags, const uint8_t *body, uint32_t len, uint64_t now);
-void on_puback(vl_conn *c, uint64_t now);
+void on_puback(vl_conn *c, const uint8_t *body, uint32_t len, uint64_t now);
 int is_flow(void);
 void set_error(const char *fmt, ...);
 void die(const char *fmt, ...);

@@ -6,12 +6,26 @@
  * are stored as one BLOB each (record.ts).
  */
 import { type Database, openDatabase, type SqlValue, type Statement } from "./sqlite_driver.ts";
-import { applyOp, prepareStatements } from "./sqlite_ops.ts";
+import { applyOp, OutboundIndex, prepareStatements } from "./sqlite_ops.ts";
 import { loadSnapshot } from "./sqlite_load.ts";
 import { type Snapshot, type StorageBackend, StorageError, type StoreOp } from "./types.ts";
 
 /** Schema version in PRAGMA user_version; a file from a newer Vireo is refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** Version 1 kept outbound WITHOUT ROWID keyed by (client_id, seq); version 2 by seq (sqlite_ops.ts). */
+const MIGRATE_1_TO_2 = `
+BEGIN;
+CREATE TABLE outbound_v2 (
+  seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL, message_id INTEGER NOT NULL, qos INTEGER NOT NULL,
+  retain INTEGER NOT NULL, packet_id INTEGER NOT NULL, state INTEGER NOT NULL, sub_ids TEXT
+);
+INSERT INTO outbound_v2 SELECT seq, client_id, message_id, qos, retain, packet_id, state, sub_ids FROM outbound;
+DROP TABLE outbound;
+ALTER TABLE outbound_v2 RENAME TO outbound;
+PRAGMA user_version = 2;
+COMMIT;
+`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -24,10 +38,9 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 CREATE TABLE IF NOT EXISTS retained (topic BLOB PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outbound (
-  client_id TEXT NOT NULL, seq INTEGER NOT NULL, message_id INTEGER NOT NULL, qos INTEGER NOT NULL,
-  retain INTEGER NOT NULL, packet_id INTEGER NOT NULL, state INTEGER NOT NULL, sub_ids TEXT,
-  PRIMARY KEY (client_id, seq)
-) WITHOUT ROWID;
+  seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL, message_id INTEGER NOT NULL, qos INTEGER NOT NULL,
+  retain INTEGER NOT NULL, packet_id INTEGER NOT NULL, state INTEGER NOT NULL, sub_ids TEXT
+);
 CREATE TABLE IF NOT EXISTS inbound_qos2 (
   client_id TEXT NOT NULL, packet_id INTEGER NOT NULL, PRIMARY KEY (client_id, packet_id)
 ) WITHOUT ROWID;
@@ -49,6 +62,8 @@ export interface SqliteOptions {
 export class SqliteBackend implements StorageBackend {
   private readonly statements: Map<StoreOp["op"], Statement[]>;
   private readonly begin: Statement;
+  /** Each session's outbound seqs: filled by load(), or by the first commit when load() was not called. */
+  private index: OutboundIndex | null = null;
   private closed = false;
 
   private constructor(readonly location: string, private readonly db: Database) {
@@ -76,9 +91,13 @@ export class SqliteBackend implements StorageBackend {
       db.exec("PRAGMA journal_mode = WAL");
       db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
       db.exec(SCHEMA);
+      if (version === 1) db.exec(MIGRATE_1_TO_2);
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       // Messages no entry refers to any more (their last session expired while down): the file
       // keeps only what can still be delivered.
+      // Entries of no session (load skips them) would otherwise stay forever: OutboundIndex
+      // learns a session's entries from load, and only the owned ones are loaded.
+      db.exec("DELETE FROM outbound WHERE client_id NOT IN (SELECT client_id FROM sessions)");
       db.exec("DELETE FROM messages WHERE id NOT IN (SELECT message_id FROM outbound)");
       return new SqliteBackend(path, db);
     } catch (err) {
@@ -93,11 +112,14 @@ export class SqliteBackend implements StorageBackend {
     if (this.closed) throw new StorageError(`database ${this.location}: closed`);
     if (ops.length === 0) return;
     const db = this.db;
+    const index = this.index ??= this.readIndex();
     this.begin.run();
     try {
-      for (const o of ops) applyOp(this.statements, o);
+      for (const o of ops) applyOp(this.statements, index, o);
       db.exec("COMMIT");
+      index.settle();
     } catch (err) {
+      index.discard();
       try {
         db.exec("ROLLBACK");
       } catch { /* the transaction may already be gone */ }
@@ -107,10 +129,21 @@ export class SqliteBackend implements StorageBackend {
 
   load(): Snapshot {
     try {
-      return loadSnapshot(this.db);
+      const snap = loadSnapshot(this.db);
+      const index = new OutboundIndex();
+      for (const s of snap.sessions) for (const r of s.outbound) index.add(r.clientId, r.seq);
+      this.index = index;
+      return snap;
     } catch (err) {
       throw new StorageError(`database ${this.location}: cannot read: ${describe(err)}`);
     }
+  }
+
+  /** The index read from the file, for a backend committing before (or without) a load(). */
+  private readIndex(): OutboundIndex {
+    const index = new OutboundIndex();
+    for (const r of this.db.prepare("SELECT client_id, seq FROM outbound").all()) index.add(String(r.client_id), Number(r.seq));
+    return index;
   }
 
   /** Returns free pages to the file system and folds the WAL back into the file (run at close). */

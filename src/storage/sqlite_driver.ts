@@ -44,7 +44,9 @@ export async function openDatabase(path: string): Promise<Database> {
       exec: (sql) => db.exec(sql),
       prepare: (sql) => {
         const st = db.prepare(sql);
-        return { run: (...p) => void st.run(...p), all: (...p) => st.all(...p) };
+        // Bound, not wrapped in a rest-parameter arrow: the copy of the arguments cost about a
+        // tenth of a row write, and a durable message writes several rows.
+        return { run: st.run.bind(st) as Statement["run"], all: st.all.bind(st) };
       },
       close: () => db.close(),
     };

@@ -28,7 +28,7 @@ export function loadSnapshot(db: Database): Snapshot {
     });
   }
   const wanted = new Set<number>();
-  for (const r of db.prepare("SELECT * FROM outbound ORDER BY client_id, seq").all()) {
+  for (const r of db.prepare("SELECT * FROM outbound ORDER BY seq").all()) {
     const s = sessions.get(String(r.client_id));
     if (s === undefined) continue;
     const row = outboundRow(r);

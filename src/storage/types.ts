@@ -57,7 +57,10 @@ export const OutboundState = {
 /** One message owed to a stored session: queued, or in flight with its packet id. */
 export interface OutboundRow {
   clientId: string;
-  /** Position in the session's delivery order (unique per session). */
+  /**
+   * Position in the session's delivery order, and the entry's key: unique across the store and
+   * never reused (the broker numbers every entry from one counter), so a backend may key by it.
+   */
   seq: number;
   /** The StoredMessage id (see message put). */
   messageId: number;
