@@ -7,18 +7,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onPath, ROOT } from "./procs.ts";
 import { BENCH_CERTS, type Transport } from "./cases.ts";
+import { type AccessFiles, writeAccessFiles } from "./access_files.ts";
 
-/** How to start one broker on a given port (127.0.0.1 only), with a listener of `transport`. */
+/**
+ * How to start one broker on a given port (127.0.0.1 only), with a listener of `transport`;
+ * `access`: with the bench's password file and ACL (access_files.ts), anonymous clients refused.
+ */
 export interface BrokerSpec {
   name: string;
-  /** `durable`: persistence on, in a fresh directory (the durable cases). */
-  argv(port: number, transport?: Transport, durable?: boolean): string[];
+  /** `durable`: persistence on, in a fresh directory (the durable cases); `access`: see above. */
+  argv(port: number, transport?: Transport, durable?: boolean, access?: boolean): string[];
 }
 
 function benchDir(): string {
   const dir = join(tmpdir(), `vireo-bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+let files: AccessFiles | null = null;
+
+/** The access cases' password file and ACL, written once per bench process. */
+export function accessFiles(): AccessFiles {
+  return (files ??= writeAccessFiles(benchDir()));
 }
 
 /**
@@ -51,12 +62,18 @@ function serverCert(): { cert: string; key: string } {
  */
 export const vireo: BrokerSpec = {
   name: "vireo",
-  argv: (port, transport = "mqtt", durable = false) => {
+  argv: (port, transport = "mqtt", durable = false, access = false) => {
     const bun = [join(ROOT, "node_modules", ".bin", "bun"), "run", "src/main.ts"];
-    const extra = process.env.BENCH_VIREO_CONFIG;
+    let extra = process.env.BENCH_VIREO_CONFIG;
     // In memory unless BENCH_VIREO_DATA=DIR asks for persistence there (same data directory for every transport).
     const storage = durable ? ["--data", freshDir(`vireo-data-${port}`)]
       : process.env.BENCH_VIREO_DATA ? ["--data", process.env.BENCH_VIREO_DATA] : ["--memory"];
+    if (access) { // the password file and ACL over BENCH_VIREO_CONFIG's settings
+      const conf = join(benchDir(), `vireo-access-${port}.json`);
+      const { passwordFile, aclFile } = accessFiles();
+      writeFileSync(conf, JSON.stringify({ ...(extra ? JSON.parse(readFileSync(extra, "utf8")) : {}), passwordFile, aclFile, allowAnonymous: false }));
+      extra = conf;
+    }
     if (transport === "mqtt") return [...bun, ...(extra ? ["-c", extra] : []), "-p", String(port), "--host", "127.0.0.1", ...storage];
     // Other transports: a JSON config with the one listener (over BENCH_VIREO_CONFIG's settings).
     const { cert, key } = serverCert();
@@ -68,18 +85,20 @@ export const vireo: BrokerSpec = {
 };
 
 /**
- * Mosquitto with a generated config: one local listener (of the case's transport), anonymous,
- * no persistence, no log.
+ * Mosquitto with a generated config: one local listener (of the case's transport), anonymous (or
+ * the access cases' password file and ACL), no persistence, no log.
  * BENCH_MOSQUITTO_EXTRA adds lines (separated by ";"), e.g. "max_queued_messages 0".
  */
 export const mosquitto: BrokerSpec = {
   name: "mosquitto",
-  argv: (port, transport = "mqtt", durable = false) => {
+  argv: (port, transport = "mqtt", durable = false, access = false) => {
     const conf = join(benchDir(), `mosquitto-${port}.conf`);
+    const acl = access ? accessFiles() : null;
     const tls = transport === "mqtts" || transport === "wss" ? serverCert() : undefined;
     const sock = `/tmp/vireo-bench-mosquitto-${port}.sock`;
     rmSync(sock, { force: true }); // a previous run's: Mosquitto would not bind over it
-    writeFileSync(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true",
+    writeFileSync(conf, [`listener ${port} 127.0.0.1`, `allow_anonymous ${acl === null}`,
+      ...(acl !== null ? [`password_file ${acl.passwordFile}`, `acl_file ${acl.aclFile}`] : []),
       ...(transport === "ws" || transport === "wss" ? ["protocol websockets"] : []),
       ...(tls ? [`certfile ${tls.cert}`, `keyfile ${tls.key}`] : []),
       // Mosquitto 2.0.11 will not start with WebSocket listeners alone ("Unable to start any

@@ -9,9 +9,12 @@
  * Durable (issue 16): `dur-fanin-q1-{16,256}` (persistent-session subscribers, closed loop) and
  * `dur-lat-fanin-q1-16` (publisher PUBLISH → PUBACK at a fixed 10,000 msgs/s), Vireo on SQLite
  * against Mosquitto with `persistence true`.
+ * Under access control (password file + ACL of 1,000 users, ten rules each, patterns included; every
+ * client logs in): `acl-{fanin,pair}-q{0,1}-16`, `acl-conn-10k` (10,000 authenticated connections).
  */
 import { join } from "node:path";
 import { ROOT } from "./procs.ts";
+import { LOGIN_ARGS, USERS } from "./access_files.ts";
 
 /** What a case's clients speak; the brokers open one listener of this kind on the case's port. */
 export type Transport = "mqtt" | "mqtts" | "ws" | "wss";
@@ -43,6 +46,8 @@ export interface BenchCase {
   transport?: Transport;
   /** Brokers with persistence on (Vireo --data, Mosquitto persistence true); default as configured. */
   durable?: boolean;
+  /** Brokers load the bench's password file and ACL; vload logs in (access_files.ts). */
+  access?: boolean;
 }
 
 /** Durations of the flow cases, seconds. */
@@ -136,7 +141,7 @@ export function allCases(t: Timing): BenchCase[] {
       });
     }
   }
-  out.push(...transportCases(t), ...durableCases(t));
+  out.push(...transportCases(t), ...durableCases(t), ...accessCases(t));
   return out;
 }
 
@@ -190,6 +195,30 @@ function transportCases(t: Timing): BenchCase[] {
     args: ["--scenario", "idle", "--conns", "2000", "--hold", "2", ...transportArgs("mqtts")],
     metrics: [{ key: "kib_per_conn", label: "KiB/conn", higherIsBetter: false }],
     quick: false,
+    maxTime: 60,
+  });
+  return out;
+}
+
+/** Fan-in and pairs with every client logged in under the ACL, and the authenticated connection storm. */
+function accessCases(t: Timing): BenchCase[] {
+  const out: BenchCase[] = [];
+  for (const sc of ["fanin", "pair"] as const) {
+    for (const q of [0, 1]) {
+      out.push({
+        name: `acl-${sc}-q${q}-16`, access: true,
+        args: ["--scenario", sc, "--qos", String(q), "--payload", "16", ...timed(t), ...LOGIN_ARGS],
+        metrics: [THROUGHPUT],
+        quick: sc === "pair" && q === 1,
+        maxTime: flowMax(t),
+      });
+    }
+  }
+  out.push({
+    name: "acl-conn-10k", access: true,
+    args: ["--scenario", "conn", "--conns", String(10 * USERS), "--conn-window", "100", ...LOGIN_ARGS],
+    metrics: [{ key: "conn_time_s", label: "s", higherIsBetter: false }],
+    quick: true,
     maxTime: 60,
   });
   return out;

@@ -61,7 +61,7 @@ async function oneRun(b: BrokerSpec, c: BenchCase, rep: number, portBase: number
   const port = await freePort(portBase);
   let broker;
   try {
-    broker = await startBroker(b.argv(port, c.transport, c.durable), port);
+    broker = await startBroker(b.argv(port, c.transport, c.durable, c.access), port);
   } catch (e) {
     return { broker: b.name, case: c.name, rep, result: { ok: false, error: String((e as Error).message).slice(0, 300) } };
   }

@@ -163,23 +163,40 @@ static int put_len(uint8_t *d, uint32_t v)
     return n;
 }
 
+/* Appends a 2-byte length and the string's bytes. */
+static int put_str(uint8_t *d, const char *s, int l)
+{
+    d[0] = (uint8_t)(l >> 8);
+    d[1] = (uint8_t)l;
+    memcpy(d + 2, s, (size_t)l);
+    return 2 + l;
+}
+
+/* CONNECT (3.1.1; clean session unless --persistent), with a user name and password when asked (--username). */
 void mq_connect(vl_conn *c)
 {
-    char id[40];
+    char id[40], user[128];
     int idl = snprintf(id, sizeof id, "vl%d-%d", (int)getpid(), c->idx);
-    uint8_t p[64];
+    int ul = 0, pl = 0;
+    uint8_t flags = cfg.persistent && c->pub < 0 ? 0x00 : 0x02; /* --persistent: subscribers keep sessions */
+    if (cfg.username) {
+        ul = cfg.users > 0 ? snprintf(user, sizeof user, "%s%d", cfg.username, c->idx % cfg.users)
+                           : snprintf(user, sizeof user, "%s", cfg.username);
+        flags |= 0x80;
+    }
+    if (cfg.password) pl = (int)strlen(cfg.password), flags |= 0x40;
+    uint8_t p[320];
     int n = 0;
     p[n++] = 0x10;
-    n += put_len(p + n, (uint32_t)(10 + 2 + idl));
-    uint8_t clean = cfg.persistent && c->pub < 0 ? 0x00 : 0x02; /* --persistent: subscribers keep sessions */
-    const uint8_t vh[10] = { 0, 4, 'M', 'Q', 'T', 'T', 4, clean,
+    n += put_len(p + n, (uint32_t)(10 + 2 + idl + (ul ? 2 + ul : 0) + (cfg.password ? 2 + pl : 0)));
+    const uint8_t vh[10] = { 0, 4, 'M', 'Q', 'T', 'T', 4, flags,
                              (uint8_t)(cfg.keepalive >> 8), (uint8_t)cfg.keepalive };
     memcpy(p + n, vh, 10);
     n += 10;
-    p[n++] = 0;
-    p[n++] = (uint8_t)idl;
-    memcpy(p + n, id, (size_t)idl);
-    tx_put(c, p, (size_t)(n + idl));
+    n += put_str(p + n, id, idl);
+    if (cfg.username) n += put_str(p + n, user, ul);
+    if (cfg.password) n += put_str(p + n, cfg.password, pl);
+    tx_put(c, p, (size_t)n);
 }
 
 /* One SUBSCRIBE per filter (pipelined), packet ids 1..n, so the broker sees plain packets. */

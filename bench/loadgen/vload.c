@@ -78,6 +78,9 @@ static void usage(void)
         "  --prefix STR (vl) --label STR --no-quickack\n"
         "  --tls-ca FILE    MQTT over TLS, the broker's certificate verified against FILE\n"
         "  --ws             MQTT over WebSocket (GET /mqtt, subprotocol mqtt; with --tls-ca: wss)\n"
+        "  --username NAME --password PW   log in (CONNECT user name / password)\n"
+        "  --users N        connection i logs in as NAME<i %% N> (user0, user1, ... with NAME=user)\n"
+
         "  --persistent     subscribers connect with clean session 0 (durable sessions)\n");
     exit(2);
 }
@@ -93,7 +96,9 @@ static void parse(int argc, char **argv)
         { "drain", 1, 0, 'D' }, { "max-time", 1, 0, 'm' }, { "window", 1, 0, 'W' },
         { "rate", 1, 0, 'r' }, { "stall", 1, 0, 'T' }, { "prefix", 1, 0, 'x' },
         { "label", 1, 0, 'L' }, { "no-quickack", 0, 0, 'A' },
-        { "tls-ca", 1, 0, 'K' }, { "ws", 0, 0, 'B' }, { "persistent", 0, 0, 'N' },
+        { "tls-ca", 1, 0, 'K' }, { "ws", 0, 0, 'B' },
+        { "username", 1, 0, 'u' }, { "password", 1, 0, 'k' }, { "users", 1, 0, 'U' },
+        { "persistent", 0, 0, 'N' },
         { 0, 0, 0, 0 },
     };
     int k;
@@ -128,6 +133,9 @@ static void parse(int argc, char **argv)
         case 'L': cfg.label = optarg; break;
         case 'K': cfg.tls_ca = optarg; break;
         case 'B': cfg.ws = 1; break;
+        case 'u': cfg.username = optarg; break;
+        case 'k': cfg.password = optarg; break;
+        case 'U': cfg.users = atoi(optarg); break;
         case 'N': cfg.persistent = 1; break;
         case 'A': cfg.quickack = 0; break;
         default: usage();
@@ -138,6 +146,9 @@ static void parse(int argc, char **argv)
     if (cfg.window < 1) cfg.window = 1;
     if (cfg.window > 60000) cfg.window = 60000; /* packet ids must stay unique in flight */
     if (cfg.conn_window < 1) cfg.conn_window = 1;
+    if (cfg.password && !cfg.username) die("--password needs --username");
+    if (cfg.username && strlen(cfg.username) > 100) die("--username: at most 100 bytes");
+    if (cfg.password && strlen(cfg.password) > 100) die("--password: at most 100 bytes");
     if (cfg.max_time > 300) cfg.max_time = 300; /* below --keepalive: no PINGREQ needed */
 }
 

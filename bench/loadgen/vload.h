@@ -86,6 +86,9 @@ typedef struct {
     uint64_t retained;
     const char *tls_ca;   /* --tls-ca FILE: speak TLS, verify the broker against FILE */
     int ws;               /* --ws: MQTT over WebSocket (path /mqtt, subprotocol mqtt) */
+    const char *username; /* --username NAME: CONNECT carries a user name (NAME<i % users> with --users) */
+    const char *password; /* --password PW: and this password */
+    int users;            /* --users N: connection i logs in as NAME<i % N> (0: NAME itself) */
     int persistent;       /* --persistent: subscribers connect with clean session 0 */
 } vl_config;
 

@@ -33,6 +33,13 @@ export class AccessControl {
   /** True when topic decisions are needed at all (an ACL file or an authorize hook). */
   readonly gatesTopics: boolean;
 
+  /**
+   * A policy that allows everything, for the broker's own warm-up clients: they get a ClientAccess
+   * on it (not a bypass), so the warm-up compiles the same per-message access paths real clients
+   * take under an ACL instead of leaving them to compile under the first real load.
+   */
+  static readonly allowAll = new AccessControl({ passwordFile: "", aclFile: "", allowAnonymous: true, hooks: {} }, null, null);
+
   private constructor(
     private readonly opts: AccessOptions,
     private passwords: PasswordFile | null,

@@ -26,16 +26,16 @@ export class Router {
   /**
    * Delivers `pub` (topic = `topic[off, off+len)`) to every matching subscription, connected or
    * not (an offline session queues it). @returns how many sessions it was delivered to (0 = no
-   * matching subscribers, MQTT 5.0 §3.4.2.1 reason 0x10).
+   * matching subscribers, MQTT 5.0 §3.4.2.1 reason 0x10). `hash`: topicHash of the topic when the
+   * caller has it (the PUBLISH path under access control), else -1.
    */
-  route(pub: Publication, topic: Uint8Array, off: number, len: number): number {
+  route(pub: Publication, topic: Uint8Array, off: number, len: number, hash = -1): number {
     // `m` may point into a live subscriber set: nothing below may (un)subscribe. deliver() only
     // queues bytes (flushed in a microtask), so no close and no session end runs inside this loop.
     const m = this.index.match(topic, off, len);
     const pubQos = pub.qos;
     // Read access only while access control gates topics; the hash once per PUBLISH, if needed.
     const gated = this.sessions.gated, access = this.sessions.access;
-    let hash = -1;
     let delivered = 0;
     for (let i = 0; i < m.count; i++) {
       const sid = m.subscriber(i);

@@ -1,5 +1,6 @@
 // Access entries by subscriber id: a client's answers are cached and dropped on reload; the warm-up's
-// entry (null) is not checked; an unknown entry is denied; an ended session's id starts unknown.
+// entry (a ClientAccess on AccessControl.allowAll) and null allow everything; an unknown entry is denied;
+// an ended session's id starts unknown.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -48,4 +49,17 @@ test("SessionRegistry: an ended session's access entry is cleared, so its recycl
   const t = reg.create("two");
   assert.equal(t.sid, s.sid);
   assert.equal(reg.access[t.sid], undefined);
+});
+
+test("ClientAccess on AccessControl.allowAll (the warm-up's clients): every publish, delivery and subscription allowed, through the cached paths", () => {
+  const a = new ClientAccess(AccessControl.allowAll, undefined, "$vireo-warmup-1");
+  const t = enc.encode("$vireo/warmup"), s = enc.encode("$SYS/x");
+  for (let i = 0; i < 2; i++) { // the second round answers from the caches
+    assert.equal(writeAllowed(a, t, 0, t.length), true);
+    assert.equal(readAllowed(a, t, 0, t.length, topicHash(t, 0, t.length)), true);
+    assert.equal(readAllowed(a, s, 0, s.length, topicHash(s, 0, s.length)), true);
+  }
+  assert.equal(allowedByName(a, "subscribe", "#"), true);
+  assert.equal(allowedByName(a, "write", "any/topic"), true);
+  assert.equal(AccessControl.allowAll.gatesTopics, false);
 });
