@@ -25,7 +25,7 @@ export function sessionAttached(core: BrokerCore, s: Session): void {
       // A session that ended with its connection until now: its subscriptions are stored too.
       if (j !== null) for (const [filter, sub] of s.subscriptions) j.subscriptionPut(s.clientId, filter, sub.options, sub.subscriptionId);
     }
-    j?.sessionPut(s.clientId, s.expiryInterval, 0, core.clock.now());
+    j?.sessionPut(s.clientId, s.expiryInterval, 0, core.clock.now(), sessionUser(core, s));
     if (j !== null) willAttached(core, s);
   } else if (s.durable) {
     s.durable = false;
@@ -81,7 +81,12 @@ export function sessionQuota(core: BrokerCore, clientId: string, expiry: number)
 /** The connection left a stored session: record its expiry deadline (0 = never). */
 export function sessionDetached(core: BrokerCore, s: Session, expiresAt: number): void {
   const j = core.journal;
-  if (j !== null && s.durable) j.sessionPut(s.clientId, s.expiryInterval, expiresAt, core.clock.now());
+  if (j !== null && s.durable) j.sessionPut(s.clientId, s.expiryInterval, expiresAt, core.clock.now(), sessionUser(core, s));
+}
+
+/** The user the session's last connection authenticated as (stored so access decisions survive a restart). */
+function sessionUser(core: BrokerCore, s: Session): string | undefined {
+  return core.sessions.gated ? core.sessions.access[s.sid]?.username : undefined;
 }
 
 /** A session ended (expired, clean start, expiry 0 at disconnect): delete what was stored. */

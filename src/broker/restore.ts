@@ -4,6 +4,7 @@
  * deleted (in the store too), a session that was connected when the broker stopped starts its
  * expiry now (its connection is gone).
  */
+import { ClientAccess } from "../auth/client_access.ts";
 import { PropertyId } from "../protocol/packets.ts";
 import type { Message } from "../session/message.ts";
 import { type OutboundRow, OutboundState, type Snapshot, type StoredMessage, type StoredSession } from "../storage/types.ts";
@@ -70,6 +71,8 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
       }
       const s = core.sessions.create(row.clientId);
       s.expiryInterval = row.expiryInterval;
+      // Its deliveries while offline are checked as the user its last connection authenticated as.
+      if (core.sessions.gated) core.sessions.access[s.sid] = new ClientAccess(core.access!, row.username, row.clientId);
       s.durable = true;
       core.stats.persistentSessions++;
       for (const sub of st.subscriptions) {

@@ -6,7 +6,7 @@
  */
 import type { Message } from "../session/message.ts";
 import { GroupCommit, type GroupCommitOptions } from "./group_commit.ts";
-import type { OutboundRow, StorageBackend, StoredMessage, WillRow } from "./types.ts";
+import type { OutboundRow, SessionRow, StorageBackend, StoredMessage, WillRow } from "./types.ts";
 
 /** A stored message's id and how many outbound entries refer to it. */
 interface MessageRef {
@@ -47,8 +47,11 @@ export class Journal {
    * A session that outlives its connection: created, resumed, or detached (`expiresAt` its
    * deadline then, 0 while connected or when it never expires).
    */
-  sessionPut(clientId: string, expiryInterval: number, expiresAt: number, lastSeen: number): void {
-    if (!this.muted) this.log.push({ op: "session.put", row: { clientId, expiryInterval, expiresAt, lastSeen } });
+  sessionPut(clientId: string, expiryInterval: number, expiresAt: number, lastSeen: number, username?: string): void {
+    if (this.muted) return;
+    const row: SessionRow = { clientId, expiryInterval, expiresAt, lastSeen };
+    if (username !== undefined) row.username = username;
+    this.log.push({ op: "session.put", row });
   }
 
   /** A stored session ended (with everything it owns). */

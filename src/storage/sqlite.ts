@@ -11,7 +11,7 @@ import { loadSnapshot } from "./sqlite_load.ts";
 import { type Snapshot, type StorageBackend, StorageError, type StoreOp } from "./types.ts";
 
 /** Schema version in PRAGMA user_version; a file from a newer Vireo is refused. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Version 1 kept outbound WITHOUT ROWID keyed by (client_id, seq); version 2 by seq (sqlite_ops.ts). */
 const MIGRATE_1_TO_2 = `
@@ -29,7 +29,8 @@ COMMIT;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
-  client_id TEXT PRIMARY KEY, expiry_interval INTEGER NOT NULL, expires_at INTEGER NOT NULL, last_seen INTEGER NOT NULL
+  client_id TEXT PRIMARY KEY, expiry_interval INTEGER NOT NULL, expires_at INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+  username TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS subscriptions (
   client_id TEXT NOT NULL, filter TEXT NOT NULL, options INTEGER NOT NULL, subscription_id INTEGER NOT NULL,
@@ -92,6 +93,8 @@ export class SqliteBackend implements StorageBackend {
       db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
       db.exec(SCHEMA);
       if (version === 1) db.exec(MIGRATE_1_TO_2);
+      // Version 3 stores the user a session belongs to (access decisions for it survive a restart).
+      if (version === 1 || version === 2) db.exec("ALTER TABLE sessions ADD COLUMN username TEXT");
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       // Messages no entry refers to any more (their last session expired while down): the file
       // keeps only what can still be delivered.

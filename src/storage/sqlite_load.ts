@@ -17,7 +17,10 @@ export function loadSnapshot(db: Database): Snapshot {
   for (const r of db.prepare("SELECT * FROM sessions").all()) {
     const clientId = String(r.client_id);
     sessions.set(clientId, {
-      session: { clientId, expiryInterval: num(r.expiry_interval), expiresAt: num(r.expires_at), lastSeen: num(r.last_seen) },
+      session: {
+        clientId, expiryInterval: num(r.expiry_interval), expiresAt: num(r.expires_at), lastSeen: num(r.last_seen),
+        ...(r.username === null || r.username === undefined ? {} : { username: String(r.username) }),
+      },
       subscriptions: [], outbound: [], inbound: [], will: null,
     });
   }

@@ -12,7 +12,7 @@ import type { StoreOp } from "./types.ts";
 import { encodeRecord } from "./record.ts";
 
 const SQL: Record<StoreOp["op"], string[]> = {
-  "session.put": ["INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)"],
+  "session.put": ["INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?, ?)"],
   "session.delete": [
     "DELETE FROM sessions WHERE client_id = ?", "DELETE FROM subscriptions WHERE client_id = ?",
     "DELETE FROM outbound WHERE seq BETWEEN ? AND ? AND client_id = ?", "DELETE FROM inbound_qos2 WHERE client_id = ?",
@@ -89,7 +89,7 @@ export class OutboundIndex {
 export function applyOp(statements: Map<StoreOp["op"], Statement[]>, index: OutboundIndex, o: StoreOp): void {
   const st = statements.get(o.op)!;
   switch (o.op) {
-    case "session.put": return st[0].run(o.row.clientId, o.row.expiryInterval, o.row.expiresAt, o.row.lastSeen);
+    case "session.put": return st[0].run(o.row.clientId, o.row.expiryInterval, o.row.expiresAt, o.row.lastSeen, o.row.username ?? null);
     case "session.delete": {
       st[0].run(o.clientId);
       st[1].run(o.clientId);

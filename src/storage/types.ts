@@ -32,6 +32,11 @@ export interface SessionRow {
   expiresAt: number;
   /** Last time a connection held it (ms), for persistent_client_expiration. */
   lastSeen: number;
+  /**
+   * The user the session's connection authenticated as (password file user or certificate CN);
+   * absent = anonymous. Access decisions for the session's deliveries use it after a restart.
+   */
+  username?: string;
 }
 
 /** One subscription of a stored session (`filter` as subscribed, `$share/…` included). */
