@@ -239,7 +239,8 @@ async function check0(port: number): Promise<void> {
   for (let i = 0; ; i++) {
     try {
       const c = await Client.open(port, "restart-bench-probe", true);
-      return c.s.destroy();
+      c.s.destroy();
+      return;
     } catch (e) {
       if (i > 3000) throw e;
       await new Promise((r) => setTimeout(r, 10));
