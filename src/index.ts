@@ -11,7 +11,7 @@
 export { Broker } from "./broker/broker.ts";
 export type { BrokerOptions } from "./broker/options.ts";
 export type { BrokerHooks, ConnectInfo } from "./broker/hooks.ts";
-export type { BrokerStats } from "./broker/stats.ts";
+export type { BrokerStats } from "./session/stats.ts";
 export { type Config, ConfigError, DEFAULT_CONFIG, loadConfig, mergeConfig } from "./config/config.ts";
 export { HELP_TEXT, parseArgs, resolveConfig } from "./config/cli.ts";
 export { effectiveListeners } from "./config/config.ts";

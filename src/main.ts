@@ -9,19 +9,24 @@
  */
 import process from "node:process";
 import { Broker } from "./broker/broker.ts";
+import type { BrokerOptions } from "./broker/options.ts";
 import { HELP_TEXT, resolveConfig, type ResolvedConfig } from "./config/cli.ts";
 import { ConfigError } from "./config/config.ts";
 import { checkCanListen } from "./listeners/bind_check.ts";
 import { ListenerError } from "./listeners/errors.ts";
 import { StorageError } from "./storage/types.ts";
 import { lowerRuntimeThreads } from "./platform/thread_priority.ts";
+import { type OpsPlan, planOps } from "./ops/cli_server.ts";
+import { createOpsHandler, type OpsHandler } from "./ops/http_api.ts";
+import { createLogSink } from "./log/sink.ts";
 
 /** Exit code for invalid flags or configuration, listeners that cannot be opened, and unusable storage. */
 const EXIT_CONFIG = 2;
 
-function configFromArgs(): ResolvedConfig {
+function configFromArgs(): ResolvedConfig & { plan: OpsPlan | null } {
   try {
-    return resolveConfig(process.argv.slice(2));
+    const resolved = resolveConfig(process.argv.slice(2));
+    return { ...resolved, plan: resolved.help ? null : planOps(resolved.config) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`vireo: ${err.message}`);
@@ -45,9 +50,9 @@ function onSignals(signals: string[], f: () => void): void {
 }
 
 /** The broker, or exit 2 when a password or ACL file is broken (one line naming FILE:LINE). */
-function createBroker(config: ResolvedConfig["config"]): Broker {
+function createBroker(options: BrokerOptions): Broker {
   try {
-    return new Broker({ ...config, log: (m) => console.error(`vireo: ${m}`) });
+    return new Broker(options);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`vireo: ${err.message}`);
@@ -60,13 +65,20 @@ async function main(): Promise<void> {
     const { passwdMain } = await import("./auth/passwd_cli.ts");
     process.exit(await passwdMain(process.argv.slice(3)));
   }
-  const { config, help, warnings } = configFromArgs();
+  const { config, help, warnings, plan } = configFromArgs();
   if (help) {
     console.log(HELP_TEXT);
     return;
   }
   for (const w of warnings) console.error(`vireo: ${w}`);
-  const broker = createBroker(config); // reads the password and ACL files: a broken one exits 2 here
+  // -v is Mosquitto's "log_type all"; connection lines are notice, produced only when enabled.
+  const log = createLogSink({ format: config.logFormat, types: config.verbose ? ["all"] : config.logType, dests: config.logDest });
+  if (plan!.warning !== undefined) console.error(`vireo: warning: ${plan!.warning}`);
+  let ops: OpsHandler | null = null;
+  const broker = createBroker({
+    ...config, listeners: plan!.listeners, verbose: config.verbose || log.enabled("notice"), log,
+    httpHandler: plan!.serve ? (req) => ops!(req) : undefined,
+  }); // reads the password and ACL files: a broken one exits 2 here
   // A port in use is reported now, not after the warm-up's second or more.
   await checkCanListen(broker.listenerConfigs).catch(exitStartFailed);
   try {
@@ -77,6 +89,8 @@ async function main(): Promise<void> {
     process.exit(EXIT_CONFIG);
   }
   await broker.warmUp(); // config.warmupMessages through the hot path, before the port opens
+  // After the warm-up: its traffic is no one's busiest topic. No request comes before listen().
+  if (plan!.serve) ops = createOpsHandler(broker, { token: config.apiToken });
   await lowerRuntimeThreads(config.runtimeThreadsNice); // after the warm-up's compiles
   let addr: Awaited<ReturnType<Broker["listen"]>>;
   try {
@@ -95,6 +109,7 @@ async function main(): Promise<void> {
   onSignals(["SIGINT", "SIGTERM"], () => {
     if (stopping) return;
     stopping = true;
+    ops?.close(); // ends the dashboards' event streams, so the listeners can close
     broker.close().then(() => process.exit(0), (err) => {
       console.error(`vireo: shutdown failed: ${(err as Error).message}`);
       process.exit(1);
@@ -108,7 +123,7 @@ async function main(): Promise<void> {
   const implicit = config.listeners.length === 0 && config.host === ""; // the access policy chose the address
   for (const l of addr.listeners) {
     const loopback = l.host === "127.0.0.1" || l.host === "::1" || l.host === "localhost";
-    if (!loopback && broker.allowsAnonymous) {
+    if (!loopback && l.protocol !== "http" && broker.allowsAnonymous) {
       console.error(`vireo: warning: anonymous clients can connect from any address on ${l.host}:${l.port} (set passwordFile, or allowAnonymous: false)`);
     }
     const note = implicit && loopback ? " - loopback only: no authentication configured (--host 0.0.0.0 opens it)" : "";

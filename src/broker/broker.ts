@@ -26,8 +26,9 @@ import { dispatch } from "./dispatch.ts";
 import { closeWith, fail } from "./errors.ts";
 import { detach, endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
-import type { BrokerStats } from "./stats.ts";
+import type { BrokerStats } from "../session/stats.ts";
 import { warmUp } from "./warmup.ts";
+import { SysTree } from "../ops/sys_tree.ts";
 import { startStorage, stopStorage } from "./restore.ts";
 import { willGone } from "./durable.ts";
 import type { DecoderOptions, FrameBatch } from "../wasm/types.ts";
@@ -40,6 +41,8 @@ export class Broker {
   /** Shared state (sessions, index, counters); for embedders and tests. */
   readonly core: BrokerCore;
   private listeners: ListenerSet | null = null;
+  /** The `$SYS` tree while listening with config.sysInterval > 0. */
+  private sysTree: SysTree | null = null;
   private opening: Promise<void> | null = null;
   private readonly handlers: ConnectionHandlers;
   /** Every client's decoder options (one object, not one per connection). */
@@ -53,7 +56,7 @@ export class Broker {
       try {
         f(...a);
       } catch (err) {
-        core.opts.log(`internal error in ${what}: ${(err as Error).stack ?? err}`);
+        core.opts.log(`internal error in ${what}: ${(err as Error).stack ?? err}`, { level: "error" });
       }
     };
     core.publishWill = guard("will", (will, origin, clientId) => {
@@ -66,7 +69,9 @@ export class Broker {
     });
     core.onSessionExpired = guard("session expiry", (clientId: string) => {
       const s = core.sessions.get(clientId);
-      if (s !== undefined && s.link === null) endSession(core, s);
+      if (s === undefined || s.link !== null) return;
+      core.stats.sessionsExpired++;
+      endSession(core, s);
     });
     core.resumeHeld = guard("authentication", (c: Client, held: HeldPackets) => this.resumeHeld(c, held));
     this.decoderOptions = { maxPacketSize: core.opts.maxPacketSize };
@@ -78,6 +83,11 @@ export class Broker {
     };
   }
 
+  /** Whether listen() succeeded and close() has not been called (the readiness probe). */
+  get listening(): boolean {
+    return this.listeners !== null;
+  }
+
   /** Live counters (connections, messages, drops). */
   get stats(): BrokerStats {
     return this.core.stats;
@@ -85,17 +95,19 @@ export class Broker {
 
   /**
    * Publishes a message as the server (embedders): routed like a client's PUBLISH, stored if
-   * `retain` (an empty payload then deletes the retained message).
+   * `retain` (an empty payload then deletes the retained message). `durable: false` keeps a
+   * retained value out of storage (the `$SYS` tree's, rebuilt at every start, as Mosquitto does
+   * not persist `$SYS` either).
    * @throws RangeError for an invalid topic name.
    */
-  publish(topic: string, payload: Uint8Array | string, options: { qos?: QoS; retain?: boolean } = {}): void {
+  publish(topic: string, payload: Uint8Array | string, options: { qos?: QoS; retain?: boolean; durable?: boolean } = {}): void {
     const core = this.core;
     if (!core.index.validTopicName(topic)) throw new RangeError(`invalid topic name: ${JSON.stringify(topic)}`);
     const msg: Message = {
       topic: utf8.encode(topic), props: EMPTY, payload: typeof payload === "string" ? utf8.encode(payload) : payload.slice(),
       qos: options.qos ?? 0, retain: options.retain ?? false, origin: -1,
     };
-    if (msg.retain) core.retained.set(msg);
+    if (msg.retain) core.retained.set(msg, options.durable ?? true);
     core.router.route(new StoredPublication(msg, () => core.clock.now()), msg.topic, 0, msg.topic.length);
   }
 
@@ -158,6 +170,7 @@ export class Broker {
       handshakeTimeoutMs: opts.connectTimeoutMs, lingerMs: opts.closeLingerMs,
     });
     this.core.ticker.start();
+    this.startSysTree();
     const bound = this.listeners.bound;
     return { host: bound[0].host, port: bound[0].port, listeners: bound };
   }
@@ -169,6 +182,15 @@ export class Broker {
    */
   reloadTls(): Promise<string[]> {
     return this.listeners?.reloadTls() ?? Promise.resolve([]);
+  }
+
+  /** `$SYS` topics every config.sysInterval seconds (0 = none), on the broker's tick. */
+  private startSysTree(): void {
+    const core = this.core;
+    if (core.opts.sysInterval <= 0) return;
+    const sys = (this.sysTree = new SysTree(this, core.opts.sysInterval, () => core.clock.now()));
+    sys.start();
+    core.ticker.add(sys);
   }
 
   /**
@@ -211,6 +233,8 @@ export class Broker {
   async close(): Promise<void> {
     const core = this.core;
     core.ticker.stop();
+    if (this.sysTree !== null) core.ticker.remove(this.sysTree);
+    this.sysTree = null;
     const live: Client[] = [];
     for (const s of core.sessions.values()) if (s.link !== null) live.push(s.link as Client);
     // Wills first, while every other client is still attached to receive them.
@@ -235,7 +259,8 @@ export class Broker {
     if (opts.maxConnections > 0 && core.clients.size + core.stats.clients + core.ending.size >= opts.maxConnections) {
       return conn.destroy();
     }
-    const client = new Client(conn, core.decoders(this.decoderOptions), opts.maxBufferedBytes);
+    core.stats.socketsOpened++;
+    const client = new Client(conn, core.decoders(this.decoderOptions), core.termsAwaitConnect);
     conn.context = client;
     core.clients.set(conn.id, client);
     if (opts.connectTimeoutMs > 0) {
@@ -251,7 +276,7 @@ export class Broker {
     try {
       this.process(c, chunk);
     } catch (err) {
-      this.core.opts.log(`client ${c.clientId || conn.id}: internal error: ${(err as Error).stack ?? err}`);
+      this.core.opts.log(`client ${c.clientId || conn.id}: internal error: ${(err as Error).stack ?? err}`, { level: "error", clientId: c.clientId });
       fail(this.core, c, ReasonCode.UnspecifiedError);
     }
   }
@@ -259,6 +284,8 @@ export class Broker {
   /** ONE decoder push for the chunk, then each frame in order. */
   private process(c: Client, chunk: Uint8Array): void {
     const core = this.core;
+    const stats = core.stats;
+    stats.bytesReceived += chunk.length;
     if (c.state === ClientState.Authenticating) {
       core.authenticating.get(c)?.chunks.push(chunk.slice()); // decoded after the verdict, in order
       return;
@@ -266,6 +293,7 @@ export class Broker {
     const batch = c.decoder.push(chunk);
     const n = batch.count;
     if (n === 0) return;
+    stats.packetsReceived += n; // a malformed frame among them is counted too, as Mosquitto reads it
     // One clock read per chunk: after an event-loop stall the tick's cached time is stale, and
     // keep-alive (watch/touch read it) would time out a client whose packets came in time.
     core.clock.refresh();

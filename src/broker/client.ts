@@ -10,6 +10,7 @@ import type { OutboundAliases } from "../session/outbound_aliases.ts";
 import type { KeepAliveNode } from "../timers/keep_alive.ts";
 import { HELD } from "./held_sends.ts";
 import { WHEEL_IDLE, type WheelNode } from "../timers/node_wheel.ts";
+import type { BrokerStats } from "../session/stats.ts";
 
 /** Where a connection is in its life. */
 export const ClientState = {
@@ -59,14 +60,10 @@ export class ConnectionTerms {
     readonly maximumPacketSize: number,
     /** Socket buffer (bytes) above which the connection counts as congested, 0 = no limit. */
     readonly bufferLimit: number,
+    /** The broker's counters: send() counts packets and bytes here (the client keeps no reference of its own). */
+    readonly stats: BrokerStats,
   ) {}
 }
-
-/**
- * Terms of a connection still owing its CONNECT: only the buffer limit matters (nothing is
- * delivered yet), so connections made with the same limit share one instance.
- */
-let awaitingConnect = new ConnectionTerms(4, 65535, 0, 0);
 
 /**
  * One network connection as the broker tracks it. It is also its own keep-alive (and connect
@@ -87,9 +84,9 @@ export class Client implements SessionLink, KeepAliveNode {
   wheelPrev: WheelNode | null = null;
   wheelNext: WheelNode | null = null;
 
-  constructor(readonly conn: Connection, readonly decoder: StreamDecoder, bufferLimit: number) {
-    if (awaitingConnect.bufferLimit !== bufferLimit) awaitingConnect = new ConnectionTerms(4, 65535, 0, bufferLimit);
-    this.terms = awaitingConnect;
+  /** `terms`: the broker's shared terms of a connection still owing its CONNECT (BrokerCore.termsAwaitConnect). */
+  constructor(readonly conn: Connection, readonly decoder: StreamDecoder, terms: ConnectionTerms) {
+    this.terms = terms;
   }
 
   /** Protocol level (3, 4, 5) of the accepted CONNECT (4 until then). */
@@ -110,6 +107,9 @@ export class Client implements SessionLink, KeepAliveNode {
   }
 
   send(bytes: Uint8Array): void {
+    const stats = this.terms.stats; // one packet per call
+    stats.packetsSent++;
+    stats.bytesSent += bytes.length;
     if (HELD.size !== 0) { // something waits for a commit (held_sends.ts): keep the order
       const held = HELD.get(this);
       if (held !== undefined) return void held.push(bytes.slice());
@@ -123,6 +123,9 @@ export class Client implements SessionLink, KeepAliveNode {
   }
 
   sendWith(maxBytes: number, writer: BatchWriter): void {
+    const stats = this.terms.stats; // counted at its upper bound: the writer knows the exact size only later
+    stats.packetsSent++;
+    stats.bytesSent += maxBytes;
     if (HELD.size !== 0) { // held like send(): the packet is made now (the writer's state is this call's)
       const held = HELD.get(this);
       if (held !== undefined) {

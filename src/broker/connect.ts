@@ -174,7 +174,9 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Ui
   }
   client.state = ClientState.Connected;
   core.clients.delete(client.conn.id); // from now on reached through its session
-  core.stats.clients++;
+  const stats = core.stats;
+  stats.connectsAccepted++;
+  if (++stats.clients > stats.clientsMaximum) stats.clientsMaximum = stats.clients;
   core.keepAlive.watch(client, keepAlive);
   if (opts.verbose) logConnected(opts.log, client, p);
   opts.hooks.onConnect?.(connectInfo(client, p), present);
@@ -185,7 +187,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Ui
 function v5Terms(core: BrokerCore, props: Properties | undefined, expiryZero: boolean): ConnectionTerms {
   const opts = core.opts;
   const receiveMaximum = Math.min(opts.maxInflight, props?.receiveMaximum ?? 65535); // [MQTT-3.3.4-7]
-  const terms = new ConnectionTerms(5, receiveMaximum, props?.maximumPacketSize ?? 0, opts.maxBufferedBytes);
+  const terms = new ConnectionTerms(5, receiveMaximum, props?.maximumPacketSize ?? 0, opts.maxBufferedBytes, core.stats);
   terms.problemInfo = props?.requestProblemInformation !== 0;
   terms.connectExpiryZero = expiryZero;
   if (opts.topicAliasMaximum > 0) terms.aliases = new InboundAliases(opts.topicAliasMaximum);

@@ -18,7 +18,7 @@ import { RetainedStore } from "../router/retained.ts";
 import { LivePublication } from "../router/live_publication.ts";
 import type { Journal } from "../storage/journal.ts";
 import { type PendingWillMessage, WillScheduler } from "../will/will.ts";
-import { type BrokerStats, createStats } from "./stats.ts";
+import { type BrokerStats, createStats } from "../session/stats.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { type Client, ConnectionTerms } from "./client.ts";
 import { AccessControl } from "../auth/access_control.ts";
@@ -32,6 +32,16 @@ export interface HeldPackets {
   failReason: number;
   /** Later socket chunks (copies), not yet decoded. */
   chunks: Uint8Array[];
+}
+
+/**
+ * Sees one PUBLISH topic in `every` (the operations side's busiest-topics estimate). The hot path
+ * only decrements `countdown`; with no sampler installed it tests one field for null.
+ */
+export interface PublishSampler {
+  countdown: number;
+  /** Called when countdown reaches 0 with the topic's bytes; resets countdown. */
+  sample(topic: Uint8Array, off: number, len: number): void;
 }
 
 /** Everything the protocol handlers share. */
@@ -82,6 +92,8 @@ export class BrokerCore {
   readonly terms31: ConnectionTerms;
   /** The same for MQTT 3.1.1 (level 4). */
   readonly terms311: ConnectionTerms;
+  /** Terms of a connection still owing its CONNECT: only the buffer limit and the counters matter. */
+  readonly termsAwaitConnect: ConnectionTerms;
   /**
    * Set by the broker: closes a client whose keep-alive expired (or that sent no CONNECT in time),
    * ends a disconnected session.
@@ -94,6 +106,8 @@ export class BrokerCore {
    */
   batch: FrameBatch | null = null;
   frame = 0;
+  /** Installed by the operations side while a dashboard may ask for the busiest topics. */
+  topicSampler: PublishSampler | null = null;
   /** Set by the broker: publishes a will. */
   publishWill: (will: PendingWillMessage, origin: number, clientId: string) => void = () => {};
 
@@ -123,8 +137,9 @@ export class BrokerCore {
     this.expiry = new TimerWheel<string>({ tickMs, now, onExpire: (id) => this.onSessionExpired(id) });
     this.keepAlive = new KeepAliveMonitor<Client>({ now, tickMs, onTimeout: (c) => this.onKeepAliveTimeout(c) });
     const inflight = Math.min(opts.maxInflight, 65535); // [MQTT-3.3.4-7]
-    this.terms31 = new ConnectionTerms(3, inflight, 0, opts.maxBufferedBytes);
-    this.terms311 = new ConnectionTerms(4, inflight, 0, opts.maxBufferedBytes);
+    this.terms31 = new ConnectionTerms(3, inflight, 0, opts.maxBufferedBytes, this.stats);
+    this.terms311 = new ConnectionTerms(4, inflight, 0, opts.maxBufferedBytes, this.stats);
+    this.termsAwaitConnect = new ConnectionTerms(4, 65535, 0, opts.maxBufferedBytes, this.stats);
     this.ticker.add(this.keepAlive);
     this.ticker.add(this.wills);
     this.ticker.add(this.expiry);
@@ -140,7 +155,7 @@ export class BrokerCore {
       try {
         s.drain(); // re-registers itself while still congested
       } catch (err) {
-        this.opts.log(`internal error draining ${s.clientId}: ${(err as Error).stack ?? err}`);
+        this.opts.log(`internal error draining ${s.clientId}: ${(err as Error).stack ?? err}`, { level: "error", clientId: s.clientId });
       }
     }
   }

@@ -8,10 +8,11 @@ import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
 import { detach } from "./lifecycle.ts";
+import { CLIENT_DISCONNECT } from "./conn_log.ts";
 import { flushHeld } from "./durable.ts";
 import { ackReason, handlePublish, handlePubrel } from "./publish.ts";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.ts";
-import { PINGRESP } from "./wire.ts";
+import { PINGRESP } from "../protocol/wire.ts";
 import { handleAuth } from "./enhanced_auth.ts";
 import { admitAuthenticated } from "./connect.ts";
 
@@ -59,7 +60,7 @@ function handleDisconnect(core: BrokerCore, client: Client, batch: FrameBatch, i
     }
   }
   if (!withWill) client.session!.will = null; // [MQTT-3.1.2-10]
-  detach(core, client, withWill);
+  detach(core, client, withWill, false, CLIENT_DISCONNECT);
   flushHeld(core, client); // its acks still waiting for a commit are written before the close
   client.conn.end(); // [MQTT-3.14.4-1]
 }

@@ -9,7 +9,7 @@ import { logProtocolError, logRefused } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 import { detach } from "./lifecycle.ts";
 import { flushHeld } from "./durable.ts";
-import { disconnectBytes } from "./wire.ts";
+import { disconnectBytes } from "../protocol/wire.ts";
 
 /**
  * A malformed packet or protocol error from a connected client: v5 gets DISCONNECT with the
@@ -35,7 +35,7 @@ export function closeWith(core: BrokerCore, client: Client, reason: number, publ
   if (client.state === ClientState.Closed) return;
   flushHeld(core, client); // acks waiting for a commit go first, then the DISCONNECT
   if (client.state === ClientState.Connected && client.level >= 5) client.send(disconnectBytes(reason));
-  detach(core, client, publishWill, reason === ReasonCode.SessionTakenOver);
+  detach(core, client, publishWill, reason === ReasonCode.SessionTakenOver, reason);
   endConnection(core, client);
 }
 
@@ -66,7 +66,7 @@ function returnCodeFor(reason: number): number {
  * exists [MQTT-3.2.2-5]), then close [MQTT-3.2.2-7]. Nothing else is processed [MQTT-3.1.4-5].
  */
 export function refuseConnect(core: BrokerCore, client: Client, level: number, reason: number): void {
-  core.stats.protocolErrors++;
+  core.stats.connectsRefused++;
   if (core.opts.verbose) logRefused(core.opts.log, client, reason);
   client.state = ClientState.Closed;
   core.clients.delete(client.conn.id);

@@ -8,7 +8,7 @@ import { type Message, stampExpiry, StoredPublication } from "../session/message
 import type { PendingWillMessage } from "../will/will.ts";
 import type { Session } from "../session/session.ts";
 import { type Client, ClientState } from "./client.ts";
-import { logDisconnected } from "./conn_log.ts";
+import { CLOSED_BY_PEER, logDisconnected } from "./conn_log.ts";
 import type { BrokerCore } from "./core.ts";
 import { allowedByName } from "../auth/client_access.ts";
 import { sessionDetached, sessionEnded, willDetached } from "./durable.ts";
@@ -24,9 +24,10 @@ const EMPTY = new Uint8Array(0);
  * The connection is gone (or going): stop its keep-alive, detach it from its session, hand a
  * will to the scheduler unless the client said DISCONNECT normally [MQTT-3.1.2-10], and start
  * the session's expiry (0 = the session ends now). On take-over (`takeover`) the session is
- * left for the new connection, which resumes or ends it. Idempotent.
+ * left for the new connection, which resumes or ends it. `why` (the log line's reason): a server
+ * reason code, CLIENT_DISCONNECT or CLOSED_BY_PEER. Idempotent.
  */
-export function detach(core: BrokerCore, client: Client, publishWill: boolean, takeover = false): void {
+export function detach(core: BrokerCore, client: Client, publishWill: boolean, takeover = false, why = CLOSED_BY_PEER): void {
   const wasConnected = client.state === ClientState.Connected;
   client.state = ClientState.Closed;
   core.clients.delete(client.conn.id);
@@ -34,7 +35,7 @@ export function detach(core: BrokerCore, client: Client, publishWill: boolean, t
   if (!wasConnected) return;
   core.stats.clients--;
   const s = client.session!;
-  if (core.opts.verbose) logDisconnected(core.opts.log, client, publishWill, takeover);
+  if (core.opts.verbose) logDisconnected(core.opts.log, client, publishWill, takeover, why);
   core.opts.hooks.onDisconnect?.(s.clientId, publishWill);
   if (s.link !== client) return; // already taken over
   s.link = null;

@@ -3,13 +3,18 @@
  */
 import { type Config, DEFAULT_CONFIG } from "../config/config.ts";
 import type { BrokerHooks } from "./hooks.ts";
+import type { LogFn } from "../log/sink.ts";
 import type { StorageBackend } from "../storage/types.ts";
 import type { HttpHandler } from "../listeners/http_routes.ts";
 
 /** What `new Broker(options)` accepts: any Config field, plus embedder hooks. */
 export interface BrokerOptions extends Partial<Config> {
-  /** Log sink for drops and connection problems (default: console.error with a prefix; tests pass a no-op). */
-  log?: (message: string) => void;
+  /**
+   * Log sink for drops and connection problems (default: console.error with a prefix; tests pass a
+   * no-op). `fields` carry the level and, for connection events, what happened and to whom
+   * (src/log/sink.ts writes them as text or JSON lines).
+   */
+  log?: LogFn;
   /** Millisecond clock (tests inject a fake one); default Date.now. */
   now?: () => number;
   /** Embedder hooks (authentication, connect/disconnect notifications). */
@@ -26,7 +31,7 @@ export interface BrokerOptions extends Partial<Config> {
 
 /** Options with every field resolved. */
 export interface ResolvedOptions extends Config {
-  log: (message: string) => void;
+  log: LogFn;
   now: () => number;
   hooks: BrokerHooks;
   storage: StorageBackend | null;

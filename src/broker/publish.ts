@@ -8,8 +8,8 @@ import type { FrameBatch } from "../wasm/types.ts";
 import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { fail } from "./errors.ts";
-import { findProperty } from "./props.ts";
-import { ackBytes } from "./wire.ts";
+import { findProperty } from "../protocol/props.ts";
+import { ackBytes } from "../protocol/wire.ts";
 import { ackAfterCommit, journalMark } from "./durable.ts";
 import { isSysTopic } from "../protocol/sys_topics.ts";
 import { writeAllowed } from "../auth/client_access.ts";
@@ -60,12 +60,16 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
     const delivered = core.router.route(pub, bytes, topicOffset, topicLength);
     // A retained message with no subscriber is stored all the same, and still gets 0x10.
     if (delivered === 0) reason = ReasonCode.NoMatchingSubscribers; // MQTT 5.0 §3.4.2.1, §3.5.2.1
+    const sampler = core.topicSampler; // the dashboard's busiest topics: one PUBLISH in N
+    if (sampler !== null && --sampler.countdown <= 0) sampler.sample(bytes, topicOffset, topicLength);
   }
   if (qos === 0) return;
   if (qos === 1) {
+    core.stats.publishesReceivedQos1++;
     ackAfterCommit(core, client, mark); // the ack promises what this publish stored
     client.send(ackBytes(PacketType.PUBACK, packetId, reason, client.level)); // [MQTT-4.3.2-2]
   } else {
+    core.stats.publishesReceivedQos2++;
     // A PUBREC with a reason of 0x80 or more ends the exchange: no PUBREL follows (MQTT 5.0 §4.3.3).
     if (reason < 0x80) {
       s.inboundQos2.add(packetId);

@@ -12,7 +12,7 @@ import { PushResult } from "../session/queue.ts";
 import { DurableOutbox } from "./durable_outbox.ts";
 import { Journal } from "../storage/journal.ts";
 import { openDataDir } from "../storage/open.ts";
-import { findProperty } from "./props.ts";
+import { findProperty } from "../protocol/props.ts";
 import type { BrokerCore } from "./core.ts";
 import { EXPIRY_NEVER } from "./lifecycle.ts";
 

@@ -17,7 +17,7 @@
  */
 import net from "node:net";
 import { type Codec, createCodec, type Packet, type StreamDecoder } from "../codec.ts";
-import type { BrokerStats } from "./stats.ts";
+import type { BrokerStats } from "../session/stats.ts";
 import type { RetainedStore } from "../router/retained.ts";
 
 const TOPIC = "$vireo/warmup";

@@ -4,7 +4,7 @@
  */
 import { type Config, ConfigError, DEFAULT_CONFIG, mergeConfig } from "./config.ts";
 import { readAnyConfigFile } from "./load.ts";
-import { checkValue, CONFIG_KEYS } from "./validate.ts";
+import { checkValue, CONFIG_KEYS, valueKind } from "./validate.ts";
 
 /** What the command line asked for. */
 export interface CliArgs {
@@ -58,6 +58,12 @@ Options:
                        (default ./${DEFAULT_CONFIG.persistenceLocation}: persistence is on from the command line)
       --memory         keep nothing on disk (persistence false)
   -v, --verbose        log connections and protocol errors to stderr
+      --log-format F   log lines as "text" (default) or "json" (one object per line)
+      --log-type T     a kind of line to write (Mosquitto's log_type; repeatable; all, none)
+      --log-dest D     where to write: stderr (default), stdout, "file PATH", none (repeatable)
+      --sys-interval S seconds between $SYS/broker updates (default ${DEFAULT_CONFIG.sysInterval}; 0 = off)
+      --http HOST:PORT serve /metrics, the admin API and the dashboard (e.g. 127.0.0.1:8080)
+      --api-token TOK  bearer token for the HTTP API (required beyond 127.0.0.1)
   -h, --help           show this help and exit
 
 JSON config keys (one object, all optional):
@@ -76,6 +82,12 @@ const VALUE_FLAGS: Record<string, keyof Config | "config"> = {
   "--host": "host",
   "-c": "config",
   "--config": "config",
+  "--log-format": "logFormat",
+  "--log-type": "logType",
+  "--log-dest": "logDest",
+  "--sys-interval": "sysInterval",
+  "--http": "httpListen",
+  "--api-token": "apiToken",
   "--data": "persistenceLocation",
 };
 
@@ -136,6 +148,16 @@ function applyValue(out: CliArgs, target: keyof Config | "config", flag: string,
     const port = Number(value);
     checkValue("port", port, flag);
     out.overrides.port = port;
+  } else if (valueKind(target) === "list") {
+    // Repeatable: the flags' list replaces the file's.
+    const list = [...((out.overrides as Record<string, string[] | undefined>)[target] ?? []), value];
+    checkValue(target, list, flag);
+    (out.overrides as Record<string, unknown>)[target] = list;
+  } else if (valueKind(target) === "integer") {
+    // Strict digits, as for the port: Number("") is 0.
+    if (!/^\d{1,9}$/.test(value)) throw new ConfigError(`${flag}: "${target}" must be an integer, got "${value}"`, target);
+    checkValue(target, Number(value), flag);
+    (out.overrides as Record<string, unknown>)[target] = Number(value);
   } else {
     checkValue(target, value, flag);
     (out.overrides as Record<string, unknown>)[target] = value;

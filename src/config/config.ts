@@ -163,6 +163,32 @@ export interface Config {
   /** Log connections and protocol errors to stderr. Default false. */
   verbose: boolean;
   /**
+   * Seconds between `$SYS/broker/...` updates (Mosquitto's `sys_interval`): each update publishes,
+   * retained, only the values that changed. Default 10; 0 = no $SYS tree.
+   */
+  sysInterval: number;
+  /**
+   * "host:port" of an extra `http` listener the CLI opens for /metrics, the admin API and the
+   * dashboard (e.g. "127.0.0.1:8080"; src/ops/cli_server.ts). Default "" = none.
+   */
+  httpListen: string;
+  /**
+   * Bearer token the operations API and dashboard require (`Authorization: Bearer TOKEN`, or
+   * `?token=` on a GET, as the dashboard page does). Required for an `http` listener beyond
+   * loopback; default "" = none (loopback only).
+   */
+  apiToken: string;
+  /** Log line format: "text" (default) or "json" (one JSON object per line). */
+  logFormat: "text" | "json";
+  /**
+   * Kinds of log lines written (Mosquitto's `log_type`): error, warning, notice, information,
+   * debug, subscribe, unsubscribe, websockets, all, none. Default error, warning, information:
+   * the one-line-per-connection lines are notice, written with -v or when listed here.
+   */
+  logType: string[];
+  /** Where log lines go (Mosquitto's `log_dest`): "stderr" (default), "stdout", "file PATH", "none". */
+  logDest: string[];
+  /**
    * Mosquitto password file (`password_file`, made with `mosquitto_passwd` or `vireo passwd`):
    * clients giving a user name must give its password. Default "" = none.
    */
@@ -214,6 +240,12 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxQueuedBytes: 1024 * 1024 * 1024,
   closeLingerMs: 2000,
   verbose: false,
+  sysInterval: 10,
+  httpListen: "",
+  apiToken: "",
+  logFormat: "text",
+  logType: ["error", "warning", "information"],
+  logDest: ["stderr"],
   passwordFile: "",
   aclFile: "",
   allowAnonymous: null,

@@ -48,7 +48,7 @@ const refuse = (why: string): KeyEntry => ({ unsupported: "refuse", why });
 
 const AUTH = "authentication and access control are not implemented yet; starting without them would let every client in";
 const BRIDGE = "bridges are not implemented yet; starting without it would not forward messages";
-const LOG = "Vireo logs to stderr (-v for connection logs)";
+const LOG = "Vireo's log lines are set with log_type, log_dest and --log-format";
 
 /** Mosquitto's duration syntax (persistent_client_expiration): N followed by h, d, w, m (30 d) or y (365 d). */
 const DURATION_UNITS: Record<string, number> = { h: 3600, d: 86_400, w: 7 * 86_400, m: 30 * 86_400, y: 365 * 86_400 };
@@ -227,6 +227,26 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
     },
   },
 
+  // --- operations: $SYS, logs (src/ops/, src/log/) ---------------------------------------------------
+  sys_interval: { scope: "global", apply: (v, ctx) => setGlobal(ctx, "sysInterval", int(v, ctx, 0, 86_400)) },
+  log_type: {
+    scope: "global",
+    // Repeatable: the first line replaces the default list, later ones add to it (as conf.c does).
+    apply: (v, ctx) => setGlobal(ctx, "logType", [...(ctx.config.logType ?? []), word(v, ctx)]),
+  },
+  log_dest: {
+    scope: "global",
+    apply(v, ctx) {
+      const [kind, ...rest] = str(v, ctx).split(/[ \t]+/);
+      if (kind === "syslog" || kind === "topic" || kind === "dlt") {
+        return ctx.warn(`log_dest ${kind} is not supported; ignored (Vireo writes to stderr, stdout, a file or none)`);
+      }
+      if (kind === "file" && rest.length === 0) throw lineError(ctx, "file needs a path");
+      const dest = kind === "file" ? `file ${str(v, ctx).slice(4).trim()}` : word(v, ctx);
+      setGlobal(ctx, "logDest", [...(ctx.config.logDest ?? []), dest]);
+    },
+  },
+
   // --- not implemented: refused (security or data) -----------------------------------------------
   auth_plugin: refuse(AUTH),
   plugin: refuse(AUTH),
@@ -234,15 +254,12 @@ export const KEYS: Readonly<Record<string, KeyEntry>> = {
   clientid_prefixes: refuse("restricting client ids by prefix is not implemented; every client id would be let in"),
 
   // --- not implemented: warned (harmless) ---------------------------------------------------------
-  log_dest: warn(LOG),
-  log_type: warn(LOG),
   log_facility: warn(LOG),
   log_timestamp: warn(LOG),
   log_timestamp_format: warn(LOG),
   connection_messages: warn(LOG),
   pid_file: warn("Vireo writes no pid file"),
   user: warn("Vireo does not change user; run it as the user it should run as"),
-  sys_interval: warn("the $SYS tree is not published yet"),
   auto_id_prefix: warn("assigned client ids have Vireo's own prefix"),
   check_retain_source: warn("retained messages are checked against the reader's access only"),
   allow_duplicate_messages: warn("deprecated in Mosquitto"),

@@ -3,6 +3,7 @@
  * the same messages for the same mistakes.
  */
 import type { Config } from "./config.ts";
+import { checkLogDest, LOG_TYPE_VALUES } from "../log/sink.ts";
 import { validateListeners } from "./listener_validate.ts";
 
 /** A configuration problem; the message names the source and key. Exit code 2 in main. */
@@ -20,6 +21,8 @@ export class ConfigError extends Error {
 type Rule =
   | { kind: "string"; nonEmpty?: boolean; oneOf?: readonly string[] }
   | { kind: "boolean"; nullable?: boolean }
+  | { kind: "enum"; values: readonly string[] }
+  | { kind: "list"; check: (item: string) => string | null }
   | { kind: "integer"; min: number; max: number; note?: string }
   | { kind: "listeners" }; // checked by listener_validate.ts
 
@@ -65,6 +68,12 @@ const RULES: Record<keyof Config, Rule> = {
   maxQueuedBytes: { kind: "integer", min: 0, max: BIG },
   closeLingerMs: { kind: "integer", min: 0, max: 60_000 },
   verbose: { kind: "boolean" },
+  sysInterval: { kind: "integer", min: 0, max: 86_400 },
+  httpListen: { kind: "string" },
+  apiToken: { kind: "string" },
+  logFormat: { kind: "enum", values: ["text", "json"] },
+  logType: { kind: "list", check: (t) => LOG_TYPE_VALUES.includes(t) ? null : `unknown log type ${JSON.stringify(t)} (one of ${LOG_TYPE_VALUES.join(", ")})` },
+  logDest: { kind: "list", check: checkLogDest },
   passwordFile: { kind: "string" },
   aclFile: { kind: "string" },
   allowAnonymous: { kind: "boolean", nullable: true }, // null = the default policy
@@ -116,6 +125,16 @@ export function checkValue(key: keyof Config, value: unknown, source: string): v
   } else if (rule.kind === "boolean") {
     if (value === null && rule.nullable) return;
     if (typeof value !== "boolean") throw new ConfigError(`${where} must be true or false, got ${describe(value)}`, key);
+  } else if (rule.kind === "list") {
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new ConfigError(`${where} must be an array of strings, got ${describe(value)}`, key);
+    for (const item of value) {
+      const problem = rule.check(item);
+      if (problem !== null) throw new ConfigError(`${where}: ${problem}`, key);
+    }
+  } else if (rule.kind === "enum") {
+    if (typeof value !== "string" || !rule.values.includes(value)) {
+      throw new ConfigError(`${where} must be one of ${rule.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(value)}`, key);
+    }
   } else if (rule.kind === "string") {
     if (typeof value !== "string") throw new ConfigError(`${where} must be a string, got ${describe(value)}`, key);
     if (rule.nonEmpty && value.length === 0) throw new ConfigError(`${where} must not be empty`, key);

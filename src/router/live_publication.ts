@@ -8,8 +8,8 @@
 import type { ProtocolLevel, QoS } from "../protocol/packets.ts";
 import type { FrameBatch } from "../wasm/types.ts";
 import type { PacketEncoder } from "../wasm/encoder.ts";
-import { buildPublish, type PublishParts } from "../broker/wire.ts";
-import { forwardableProps, propsForwardAsIs } from "../broker/props.ts";
+import { buildPublish, type PublishParts } from "../protocol/wire.ts";
+import { forwardableProps, propsForwardAsIs } from "../protocol/props.ts";
 import { type Message, nextPublicationSerial, type Publication, stampExpiry } from "../session/message.ts";
 
 const EMPTY: Uint8Array = new Uint8Array(0);

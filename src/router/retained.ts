@@ -5,7 +5,7 @@
  */
 import type { TopicIndex } from "../wasm/topic_index.ts";
 import { isExpired, type Message } from "../session/message.ts";
-import type { BrokerStats } from "../broker/stats.ts";
+import type { BrokerStats } from "../session/stats.ts";
 import type { Journal } from "../storage/journal.ts";
 
 /**
@@ -30,11 +30,13 @@ export class RetainedStore {
   /**
    * Applies a PUBLISH with retain=1: it replaces the topic's retained message [MQTT-3.3.1-5];
    * an empty payload deletes it [MQTT-3.3.1-10] and is not stored itself [MQTT-3.3.1-11].
+   * `durable` false: kept in memory only (the $SYS tree's values, rebuilt at every start).
    */
-  set(msg: Message): void {
+  set(msg: Message, durable = true): void {
+    const journal = durable ? this.journal : null;
     const had = this.forget(this.index.retainedDelete(msg.topic));
     if (msg.payload.length === 0) { // [MQTT-3.3.1-10] [MQTT-3.3.1-11]
-      if (had) this.journal?.retainedDelete(msg.topic);
+      if (had) journal?.retainedDelete(msg.topic);
       return;
     }
     const id = this.free.length > 0 ? this.free.pop()! : this.messages.length;
@@ -44,7 +46,7 @@ export class RetainedStore {
     }
     this.messages[id] = msg;
     this.count++;
-    this.journal?.retainedPut(msg);
+    journal?.retainedPut(msg);
   }
 
   /**

@@ -3,7 +3,8 @@
  * the broker-wide services it reports to (SessionContext). Kept apart from the Session class so
  * its collaborators can implement them without importing the delivery logic.
  */
-import type { BrokerStats } from "../broker/stats.ts";
+import type { BrokerStats } from "./stats.ts";
+import type { LogFields } from "../log/sink.ts";
 import type { Session } from "./session.ts";
 import type { Delivery, QueueBytes } from "./queue.ts";
 import type { InflightEntry } from "./inflight.ts";
@@ -32,7 +33,7 @@ export interface SessionLink {
 export interface SessionContext {
   readonly stats: BrokerStats;
   readonly maxQueuedMessages: number;
-  log(message: string): void;
+  log(message: string, fields?: LogFields): void;
   /** Cached clock (ms), for message expiry. */
   now(): number;
   /**

@@ -4,8 +4,8 @@
  * or a stored message, rendered on demand for a protocol level and flag set.
  */
 import { PropertyId, type QoS } from "../protocol/packets.ts";
-import { buildPublish, type PublishParts } from "../broker/wire.ts";
-import { findProperty } from "../broker/props.ts";
+import { buildPublish, type PublishParts } from "../protocol/wire.ts";
+import { findProperty } from "../protocol/props.ts";
 
 /** A stored application message: its own copies of topic, v5 properties and payload. */
 export interface Message extends PublishParts {

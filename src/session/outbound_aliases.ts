@@ -13,7 +13,7 @@
  * time): no string per packet.
  * The table is made on the first PUBLISH, so an idle connection pays nothing.
  */
-import { writeAliasedPublish } from "../broker/wire.ts";
+import { writeAliasedPublish } from "../protocol/wire.ts";
 import type { BatchWriter } from "../transport/types.ts";
 
 const EMPTY = new Uint8Array(0);

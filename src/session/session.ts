@@ -16,7 +16,7 @@
  */
 import { PacketType, type QoS, type Will } from "../protocol/packets.ts";
 import { ReasonCode } from "../protocol/reason_codes.ts";
-import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset, publishSize, writePublish } from "../broker/wire.ts";
+import { ackBytes, buildPublish, patchPublish, publishPacketIdOffset, publishSize, writePublish } from "../protocol/wire.ts";
 import { InflightWindow } from "./inflight.ts";
 import { RetainedBacklog } from "./backlog.ts";
 import { drainSoon, type SoonDrainable } from "./drain_soon.ts";
@@ -88,6 +88,29 @@ export class Session implements SoonDrainable {
     return this.qos2 ??= new Set();
   }
 
+  /** Subscriptions held (for operations: reads without creating the map). */
+  get subscriptionCount(): number {
+    const subs = this.subs;
+    return subs === null ? 0 : subs.size;
+  }
+
+  /** Deliveries queued (for operations). */
+  get queuedCount(): number {
+    const q = this.pending;
+    return q === null ? 0 : q.length;
+  }
+
+  /** Outbound QoS 1/2 messages awaiting their acks (for operations). */
+  get inflightSize(): number {
+    return this.inflightCount();
+  }
+
+  /** Retained messages still owed to new subscriptions (for operations). */
+  get backlogSize(): number {
+    const b = this.owed;
+    return b === null ? 0 : b.size;
+  }
+
   /** Hands the subscriptions over for removal from the topic index and forgets them; null if none. */
   takeSubscriptions(): Map<string, SubscriptionRecord> | null {
     const subs = this.subs;
@@ -124,7 +147,7 @@ export class Session implements SoonDrainable {
     const over = this.backlog.add(msgs, granted, subIds, q === null ? 0 : q.taken + q.length, limit);
     if (over === 0) return;
     this.ctx.stats.droppedBacklogFull += over;
-    this.ctx.log(`client ${this.clientId}: ${over} retained message(s) dropped: retained backlog full (${limit})`);
+    this.ctx.log(`client ${this.clientId}: ${over} retained message(s) dropped: retained backlog full (${limit})`, { level: "warning", event: "drop", clientId: this.clientId, reason: "backlog_full" });
   }
 
   /** PUBACK from the client. */
@@ -213,7 +236,7 @@ export class Session implements SoonDrainable {
     try {
       this.drain();
     } catch (err) {
-      this.ctx.log(`internal error draining ${this.clientId}: ${(err as Error).stack ?? err}`);
+      this.ctx.log(`internal error draining ${this.clientId}: ${(err as Error).stack ?? err}`, { level: "error", clientId: this.clientId });
     }
   }
 
@@ -311,7 +334,11 @@ export class Session implements SoonDrainable {
    * (its topic is then hashed once for all its deliveries).
    */
   private write(link: SessionLink, bytes: Uint8Array, serial = -1): void {
-    this.ctx.stats.publishesSent++;
+    const stats = this.ctx.stats;
+    stats.publishesSent++;
+    const qos = bytes[0] & 6; // the fixed header's QoS bits, in place
+    if (qos === 2) stats.publishesSentQos1++;
+    else if (qos === 4) stats.publishesSentQos2++;
     const aliases = link.outboundAliases;
     const max = aliases === null ? -1 : aliases.prepare(bytes, link.maximumPacketSize, serial);
     if (max < 0) link.send(bytes);
@@ -320,7 +347,7 @@ export class Session implements SoonDrainable {
 
   private drop(why: string, counter: "droppedCongested" | "droppedQueueFull" | "droppedQueueBytes" | "droppedTooLarge"): void {
     const n = ++this.ctx.stats[counter];
-    if (n % LOG_EVERY === 1) this.ctx.log(`client ${this.clientId}: ${why} (${n} on this broker so far)`);
+    if (n % LOG_EVERY === 1) this.ctx.log(`client ${this.clientId}: ${why} (${n} on this broker so far)`, { level: "warning", event: "drop", clientId: this.clientId });
   }
 }
 

@@ -38,7 +38,7 @@ test("cli: a key Vireo refuses (auth_plugin) exits 2 naming FILE:LINE; an unknow
 });
 
 test("cli: warnings for ignored keys are printed with FILE:LINE, then the broker serves the conf's listener", async () => {
-  const path = conf("ok.conf", "pid_file /run/vireo.pid\nlog_dest stdout\nallow_anonymous true\nlistener 0 127.0.0.1\n");
+  const path = conf("ok.conf", "pid_file /run/vireo.pid\nlog_facility 3\nallow_anonymous true\nlistener 0 127.0.0.1\n");
   let connack = -1;
   let client: Promise<void> = Promise.resolve();
   const r = await runCli(["-c", path], (line, kill) => {
@@ -61,6 +61,6 @@ test("cli: warnings for ignored keys are printed with FILE:LINE, then the broker
   const warnings = r.stderr.split("\n").filter((l) => l.includes("warning"));
   assert.deepEqual(warnings, [
     `vireo: ${path}:1: warning: pid_file is not supported yet; ignored (Vireo writes no pid file)`,
-    `vireo: ${path}:2: warning: log_dest is not supported yet; ignored (Vireo logs to stderr (-v for connection logs))`,
+    `vireo: ${path}:2: warning: log_facility is not supported yet; ignored (Vireo's log lines are set with log_type, log_dest and --log-format)`,
   ]);
 });

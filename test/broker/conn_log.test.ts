@@ -72,13 +72,13 @@ async function session(port: number): Promise<string[]> {
   return [
     `New client connected from 127.0.0.1:${a.port} as log-a (p2, c1, k60).`,
     `Client log-a from 127.0.0.1:${a.port}: protocol error (0x82), triggered by a CONNECT packet; closing.`,
-    `Client log-a from 127.0.0.1:${a.port} disconnected (will applies).`,
+    `Client log-a from 127.0.0.1:${a.port} disconnected: protocol error (0x82) (will applies).`,
     `Client <unknown> from 127.0.0.1:${b.port}: protocol error (0x82), triggered by a PUBLISH packet before CONNECT; closing.`,
     `New client connected from 127.0.0.1:${c.port} as log-c (p5, c0, k30, u'u1').`,
     `Client log-c from 127.0.0.1:${c.port} disconnected.`,
     `New client connected from 127.0.0.1:${d.port} as log-d (p2, c1, k60).`,
     `Client log-d from 127.0.0.1:${d.port}: malformed packet (0x81), triggered by a PUBLISH packet; closing.`,
-    `Client log-d from 127.0.0.1:${d.port} disconnected (will applies).`,
+    `Client log-d from 127.0.0.1:${d.port} disconnected: malformed packet (0x81) (will applies).`,
     `Client log-e from 127.0.0.1:${e.port}: CONNECT refused, bad authentication method (0x8c); closing.`,
   ];
 }

@@ -2,7 +2,7 @@
 // queued up to maxQueuedMessages, drained in order), the inflight window, packet id reuse.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createStats } from "../../src/broker/stats.ts";
+import { createStats } from "../../src/session/stats.ts";
 import { type Message, StoredPublication } from "../../src/session/message.ts";
 import { Session, type SessionLink } from "../../src/session/session.ts";
 import { InflightWindow } from "../../src/session/inflight.ts";

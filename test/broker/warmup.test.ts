@@ -8,7 +8,7 @@ import { ClientPool, collect, subscribe } from "../helpers/mqtt.ts";
 import { sleep, waitFor } from "../helpers/broker.ts";
 
 test("warm-up routes its messages through the broker and leaves counters, sessions and retained store as they were", async () => {
-  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {} });
+  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, sysInterval: 0 });
   const { port } = await broker.listen();
   const pool = new ClientPool(port);
   try {
@@ -39,7 +39,7 @@ test("warm-up routes its messages through the broker and leaves counters, sessio
 });
 
 test("warm-up before listen() (as the CLI does) leaves no session, counter or retained message behind", async () => {
-  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {} });
+  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, sysInterval: 0 });
   await broker.warmUp(2000);
   await broker.warmUp(0); // disabled: nothing happens
   await broker.listen();
@@ -56,7 +56,7 @@ test("warm-up before listen() (as the CLI does) leaves no session, counter or re
 test("warm-up keeps to the broker's limits: maximum QoS 0, no retain, a small retained backlog", async () => {
   for (const limits of [{ maximumQoS: 0 as const }, { retainAvailable: false }, { maxRetainedBacklog: 10 }]) {
     const logged: string[] = [];
-    const broker = new Broker({ host: "127.0.0.1", port: 0, log: (m) => logged.push(m), ...limits });
+    const broker = new Broker({ host: "127.0.0.1", port: 0, log: (m) => logged.push(m), sysInterval: 0, ...limits });
     const { port } = await broker.listen();
     const pool = new ClientPool(port);
     try {

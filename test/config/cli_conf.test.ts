@@ -9,10 +9,10 @@ import { ANON, confFixture } from "./conf_helpers.ts";
 const { conf, cert, key } = confFixture();
 
 test("cli: -c FILE.conf is read as mosquitto.conf, with its warnings; flags override", () => {
-  const path = conf(`${ANON}port 1999\nmax_inflight_messages 5\nlog_dest syslog\n`);
+  const path = conf(`${ANON}port 1999\nmax_inflight_messages 5\nlog_facility 3\n`);
   const r = resolveConfig(["-c", path, "--verbose"]);
   assert.deepEqual(r.config, { ...CLI_DEFAULTS, port: 1999, maxInflight: 5, verbose: true, allowAnonymous: true });
-  assert.deepEqual(r.warnings, [`${path}:4: warning: log_dest is not supported yet; ignored (Vireo logs to stderr (-v for connection logs))`]);
+  assert.deepEqual(r.warnings, [`${path}:4: warning: log_facility is not supported yet; ignored (Vireo's log lines are set with log_type, log_dest and --log-format)`]);
   assert.equal(resolveConfig(["-c", path, "-p", "2000"]).config.port, 2000);
   assert.equal(resolveConfig(["-c", conf("max_keepalive 5\n", "upper.CONF")]).config.maxKeepAlive, 5, "the suffix is case-insensitive");
 });

@@ -20,6 +20,9 @@ const SUPPORTED: Record<string, [string, Record<string, unknown>][]> = {
   max_queued_messages: [["max_queued_messages 100", { maxQueuedMessages: 100 }], ["max_queued_messages 0", { maxQueuedMessages: Number.MAX_SAFE_INTEGER }]],
   message_size_limit: [["message_size_limit 1000", { maxPacketSize: 1000 + 5 + 2 + 65535 + 2 }], ["message_size_limit 0", {}]],
   retain_available: [["retain_available false", { retainAvailable: false }], ["retain_available true", { retainAvailable: true }]],
+  sys_interval: [["sys_interval 1", { sysInterval: 1 }], ["sys_interval 0", { sysInterval: 0 }]],
+  log_type: [["log_type error", { logType: ["error"] }], ["log_type error\nlog_type notice", { logType: ["error", "notice"] }], ["log_type all", { logType: ["all"] }]],
+  log_dest: [["log_dest stdout", { logDest: ["stdout"] }], ["log_dest file /var/log/vireo path.log\nlog_dest stderr", { logDest: ["file /var/log/vireo path.log", "stderr"] }], ["log_dest syslog", {}], ["log_dest none", { logDest: ["none"] }]],
   allow_anonymous: [["allow_anonymous true", { allowAnonymous: true }], ["allow_anonymous false\npassword_file /etc/p", { allowAnonymous: false, passwordFile: "/etc/p" }]],
   password_file: [["password_file /etc/mosquitto/passwd", { passwordFile: "/etc/mosquitto/passwd" }]],
   acl_file: [["acl_file /etc/mosquitto/acl", { aclFile: "/etc/mosquitto/acl" }]],
@@ -187,6 +190,10 @@ test("mosquitto.conf: bad values name FILE:LINE and the key", () => {
   refuses("max_inflight_messages 70000\n", 1, /max_inflight_messages: must be between/);
   refuses("max_keepalive\n", 1, /max_keepalive: missing value/);
   refuses("max_keepalive 10 20\n", 1, /expected one value, got "10 20"/);
+  refuses("sys_interval -1\n", 1, /sys_interval: must be between 0 and 86400, got -1/);
+  refuses("\nlog_type chatty\n", 2, /log_type: .*unknown log type "chatty"/);
+  refuses("log_dest file\n", 1, /log_dest: file needs a path/);
+  refuses("log_dest pigeon\n", 1, /log_dest: .*log destination must be stderr, stdout, none or "file PATH"/);
   refuses(`${ANON}listener\n`, 2, /listener: missing value/);
   refuses(`${ANON}listener 70000\n`, 2, /listener: must be between 0 and 65535/);
   refuses(`${ANON}listener 1883 a b\n`, 2, /expected PORT \[ADDRESS\]/);

@@ -49,7 +49,7 @@ test("fixture: the stock file's default values, uncommented one at a time, are a
   }
 });
 
-test("fixture: Debian's /etc/mosquitto/mosquitto.conf: persistence in /var/lib/mosquitto/, pid_file and log_dest warned", () => {
+test("fixture: Debian's /etc/mosquitto/mosquitto.conf: persistence in /var/lib/mosquitto/, log to its file, pid_file warned", () => {
   const path = fixture("debian-etc.conf");
   let r: ReturnType<typeof readMosquittoConf>;
   try {
@@ -60,9 +60,9 @@ test("fixture: Debian's /etc/mosquitto/mosquitto.conf: persistence in /var/lib/m
   }
   assert.equal(r.config.persistence, true);
   assert.equal(r.config.persistenceLocation, "/var/lib/mosquitto/");
+  assert.deepEqual(r.config.logDest, ["file /var/log/mosquitto/mosquitto.log"]);
   assert.deepEqual(r.warnings.map((w) => w.slice(path.length)), [
     ":6: warning: pid_file is not supported yet; ignored (Vireo writes no pid file)",
-    ":11: warning: log_dest is not supported yet; ignored (Vireo logs to stderr (-v for connection logs))",
   ]);
 });
 

@@ -15,7 +15,7 @@ const byKind = (kind: "warn" | "refuse") => Object.entries(KEYS).filter(([, e]) 
 
 test("unsupported keys: each harmless one gives exactly one warning naming FILE:LINE and the key, and changes nothing", () => {
   const keys = byKind("warn");
-  assert.ok(keys.includes("log_dest") && keys.includes("pid_file") && keys.includes("user") && keys.includes("connection_messages"));
+  assert.ok(keys.includes("log_facility") && keys.includes("pid_file") && keys.includes("user") && keys.includes("connection_messages"));
   for (const k of keys) {
     const { config, warnings, path } = read(`# ${k}\n${k} some value\n`);
     assert.deepEqual(config, { host: "127.0.0.1" }, k);
@@ -60,13 +60,13 @@ test("include_dir: *.conf files in Mosquitto's order (case-insensitive, upper ca
   writeFileSync(join(inc, "A.conf"), "max_keepalive 10\nmax_inflight_messages 7\n");
   writeFileSync(join(inc, "notes.txt"), "this is not read\n");
   writeFileSync(join(inc, ".conf"), "neither is this (no name before .conf, as Mosquitto)\n");
-  writeFileSync(join(inc, "listeners.conf"), `log_type all\nlistener 1884\nprotocol websockets\n`);
+  writeFileSync(join(inc, "listeners.conf"), `log_facility 3\nlistener 1884\nprotocol websockets\n`);
   const { config, warnings } = read(`${ANON}include_dir ${inc}\nmax_queued_messages 5\n`);
   assert.equal(config.maxKeepAlive, 20, "b.conf is read after A.conf");
   assert.equal(config.maxInflight, 7);
   assert.equal(config.maxQueuedMessages, 5);
   assert.deepEqual(config.listeners?.map((l) => [l.port, l.protocol, l.origin]), [[1884, "ws", `${join(inc, "listeners.conf")}:2`]]);
-  assert.deepEqual(warnings, [`${join(inc, "listeners.conf")}:1: warning: log_type is not supported yet; ignored (Vireo logs to stderr (-v for connection logs))`]);
+  assert.deepEqual(warnings, [`${join(inc, "listeners.conf")}:1: warning: log_facility is not supported yet; ignored (Vireo's log lines are set with log_type, log_dest and --log-format)`]);
 });
 
 test("include_dir: errors name the included file's line; nested include_dir is skipped with a warning; bad directories refused", () => {

@@ -38,7 +38,7 @@ test("README: every mosquitto.conf key of the table is listed in \"Configure wit
 test("README: the mosquitto.conf example gives the listeners it describes", () => {
   const inc = join(dir, "conf.d");
   mkdirSync(inc);
-  writeFileSync(join(inc, "extra.conf"), "log_type all\n");
+  writeFileSync(join(inc, "extra.conf"), "log_facility 3\n");
   const { config, warnings } = read(example(section("## Configure with mosquitto.conf"), "conf").replace("/etc/vireo/conf.d", inc));
   assert.deepEqual(config.listeners?.map((l) => `${l.protocol} ${l.host}:${l.port}${l.tls?.requireCertificate ? " mutual" : ""}`), [
     "mqtt 127.0.0.1:1883", "mqtts 0.0.0.0:8883", "mqtts 0.0.0.0:8884 mutual", "ws 0.0.0.0:8080", "wss 0.0.0.0:8081",
@@ -46,7 +46,7 @@ test("README: the mosquitto.conf example gives the listeners it describes", () =
   assert.equal(config.maxInflight, 100);
   assert.equal(config.maxQueuedMessages, 5000);
   assert.equal(config.maxKeepAlive, 300);
-  assert.equal(warnings.length, 1, "the included file's log_type");
+  assert.equal(warnings.length, 1, "the included file's log_facility");
 });
 
 test("README: the JSON listeners example is valid", () => {

@@ -19,7 +19,8 @@ export interface TestBroker {
 
 /** Starts a broker on 127.0.0.1:0 (logging silenced unless `config.log` is given). */
 export async function startBroker(config: BrokerOptions = {}): Promise<TestBroker> {
-  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, ...config });
+  // No $SYS tree unless a test asks: its retained topics would show in other tests' counts.
+  const broker = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, sysInterval: 0, ...config });
   const { port, listeners } = await broker.listen();
   let closed: Promise<void> | null = null;
   return {

@@ -4,7 +4,7 @@
  * byte for byte (Payload Format, Message Expiry, Content Type, Response Topic, Correlation Data,
  * User Properties are forwarded unaltered [MQTT-3.3.2-4] [MQTT-3.3.2-15] [MQTT-3.3.2-16] [MQTT-3.3.2-17]).
  */
-import { PropertyId } from "../protocol/packets.ts";
+import { PropertyId } from "./packets.ts";
 
 /** Size in bytes of a property value starting at `o` (after its identifier), or -1 if unknown. */
 function valueSize(id: number, b: Uint8Array, o: number): number {

@@ -9,7 +9,7 @@
  *   PUBLISH: [type<<4|dup<<3|qos<<1|retain] [remaining length varint] [topic len u16] [topic]
  *            [packet id u16 if qos>0] [v5: props length varint] [v5: props] [payload]
  */
-import { PropertyId } from "../protocol/packets.ts";
+import { PropertyId } from "./packets.ts";
 
 /** Bytes taken by `n` as an MQTT variable byte integer. */
 export function varintSize(n: number): number {
