@@ -3,7 +3,8 @@
  * and a few helpers the listener tests share.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { connect as tlsConnect } from "node:tls";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ListenerConfig, ListenerTls } from "../../src/config/listener_config.ts";
@@ -30,4 +31,17 @@ export function listener(protocol: ListenerConfig["protocol"], extra: Partial<Li
 /** Open file descriptors of this process (Linux). */
 export function openFds(): number {
   return readdirSync("/proc/self/fd").length;
+}
+
+/** The subject CN of the certificate the TLS server on `port` presents (verified against the test CA). */
+export function serverCn(port: number): Promise<string> {
+  const ca = readFileSync(cert("ca.crt"));
+  return new Promise((resolve, reject) => {
+    const s = tlsConnect({ host: "127.0.0.1", port, servername: "localhost", ca }, () => {
+      const cn = s.getPeerCertificate().subject.CN;
+      s.destroy();
+      resolve((Array.isArray(cn) ? cn[0] : cn) ?? "");
+    });
+    s.on("error", reject);
+  });
 }

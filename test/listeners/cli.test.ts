@@ -4,27 +4,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientPool } from "../helpers/mqtt.ts";
 import { sleep } from "../helpers/broker.ts";
 import { runCli } from "../helpers/run_cli.ts";
-import { cert } from "./certs.ts";
+import { cert, serverCn } from "./certs.ts";
 
 const ca = readFileSync(cert("ca.crt"));
 
-/** The subject CN of the certificate the TLS server on `port` presents. */
-function serverCn(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: "127.0.0.1", port, servername: "localhost", ca }, () => {
-      const cn = s.getPeerCertificate().subject.CN;
-      s.destroy();
-      resolve((Array.isArray(cn) ? cn[0] : cn) ?? "");
-    });
-    s.on("error", reject);
-  });
-}
 
 test("CLI: a ready line per listener, clients on each, SIGHUP reloads the certificate, SIGTERM exits 0", async () => {
   const dir = mkdtempSync(join(tmpdir(), "vireo-cli-listeners-"));

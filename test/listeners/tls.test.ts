@@ -4,14 +4,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBroker, type TestBroker } from "../helpers/broker.ts";
 import { ClientPool, collect, subscribe } from "../helpers/mqtt.ts";
 import type { ConnectInfo } from "../../src/broker/hooks.ts";
 import type { BrokerOptions } from "../../src/broker/options.ts";
-import { cert, listener, serverTls } from "./certs.ts";
+import { cert, listener, serverTls, serverCn } from "./certs.ts";
 
 const ca = readFileSync(cert("ca.crt"));
 const tlsOpts = (port: number, extra: Record<string, unknown> = {}) => ({ protocol: "mqtts" as const, host: "localhost", port, ca, ...extra });
@@ -116,17 +115,6 @@ test("useIdentityAsUsername: the certificate CN reaches the authenticate hook as
   });
 });
 
-/** The subject CN of the certificate a TLS server on `port` presents. */
-function serverCn(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: "127.0.0.1", port, servername: "localhost", ca }, () => {
-      const cn = s.getPeerCertificate().subject.CN;
-      s.destroy();
-      resolve((Array.isArray(cn) ? cn[0] : cn) ?? "");
-    });
-    s.on("error", reject);
-  });
-}
 
 test("reloadTls (SIGHUP): new handshakes get the new certificate, open connections stay up; a bad file keeps the old one", async () => {
   const dir = mkdtempSync(join(tmpdir(), "vireo-reload-"));

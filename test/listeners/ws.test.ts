@@ -4,7 +4,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
@@ -13,7 +12,7 @@ import { sleep, startBroker, type TestBroker, waitFor } from "../helpers/broker.
 import { ClientPool, collect, subscribe } from "../helpers/mqtt.ts";
 import { connectPacket } from "../helpers/raw.ts";
 import type { BrokerOptions } from "../../src/broker/options.ts";
-import { cert, listener, serverTls } from "./certs.ts";
+import { cert, listener, serverTls, serverCn } from "./certs.ts";
 import { Broker } from "../../src/broker/broker.ts";
 import { frame, OP, RawWs } from "./raw_ws.ts";
 
@@ -226,17 +225,6 @@ test("wss reloadTls: new handshakes get the new certificate, an open WebSocket c
   }
 });
 
-/** The subject CN of the certificate a TLS server on `port` presents. */
-function serverCn(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: "127.0.0.1", port, servername: "localhost", ca }, () => {
-      const cn = s.getPeerCertificate().subject.CN;
-      s.destroy();
-      resolve((Array.isArray(cn) ? cn[0] : cn) ?? "");
-    });
-    s.on("error", reject);
-  });
-}
 
 test("wss with requireCertificate: a client certificate from the CA is accepted, none refused (Deno: refused at start)", async () => {
   const l = listener("wss", { tls: serverTls({ requireCertificate: true }) });
