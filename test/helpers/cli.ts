@@ -21,8 +21,8 @@ export interface CliResult {
 
 /** Options of runEntry. */
 export interface RunOptions {
-  /** Called with each stdout line; `stop` sends SIGTERM to the child (by its PID). */
-  onLine?: (line: string, stop: () => void) => void;
+  /** Called with each stdout line; `signal` sends a signal (default SIGTERM) to the child, by its PID. */
+  onLine?: (line: string, signal: (sig?: NodeJS.Signals) => void) => void;
   /** SIGKILL after this long (default 20 s). */
   timeoutMs?: number;
 }
@@ -46,8 +46,9 @@ export function runEntry(file: string, args: string[], opts: RunOptions = {}): P
   const pid = child.pid!;
   let stdout = "", stderr = "", partial = "";
   const guard = setTimeout(() => process.kill(pid, "SIGKILL"), opts.timeoutMs ?? 20_000);
-  const stop = () => {
-    try { process.kill(pid, "SIGTERM"); } catch { /* already gone */ }
+  // process.kill by PID: child.kill misreports the exit code on Deno.
+  const stop = (sig: NodeJS.Signals = "SIGTERM") => {
+    try { process.kill(pid, sig); } catch { /* already gone */ }
   };
   child.stdout!.on("data", (d) => {
     stdout += String(d);
