@@ -10,9 +10,10 @@
  * on Bun (CLI default, with its JIT warm-up before the port opens, and `warmupMessages: 0`) and on Deno.
  * Env: RETAINED (1000000), SESSIONS (100000), REPS (3), PARALLEL (256), TARGETS (regex on the names).
  */
+import { freePort } from "../e2e/procs.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { connect, createServer, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,14 +67,6 @@ const groups: { build: Broker; restarts: Broker[] }[] = [
 ];
 const only = new RegExp(process.env.TARGETS ?? ".");
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 const pad = (n: number, w: number) => String(n).padStart(w, "0");
 /** The i-th retained topic: 100 sites × 10,000 devices covers 1,000,000. */

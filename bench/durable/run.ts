@@ -7,9 +7,10 @@
  * p99 ack latency. The load generator is JS (node:net + mqtt-packet): compare the rows, not the
  * absolute figures with the C load generator's.
  */
+import { freePort } from "../e2e/procs.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,14 +61,6 @@ function cpuMicros(pid: number | undefined): number {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 class Client {
   readonly packets: any[] = [];

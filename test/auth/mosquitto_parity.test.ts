@@ -5,12 +5,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { withBroker } from "../helpers/setup.ts";
 import { RawPool } from "../helpers/raw.ts";
-import { sleep } from "../helpers/broker.ts";
+import { freePort, sleep } from "../helpers/broker.ts";
 import { ACL, makeAuthFiles, rawLogin, USERS } from "./fixtures.ts";
 
 const EXTRA_ACL = `
@@ -65,16 +64,6 @@ async function probe(port: number): Promise<Record<string, { write: string[]; re
   return out;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test("the same files give the same publish and receive decisions as Mosquitto 2.0", async () => {
   const files = makeAuthFiles(ACL + EXTRA_ACL);

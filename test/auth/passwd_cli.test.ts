@@ -4,13 +4,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PasswordFile } from "../../src/auth/password_file.ts";
-import { sleep } from "../helpers/broker.ts";
+import { freePort, sleep } from "../helpers/broker.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const main = join(root, "src/main.ts");
@@ -24,16 +23,6 @@ function passwd(args: string[], input = "") {
   return { code: r.status, stderr: r.stderr };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test("vireo passwd: -c -b creates a $7$ file, -b updates, prompt mode reads twice, -D deletes; errors exit non-zero", async () => {
   const dir = mkdtempSync(join(tmpdir(), "vireo-passwd-"));

@@ -78,21 +78,13 @@ export class RawClient {
   }
 
   /** Waits for a packet of `cmd` (e.g. "connack") not yet taken; removes and returns it. */
-  async next(cmd: string, timeoutMs = 3000): Promise<AnyPacket> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() <= deadline) {
-      const i = this.packets.findIndex((p) => p.cmd === cmd);
-      if (i >= 0) return this.packets.splice(i, 1)[0];
-      await sleep(10);
-    }
-    throw new Error(`no ${cmd} within ${timeoutMs} ms (have: ${this.packets.map((p) => p.cmd).join(",") || "nothing"}, closed=${this.closed})`);
+  next(cmd: string, timeoutMs = 3000): Promise<AnyPacket> {
+    return takePacket(this, cmd, timeoutMs);
   }
 
   /** Resolves true once the server has closed the connection, false after `timeoutMs`. */
-  async waitClosed(timeoutMs = 3000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed && Date.now() <= deadline) await sleep(10);
-    return this.closed;
+  waitClosed(timeoutMs = 3000): Promise<boolean> {
+    return waitClosed(this, timeoutMs);
   }
 
   destroy(): void {
@@ -106,4 +98,28 @@ export function connectPacket(clientId: string, level = 4, extra: Record<string,
     cmd: "connect", protocolId: level === 3 ? "MQIsdp" : "MQTT", protocolVersion: level, clean: true,
     clientId, keepalive: 0, ...extra,
   };
+}
+
+/** What the raw clients (TCP here, WebSocket in test/listeners/raw_ws.ts) share for waiting. */
+export interface PacketSink {
+  readonly packets: AnyPacket[];
+  readonly closed: boolean;
+}
+
+/** Waits for a packet of `cmd` not yet taken from `c.packets`; removes and returns it. */
+export async function takePacket(c: PacketSink, cmd: string, timeoutMs: number): Promise<AnyPacket> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() <= deadline) {
+    const i = c.packets.findIndex((p) => p.cmd === cmd);
+    if (i >= 0) return c.packets.splice(i, 1)[0];
+    await sleep(10);
+  }
+  throw new Error(`no ${cmd} within ${timeoutMs} ms (have: ${c.packets.map((p) => p.cmd).join(",") || "nothing"}, closed=${c.closed})`);
+}
+
+/** Resolves true once `c` is closed, false after `timeoutMs`. */
+export async function waitClosed(c: PacketSink, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!c.closed && Date.now() <= deadline) await sleep(10);
+  return c.closed;
 }

@@ -6,7 +6,7 @@
 import { connect, type Socket } from "node:net";
 import { Buffer } from "node:buffer";
 import mqttPacket from "mqtt-packet";
-import type { AnyPacket } from "../helpers/raw.ts";
+import { type AnyPacket, takePacket, waitClosed } from "../helpers/raw.ts";
 import { sleep } from "../helpers/broker.ts";
 
 /** Opcodes (RFC 6455 §5.2). */
@@ -86,20 +86,12 @@ export class RawWs {
   }
 
   /** Waits for a packet of `cmd`; removes and returns it. */
-  async next(cmd: string, timeoutMs = 3000): Promise<AnyPacket> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() <= deadline) {
-      const i = this.packets.findIndex((p) => p.cmd === cmd);
-      if (i >= 0) return this.packets.splice(i, 1)[0];
-      await sleep(10);
-    }
-    throw new Error(`no ${cmd} within ${timeoutMs} ms (have: ${this.packets.map((p) => p.cmd).join(",") || "nothing"}, closed=${this.closed})`);
+  next(cmd: string, timeoutMs = 3000): Promise<AnyPacket> {
+    return takePacket(this, cmd, timeoutMs);
   }
 
-  async waitClosed(timeoutMs = 3000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed && Date.now() <= deadline) await sleep(10);
-    return this.closed;
+  waitClosed(timeoutMs = 3000): Promise<boolean> {
+    return waitClosed(this, timeoutMs);
   }
 
   destroy(): void {
