@@ -142,6 +142,14 @@ export class AccessControl {
     return this.acl === null || this.acl.check(who, topic, 1);
   }
 
+  /**
+   * Whether `who` may read every topic `filter` matches ($share/GROUP/ looked through): then its
+   * deliveries need no check of their own (see ClientAccess.readsFree).
+   */
+  readsAll(who: ClientIdentity, filter: string): boolean {
+    return this.acl === null || this.acl.readsAll(who, filter.replace(SHARE, ""));
+  }
+
   /** May `who` subscribe to `filter` ($share/GROUP/ is looked through)? */
   maySubscribe(who: ClientIdentity, filter: string): boolean {
     if (this.acl !== null && !this.acl.maySubscribe(who, filter.replace(SHARE, ""))) return false;

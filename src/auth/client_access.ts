@@ -21,9 +21,15 @@ export class ClientAccess implements ClientIdentity {
   /** The last topic this client published to and its answer (generation-checked). */
   private lastWrite: Uint8Array | null = null;
   private lastWriteYes = false;
-  /** topicHash of lastWrite, handed on to the PUBLISH's deliveries (see lastTopicHash). */
-  private lastWriteHash = 0;
   private generation: number;
+  /**
+   * The generation in which every filter of the session was found wholly readable (readsAll), so
+   * deliveries need no check; 0 while some filter is not, or the filters were not reviewed since.
+   */
+  private freeReads = 0;
+  /** The filters readsAll refused, once reviewed in generation `reviewed` (null = none). */
+  private unreadable: Set<string> | null = null;
+  private reviewed = 0;
 
   constructor(private readonly control: AccessControl, readonly username: string | undefined, readonly clientId: string) {
     this.generation = control.generation;
@@ -65,20 +71,51 @@ export class ClientAccess implements ClientIdentity {
       while (i < len && last[i] === bytes[off + i]) i++;
       if (i === len) return this.lastWriteYes;
     }
-    const hash = topicHash(bytes, off, len);
-    const yes = this.byBytes(1, bytes, off, len, hash);
+    const yes = this.byBytes(1, bytes, off, len, topicHash(bytes, off, len));
     this.lastWrite = bytes.slice(off, off + len);
     this.lastWriteYes = yes;
-    this.lastWriteHash = hash;
     return yes;
   }
 
   /**
-   * topicHash of the topic the last mayWriteBytes call was asked about: the router reuses it for
-   * the PUBLISH's read checks instead of hashing the topic again.
+   * True while every message this client can be sent is one it may read: each of its subscription
+   * filters is wholly readable under the rules in force. The router then skips the per-delivery
+   * check (the usual case: a device subscribed within its own part of the tree).
    */
-  get lastTopicHash(): number {
-    return this.lastWriteHash;
+  readsFree(): boolean {
+    return this.freeReads === this.control.generation;
+  }
+
+  /** Reviews all of the session's filters afresh (after a connect, a restore, a reload). */
+  reviewReads(filters: Iterable<string>): void {
+    this.fresh();
+    this.unreadable = null;
+    this.reviewed = this.control.generation;
+    for (const f of filters) this.noteFilter(f);
+    this.updateFreeReads();
+  }
+
+  /** The session subscribed to `filter` (new or replaced). */
+  subscribed(filter: string): void {
+    if (this.reviewed !== this.control.generation) return; // not reviewed under these rules: reads stay checked
+    this.noteFilter(filter);
+    this.updateFreeReads();
+  }
+
+  /** The session unsubscribed from `filter`. */
+  unsubscribed(filter: string): void {
+    this.unreadable?.delete(filter);
+    this.updateFreeReads();
+  }
+
+  private noteFilter(filter: string): void {
+    if (this.control.readsAll(this, filter)) this.unreadable?.delete(filter);
+    else (this.unreadable ??= new Set()).add(filter);
+  }
+
+  private updateFreeReads(): void {
+    const clear = this.reviewed === this.control.generation && (this.unreadable === null || this.unreadable.size === 0);
+    this.freeReads = clear ? this.reviewed : 0;
   }
 
   /** mayRead by topic bytes (each delivery; the hash is computed once per PUBLISH). */
@@ -130,12 +167,9 @@ export function writeAllowed(a: AccessEntry, bytes: Uint8Array, off: number, len
   return a === null || (a !== undefined && a.mayWriteBytes(bytes, off, len));
 }
 
-/**
- * The topic hash for the read checks of a PUBLISH whose write check writeAllowed(a, bytes, off,
- * len) just passed: the publisher's cached one, or computed (a warm-up or unchecked entry).
- */
-export function publishedTopicHash(a: AccessEntry, bytes: Uint8Array, off: number, len: number): number {
-  return a ? a.lastTopicHash : topicHash(bytes, off, len);
+/** Whether deliveries to the entry's client need no read check (see ClientAccess.readsFree). */
+export function readsFree(a: AccessEntry): boolean {
+  return a === null || (a !== undefined && a.readsFree());
 }
 
 /** May it receive a message on the topic bytes (hash: topicHash, shared by a PUBLISH's deliveries)? */

@@ -131,7 +131,9 @@ export class Broker {
    * the returned messages say which (empty = all reloaded). Every cached decision is dropped.
    */
   reload(): string[] {
-    return this.core.access?.reload() ?? [];
+    const errors = this.core.access?.reload() ?? [];
+    this.core.sessions.reviewAccess(); // which subscribers' deliveries need checks under the new rules
+    return errors;
   }
 
   /**

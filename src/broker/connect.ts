@@ -158,7 +158,7 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Ui
   if (core.sessions.gated) { // this connection's identity from now on, also for the session's offline deliveries
     // The warm-up's own clients are allowed everything, through the same checks (so they compile).
     const policy = core.trusted.has(client) ? AccessControl.allowAll : access!;
-    core.sessions.access[session.sid] = new ClientAccess(policy, p.username, client.clientId);
+    core.sessions.setAccess(session, new ClientAccess(policy, p.username, client.clientId));
   }
   sessionAttached(core, session);
   ackAfterCommit(core, client, mark); // CONNACK (and what follows) once the session is on disk

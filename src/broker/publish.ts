@@ -12,7 +12,7 @@ import { findProperty } from "../protocol/props.ts";
 import { ackBytes } from "../protocol/wire.ts";
 import { ackAfterCommit, journalMark } from "./durable.ts";
 import { isSysTopic } from "../protocol/sys_topics.ts";
-import { publishedTopicHash, writeAllowed } from "../auth/client_access.ts";
+import { writeAllowed } from "../auth/client_access.ts";
 
 /** A PUBLISH from the client. */
 export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatch, i: number): void {
@@ -57,9 +57,7 @@ export function handlePublish(core: BrokerCore, client: Client, batch: FrameBatc
   } else {
     const pub = core.live.load(batch, i, client.level, s.sid, topic);
     if (pub.retain) core.retained.set(pub.message()); // [MQTT-3.3.1-5]
-    // Under access control the write check's topic hash serves the read checks (no second hash).
-    const hash = core.sessions.gated ? publishedTopicHash(core.sessions.access[s.sid], bytes, topicOffset, topicLength) : -1;
-    const delivered = core.router.route(pub, bytes, topicOffset, topicLength, hash);
+    const delivered = core.router.route(pub, bytes, topicOffset, topicLength);
     // A retained message with no subscriber is stored all the same, and still gets 0x10.
     if (delivered === 0) reason = ReasonCode.NoMatchingSubscribers; // MQTT 5.0 §3.4.2.1, §3.5.2.1
     const sampler = core.topicSampler; // the dashboard's busiest topics: one PUBLISH in N

@@ -72,7 +72,6 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
       const s = core.sessions.create(row.clientId);
       s.expiryInterval = row.expiryInterval;
       // Its deliveries while offline are checked as the user its last connection authenticated as.
-      if (core.sessions.gated) core.sessions.access[s.sid] = new ClientAccess(core.access!, row.username, row.clientId);
       s.durable = true;
       core.stats.persistentSessions++;
       for (const sub of st.subscriptions) {
@@ -80,6 +79,7 @@ export function restore(core: BrokerCore, journal: Journal, snap: Snapshot): Res
         s.subscriptions.set(sub.filter, { options: sub.options, subscriptionId: sub.subscriptionId });
         counts.subscriptions++;
       }
+      if (core.sessions.gated) core.sessions.setAccess(s, new ClientAccess(core.access!, row.username, row.clientId));
       restoreMessages(s, st, messages, counts);
       // A will whose connection was alive when the broker stopped: that connection ended then.
       const w = st.will;

@@ -66,6 +66,7 @@ function subscribeOne(
   if (r === TOPIC_FILTER_INVALID) return ReasonCode.TopicFilterInvalid; // [MQTT-4.7.3-1]
   const existed = r === SUBSCRIBE_REPLACED; // a repeat replaces the subscription [MQTT-3.8.4-3]
   s.subscriptions.set(filter, { options, subscriptionId: subId });
+  if (gated) access?.subscribed(filter); // wholly readable or not: whether its deliveries are checked
   subscriptionAdded(core, s, filter, options, subId);
   // Retained messages: not for shared subscriptions (MQTT 5.0 §4.8.2); Retain Handling 0 always,
   // 1 only for a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10] [MQTT-3.3.1-11].
@@ -84,7 +85,10 @@ export function handleUnsubscribe(core: BrokerCore, client: Client, batch: Frame
   const mark = journalMark(core);
   for (const filter of p.filters) {
     const r = core.index.unsubscribe(filter, s.sid); // 0x00, 0x11 none existed, 0x8F invalid
-    if (s.subscriptions.delete(filter)) subscriptionRemoved(core, s, filter);
+    if (s.subscriptions.delete(filter)) {
+      if (core.sessions.gated) core.sessions.access[s.sid]?.unsubscribed(filter);
+      subscriptionRemoved(core, s, filter);
+    }
     codes.push(r);
   }
   ackAfterCommit(core, client, mark);

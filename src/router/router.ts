@@ -9,7 +9,7 @@ import type { Publication } from "../session/message.ts";
 import type { SessionRegistry } from "../session/registry.ts";
 import { SharedSelector } from "./shared.ts";
 import { topicHash } from "../auth/topic_verdicts.ts";
-import { readAllowed } from "../auth/client_access.ts";
+import { readAllowed, readsFree } from "../auth/client_access.ts";
 
 /** Options byte bit: Retain As Published. */
 const OPT_RAP = 0x08;
@@ -26,25 +26,28 @@ export class Router {
   /**
    * Delivers `pub` (topic = `topic[off, off+len)`) to every matching subscription, connected or
    * not (an offline session queues it). @returns how many sessions it was delivered to (0 = no
-   * matching subscribers, MQTT 5.0 §3.4.2.1 reason 0x10). `hash`: topicHash of the topic when the
-   * caller has it (the PUBLISH path under access control), else -1.
+   * matching subscribers, MQTT 5.0 §3.4.2.1 reason 0x10).
    */
-  route(pub: Publication, topic: Uint8Array, off: number, len: number, hash = -1): number {
+  route(pub: Publication, topic: Uint8Array, off: number, len: number): number {
     // `m` may point into a live subscriber set: nothing below may (un)subscribe. deliver() only
     // queues bytes (flushed in a microtask), so no close and no session end runs inside this loop.
     const m = this.index.match(topic, off, len);
     const pubQos = pub.qos;
-    // Read access only while access control gates topics; the hash once per PUBLISH, if needed.
+    // Read access only while access control gates topics, and only for a subscriber whose filters
+    // are not all wholly readable; the topic hash once per PUBLISH, if needed.
     const gated = this.sessions.gated, access = this.sessions.access;
-    let delivered = 0;
+    let delivered = 0, hash = -1;
     for (let i = 0; i < m.count; i++) {
       const sid = m.subscriber(i);
       const s = this.sessions.bySubscriber(sid);
       if (s === undefined) continue;
       if (sid === pub.origin && m.noLocal(i)) continue; // [MQTT-3.8.3-3]
       if (gated) {
-        if (hash < 0) hash = topicHash(topic, off, len);
-        if (!readAllowed(access[sid], topic, off, len, hash)) continue;
+        const a = access[sid];
+        if (!readsFree(a)) {
+          if (hash < 0) hash = topicHash(topic, off, len);
+          if (!readAllowed(a, topic, off, len, hash)) continue;
+        }
       }
       const granted = m.qos(i);
       const qos = (pubQos < granted ? pubQos : granted) as QoS; // [MQTT-3.8.4-8]
@@ -64,7 +67,10 @@ export class Router {
     if (member < 0) return 0;
     const sid = m.sharedSubscriber(g, member);
     const s = this.sessions.bySubscriber(sid)!;
-    if (this.sessions.gated && !readAllowed(this.sessions.access[sid], topic, off, len, topicHash(topic, off, len))) return 0;
+    if (this.sessions.gated) {
+      const a = this.sessions.access[sid];
+      if (!readsFree(a) && !readAllowed(a, topic, off, len, topicHash(topic, off, len))) return 0;
+    }
     const opts = m.sharedOptions(g, member);
     const granted = opts & 3;
     const qos = (pub.qos < granted ? pub.qos : granted) as QoS;

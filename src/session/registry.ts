@@ -3,7 +3,7 @@
  * Subscriber ids are recycled when a session ends so the index's tables stay small.
  */
 import { Session, type SessionContext } from "./session.ts";
-import type { AccessEntry } from "../auth/client_access.ts";
+import type { AccessEntry, ClientAccess } from "../auth/client_access.ts";
 
 /** Sessions of one broker. */
 export class SessionRegistry {
@@ -53,6 +53,23 @@ export class SessionRegistry {
     this.bySid[s.sid] = undefined;
     if (s.sid < this.access.length) this.access[s.sid] = undefined; // the id's next owner starts unknown
     this.free.push(s.sid);
+  }
+
+  /**
+   * Gives `s` its access answers (at a connect, a restore), its subscription filters reviewed for
+   * deliveries that need no read check.
+   */
+  setAccess(s: Session, a: ClientAccess): void {
+    this.access[s.sid] = a;
+    a.reviewReads(s.subscriptions.keys());
+  }
+
+  /** New rules (a reload): every session's filters are reviewed again. */
+  reviewAccess(): void {
+    for (const s of this.byClientId.values()) {
+      const a = this.access[s.sid];
+      if (a) a.reviewReads(s.subscriptions.keys());
+    }
   }
 
   /** Every session. */

@@ -72,6 +72,56 @@ test("SUBSCRIBE: granted when a read rule overlaps the filter, refused when a de
   assert.equal(acl.maySubscribe(user("mallory", "m"), "devices/mallory/m/#"), false);
 });
 
+test("readsAll: yes only when every topic the filter matches is readable (then deliveries skip the check)", () => {
+  assert.equal(acl.readsAll(anon(), "public/news/+"), true);
+  assert.equal(acl.readsAll(anon(), "public/#"), false); // public/secret is denied
+  assert.equal(acl.readsAll(anon(), "#"), false); // only partly readable: each delivery is checked
+  assert.equal(acl.readsAll(anon("c1"), "clients/c1"), true); // a %c pattern
+  assert.equal(acl.readsAll(user("alice"), "alice/a/#"), true);
+  assert.equal(acl.readsAll(user("alice"), "alice/+/x"), false); // alice/private/x is denied
+  assert.equal(acl.readsAll(user("alice"), "log/alice"), false); // write only
+  assert.equal(acl.readsAll(user("alice"), "$SYS/broker/+"), true);
+  assert.equal(acl.readsAll(user("carol", "k"), "devices/carol/k/#"), true);
+  assert.equal(acl.readsAll(user("mallory", "m"), "devices/mallory/m/#"), false); // the pattern deny
+  assert.equal(acl.readsAll(user("eve+", "k"), "clients/k"), false); // a wildcard name: patterns deny all
+});
+
+test("readsAll never says yes where check() denies a topic the filter matches (random ACLs, every short topic)", () => {
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const words = ["a", "b", "$s", "u1", "c1"];
+  const topics: string[][] = [[]];
+  for (let depth = 0; depth < 3; depth++) for (const t of [...topics]) if (t.length === depth) for (const w of words) topics.push([...t, w]);
+  const names = topics.filter((t) => t.length > 0 && !t.slice(1).includes("$s")).map((t) => t.join("/"));
+  const randomFilter = (patterns: boolean) => {
+    const levels: string[] = [];
+    for (let n = 1 + rnd(3), i = 0; i < n; i++) levels.push(["a", "b", "$s", "+", "#", patterns ? "%u" : "u1", patterns ? "%c" : "c1"][rnd(7)]);
+    const hash = levels.indexOf("#");
+    return (hash >= 0 ? levels.slice(0, hash + 1) : levels).join("/");
+  };
+  const access = ["read", "write", "readwrite", "deny"];
+  let yes = 0;
+  for (let file = 0; file < 60; file++) {
+    const lines: string[] = [];
+    for (let i = rnd(3); i > 0; i--) lines.push(`topic ${access[rnd(4)]} ${randomFilter(false)}`);
+    lines.push("user u1");
+    for (let i = rnd(4); i > 0; i--) lines.push(`topic ${access[rnd(4)]} ${randomFilter(false)}`);
+    for (let i = rnd(3); i > 0; i--) lines.push(`pattern ${access[rnd(4)]} ${randomFilter(true)}`);
+    const a = AclFile.parse(lines.join("\n"), "random");
+    for (const who of [anon("c1"), user("u1", "c1"), user("u2", "c1")]) {
+      for (let f = 0; f < 40; f++) {
+        const filter = randomFilter(false);
+        if (!a.readsAll(who, filter)) continue;
+        yes++;
+        for (const t of names) {
+          if (matches(filter.split("/"), t.split("/"))) assert.equal(a.check(who, t, R), true, `${lines.join("; ")} | ${who.username} ${filter} -> ${t}`);
+        }
+      }
+    }
+  }
+  assert.ok(yes > 100, `only ${yes} filters were wholly readable: the test checks too little`);
+});
+
 test("AclFile.parse: Mosquitto's syntax, and one error naming FILE:LINE for a broken line", () => {
   const a = AclFile.parse("topic x/y\nuser u\ntopic read a\nuser u\ntopic write b\n", "f");
   assert.deepEqual(a.anonymous!.map((r) => [r.filter, r.access]), [["x/y", 3]]); // no access word: readwrite

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AccessControl } from "../../src/auth/access_control.ts";
-import { allowedByName, ClientAccess, readAllowed, writeAllowed } from "../../src/auth/client_access.ts";
+import { allowedByName, ClientAccess, readAllowed, readsFree, writeAllowed } from "../../src/auth/client_access.ts";
 import { topicHash } from "../../src/auth/topic_verdicts.ts";
 import { SessionRegistry } from "../../src/session/registry.ts";
 
@@ -35,6 +35,38 @@ test("ClientAccess: answers by bytes and by name agree, survive until a reload, 
     assert.deepEqual(control.reload(), []);
     assert.equal(writeAllowed(a, t, 1, 3), false); // cached "yes" dropped with the reload
     assert.equal(readAllowed(a, t, 1, 3, topicHash(t, 1, 3)), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("readsFree: on while every filter of the session is wholly readable; a partly readable one, or a reload until the review, turns it off", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vireo-ca-"));
+  try {
+    const acl = join(dir, "acl");
+    writeFileSync(acl, "topic read r/#\ntopic deny r/secret\n");
+    const control = AccessControl.load({ passwordFile: "", aclFile: acl, allowAnonymous: true, hooks: {} })!;
+    const a = new ClientAccess(control, undefined, "c");
+    assert.equal(readsFree(a), false); // not reviewed yet: every delivery is checked
+    a.reviewReads(["r/+/x"]);
+    assert.equal(readsFree(a), true);
+    a.subscribed("r/#"); // r/secret is denied within it
+    assert.equal(readsFree(a), false);
+    a.subscribed("$share/g/r/a");
+    assert.equal(readsFree(a), false);
+    a.unsubscribed("r/#");
+    assert.equal(readsFree(a), true);
+    writeFileSync(acl, "topic deny r/a\ntopic read r/#\n");
+    assert.deepEqual(control.reload(), []);
+    assert.equal(readsFree(a), false); // the new rules: checked again until reviewed
+    a.subscribed("r/b");
+    assert.equal(readsFree(a), false); // a subscribe alone does not review the others
+    a.reviewReads(["r/+/x", "r/b"]);
+    assert.equal(readsFree(a), true);
+    a.reviewReads(["r/+/x", "r/b", "$share/g/r/a"]); // the share now reads a denied topic
+    assert.equal(readsFree(a), false);
+    assert.equal(readsFree(null), true);
+    assert.equal(readsFree(undefined), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -190,3 +190,25 @@ test("reload: a new rule applies to connected clients' next decision; a broken f
     own.remove();
   }
 });
+
+test("reload: a subscriber whose filter was wholly readable is checked again under the new rules", async () => {
+  const own = makeAuthFiles("user alice\ntopic readwrite alice/#\nuser admin\ntopic readwrite #\n");
+  try {
+    await withBroker({ passwordFile: own.passwordFile, aclFile: own.aclFile }, async ({ b, pool }) => {
+      const admin = await pool.connect({ username: "admin", password: USERS.admin, clientId: "adm" });
+      const alice = await pool.connect({ username: "alice", password: USERS.alice, clientId: "al" });
+      const got = collect(alice);
+      assert.deepEqual(await subscribe(alice, "alice/+/x", { qos: 1 }), [1]); // wholly readable: not checked per message
+      await admin.publishAsync("alice/b/x", "before", { qos: 1 });
+      await got.waitFor(1);
+      own.writeAcl("user alice\ntopic deny alice/b/#\ntopic readwrite alice/#\nuser admin\ntopic readwrite #\n");
+      assert.deepEqual(b.broker.reload(), []);
+      for (const t of ["alice/b/x", "alice/a/x"]) await admin.publishAsync(t, "after", { qos: 1 });
+      await got.waitFor(2);
+      await sleep(100);
+      assert.deepEqual(got.map((m) => `${m.topic} ${m.payload}`), ["alice/b/x before", "alice/a/x after"]);
+    });
+  } finally {
+    own.remove();
+  }
+});
