@@ -28,6 +28,8 @@ export class LivePublication implements Publication {
   private props: Uint8Array | null = null;
   private msg: Message | null = null;
   private readonly variants: Array<Uint8Array | null> = new Array(16).fill(null);
+  /** Bit k set: variants[k] holds a render of the current frame (cleared by the next load). */
+  private rendered = 0;
 
   constructor(private readonly encoder: PacketEncoder | null, private readonly now: () => number) {}
 
@@ -48,7 +50,8 @@ export class LivePublication implements Publication {
     this.msg = null;
     this.props = null;
     this.asIs = level < 5 || propsForwardAsIs(batch.bytes, batch.propertiesOffset(i), batch.propertiesLength(i));
-    this.variants.fill(null);
+    for (let k = 0, bits = this.rendered; bits !== 0; k++, bits >>>= 1) if ((bits & 1) !== 0) this.variants[k] = null;
+    this.rendered = 0;
     return this;
   }
 
@@ -59,11 +62,21 @@ export class LivePublication implements Publication {
     return b.bytes.subarray(off, off + b.topicLength(i));
   }
 
+  /** Copies made straight from the frame: one allocation per part, no intermediate views. */
   message(): Message {
     if (this.msg !== null) return this.msg;
-    const p = this.parts();
+    const b = this.batch, i = this.i, bytes = b.bytes;
+    const tOff = b.topicOffset(i);
+    const topic = this.topic !== null ? this.topic.slice() : bytes.slice(tOff, tOff + b.topicLength(i));
+    const pLen = this.level >= 5 ? b.propertiesLength(i) : 0;
+    let props: Uint8Array = EMPTY;
+    if (pLen > 0) {
+      const pOff = b.propertiesOffset(i);
+      props = this.asIs ? bytes.slice(pOff, pOff + pLen) : (this.props ??= forwardableProps(bytes, pOff, pLen));
+    }
+    const payOff = b.payloadOffset(i);
     this.msg = stampExpiry({
-      topic: p.topic.slice(), props: this.asIs ? p.props.slice() : p.props, payload: p.payload.slice(),
+      topic, props, payload: bytes.slice(payOff, payOff + b.payloadLength(i)),
       qos: this.qos, retain: this.retain, origin: this.origin,
     }, this.now());
     return this.msg;
@@ -79,6 +92,7 @@ export class LivePublication implements Publication {
     if (cached !== null && cached.length > 0) return cached; // a view of grown memory reads as empty
     const b = this.batch, i = this.i;
     const same = (level >= 5) === (this.level >= 5) && (b.flags(i) & 0x0f) === (flags & 7) && this.topic === null && this.asIs;
+    this.rendered |= 1 << key;
     if (same && (flags & 6) === 0) { // QoS 0, nothing differs: the publisher's own bytes
       return (this.variants[key] = b.bytes.subarray(b.start(i), b.start(i) + b.length(i)));
     }
