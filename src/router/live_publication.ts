@@ -13,6 +13,8 @@ import { forwardableProps, propsForwardAsIs } from "../protocol/props.ts";
 import { type Message, nextPublicationSerial, type Publication, stampExpiry } from "../session/message.ts";
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+/** Packets longer than this are shared as a view of the frame rather than copied (render). */
+const VIEW_OVER = 512;
 
 /** One reusable instance per broker: `load` points it at the next frame. */
 export class LivePublication implements Publication {
@@ -93,12 +95,12 @@ export class LivePublication implements Publication {
     const b = this.batch, i = this.i;
     const same = (level >= 5) === (this.level >= 5) && (b.flags(i) & 0x0f) === (flags & 7) && this.topic === null && this.asIs;
     this.rendered |= 1 << key;
-    if (same && (flags & 6) === 0) { // QoS 0, nothing differs: the publisher's own bytes
-      return (this.variants[key] = b.bytes.subarray(b.start(i), b.start(i) + b.length(i)));
-    }
-    const bytes = same
-      ? b.bytes.slice(b.start(i), b.start(i) + b.length(i))
-      : this.encode(level, flags);
+    // Nothing differs: the publisher's own bytes. A QoS 0 one as a view when large; small ones
+    // are copied, which Bun does faster than it makes a view of WASM memory. QoS > 0 renders are
+    // copies: each subscriber's packet id is patched in.
+    const start = b.start(i), end = start + b.length(i);
+    const bytes = !same ? this.encode(level, flags)
+      : (flags & 6) === 0 && end - start > VIEW_OVER ? b.bytes.subarray(start, end) : b.bytes.slice(start, end);
     this.variants[key] = bytes;
     return bytes;
   }
