@@ -117,7 +117,11 @@ export class AccessControl {
     if (info.username !== undefined && !info.certified) {
       if (pw !== null) {
         if (info.password === undefined) return ReasonCode.BadUserNameOrPassword;
-        return pw.verify(info.username, info.password).then((ok) => (ok ? this.afterPassword(info) : ReasonCode.BadUserNameOrPassword));
+        return pw.verify(info.username, info.password).then((ok) => {
+          if (!ok) return ReasonCode.BadUserNameOrPassword;
+          // A reload while PBKDF2 ran: the file now in force decides (a removed user stays out).
+          return this.passwords === pw ? this.afterPassword(info) : this.authenticate(info);
+        });
       }
       // Nothing can check the user name: while anonymous clients are refused, so is it (Mosquitto 2
       // refuses every client then), unless the embedder's hook decides.

@@ -141,6 +141,13 @@ export class PasswordFile {
     return PasswordFile.parse(text, path);
   }
 
+  /** Whether `user` has the same entry (hash, salt, iterations) in `other` as here. */
+  sameEntry(user: string, other: PasswordFile | null): boolean {
+    const a = this.users.get(user), b = other?.users.get(user);
+    if (a === undefined || b === undefined) return false;
+    return a.kind === b.kind && a.iterations === b.iterations && bytesEqual(a.salt, b.salt) && bytesEqual(a.hash, b.hash);
+  }
+
   /** Whether `password` is `user`'s. Unknown user: false (after the same kind of work). */
   async verify(user: string, password: Uint8Array): Promise<boolean> {
     const pw = cString(password);
@@ -154,4 +161,10 @@ export class PasswordFile {
     this.verified.add(key);
     return true;
   }
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -31,6 +31,7 @@ import { warmUp } from "./warmup.ts";
 import { SysTree } from "../ops/sys_tree.ts";
 import { startStorage, stopStorage } from "./restore.ts";
 import { willGone } from "./durable.ts";
+import { reloadAccess } from "./reload_access.ts";
 import type { DecoderOptions, FrameBatch } from "../wasm/types.ts";
 
 const utf8 = new TextEncoder();
@@ -128,12 +129,11 @@ export class Broker {
 
   /**
    * Re-reads the password and ACL files (SIGHUP). A file that fails keeps its previous rules;
-   * the returned messages say which (empty = all reloaded). Every cached decision is dropped.
+   * the returned messages say which (empty = all reloaded). Every cached decision is dropped, and
+   * clients whose password file entry was removed or changed are disconnected.
    */
   reload(): string[] {
-    const errors = this.core.access?.reload() ?? [];
-    this.core.sessions.reviewAccess(); // which subscribers' deliveries need checks under the new rules
-    return errors;
+    return reloadAccess(this.core);
   }
 
   /**
@@ -373,6 +373,7 @@ export class Broker {
     this.core.ending.delete(c);
     this.core.authenticating.delete(c);
     this.core.enhancedAuth.delete(c);
+    this.core.passwordLogins.delete(c);
     detach(this.core, c, true);
   }
 

@@ -160,6 +160,10 @@ function accept(core: BrokerCore, client: Client, p: ConnectPacket, authData: Ui
     const policy = core.trusted.has(client) ? AccessControl.allowAll : access!;
     core.sessions.setAccess(session, new ClientAccess(policy, p.username, client.clientId));
   }
+  const passwords = access?.passwordFile;
+  if (passwords && p.username !== undefined && !client.conn.useIdentityAsUsername && !core.trusted.has(client)) {
+    core.passwordLogins.set(client, p.username); // the password file vouched for it (a reload may revoke)
+  }
   sessionAttached(core, session);
   ackAfterCommit(core, client, mark); // CONNACK (and what follows) once the session is on disk
   if (ack !== null) {

@@ -86,6 +86,11 @@ export class BrokerCore {
   readonly enhancedAuth = new Map<Client, AuthExchange>();
   /** Set by the broker: the verdict came; run what the client sent meanwhile. */
   resumeHeld: (client: Client, held: HeldPackets) => void = () => {};
+  /**
+   * Connected clients whose user name the password file verified (a password or SCRAM), by user
+   * name: a reload that removes or changes that user's entry disconnects them (reload_access.ts).
+   */
+  readonly passwordLogins = new Map<Client, string>();
   /** Connections the broker has ended and that have not closed yet (flushing, then lingering). */
   readonly ending = new Set<Client>();
   /** The terms every MQTT 3.1 (level 3) connection shares: nothing in its CONNECT changes the limits. */

@@ -8,6 +8,7 @@ import { collect, subscribe } from "../helpers/mqtt.ts";
 import { sleep } from "../helpers/broker.ts";
 import { Buffer } from "node:buffer";
 import process from "node:process";
+import { execFileSync } from "node:child_process";
 import { makeAuthFiles, rawLogin, subscribeCodes, USERS } from "./fixtures.ts";
 
 const files = makeAuthFiles();
@@ -207,6 +208,34 @@ test("reload: a subscriber whose filter was wholly readable is checked again und
       await got.waitFor(2);
       await sleep(100);
       assert.deepEqual(got.map((m) => `${m.topic} ${m.payload}`), ["alice/b/x before", "alice/a/x after"]);
+    });
+  } finally {
+    own.remove();
+  }
+});
+
+test("reload: a client whose password file entry was removed or changed is disconnected (v5 DISCONNECT 0x87), the others stay", async () => {
+  const own = makeAuthFiles("user alice\ntopic readwrite #\nuser bob\ntopic readwrite #\nuser admin\ntopic readwrite #\n");
+  try {
+    await withBroker({ passwordFile: own.passwordFile, aclFile: own.aclFile }, async ({ b, raw }) => {
+      const { c: alice, code: a } = await rawLogin(raw, 5, "a5", "alice", USERS.alice);
+      const { c: bob, code: o } = await rawLogin(raw, 4, "b4", "bob", USERS.bob);
+      const { c: admin, code: d } = await rawLogin(raw, 5, "ad", "admin", USERS.admin);
+      assert.deepEqual([a, o, d], [0, 0, 0]);
+      assert.deepEqual(b.broker.reload(), []); // the same file: nobody is disconnected
+      execFileSync("mosquitto_passwd", ["-D", own.passwordFile, "alice"]);
+      execFileSync("mosquitto_passwd", ["-b", own.passwordFile, "bob", "n3w"]);
+      assert.deepEqual(b.broker.reload(), []);
+      assert.equal((await alice.next("disconnect")).reasonCode, 0x87);
+      assert.equal(await alice.waitClosed(), true);
+      assert.equal(await bob.waitClosed(), true); // 3.1.1: closed
+      await sleep(100);
+      assert.equal(admin.closed, false); // an unchanged entry keeps its connection
+      admin.sendPacket({ cmd: "pingreq" }, 5);
+      await admin.next("pingresp");
+      assert.equal((await rawLogin(raw, 4, "b4", "bob", USERS.bob)).code, 4);
+      assert.equal((await rawLogin(raw, 4, "b4", "bob", "n3w")).code, 0);
+      assert.equal((await rawLogin(raw, 5, "a5", "alice", USERS.alice)).code, 0x86);
     });
   } finally {
     own.remove();
