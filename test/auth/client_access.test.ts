@@ -13,13 +13,21 @@ import { SessionRegistry } from "../../src/session/registry.ts";
 
 const enc = new TextEncoder();
 
-test("ClientAccess: answers by bytes and by name agree, survive until a reload, and entries null / undefined mean allowed / denied", () => {
+/** Runs `body` with an anonymous client's ClientAccess under an ACL file holding `text`; `rewrite` replaces the file. */
+function withAcl(text: string, body: (a: ClientAccess, control: AccessControl, rewrite: (t: string) => void) => void): void {
   const dir = mkdtempSync(join(tmpdir(), "vireo-ca-"));
   try {
     const acl = join(dir, "acl");
-    writeFileSync(acl, "topic write a/#\ntopic read r/#\n");
+    writeFileSync(acl, text);
     const control = AccessControl.load({ passwordFile: "", aclFile: acl, allowAnonymous: true, hooks: {} })!;
-    const a = new ClientAccess(control, undefined, "c");
+    body(new ClientAccess(control, undefined, "c"), control, (t) => writeFileSync(acl, t));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("ClientAccess: answers by bytes and by name agree, survive until a reload, and entries null / undefined mean allowed / denied", () => {
+  withAcl("topic write a/#\ntopic read r/#\n", (a, control, rewrite) => {
     const t = enc.encode("xa/b"), r = enc.encode("r/1");
     assert.equal(writeAllowed(a, t, 1, 3), true);
     assert.equal(writeAllowed(a, t, 1, 3), true); // the publisher's last topic
@@ -31,22 +39,15 @@ test("ClientAccess: answers by bytes and by name agree, survive until a reload, 
     assert.equal(writeAllowed(undefined, t, 1, 3), false);
     assert.equal(readAllowed(undefined, r, 0, 3, 0), false);
     assert.equal(allowedByName(undefined, "read", "r/1"), false);
-    writeFileSync(acl, "topic read a/#\n");
+    rewrite("topic read a/#\n");
     assert.deepEqual(control.reload(), []);
     assert.equal(writeAllowed(a, t, 1, 3), false); // cached "yes" dropped with the reload
     assert.equal(readAllowed(a, t, 1, 3, topicHash(t, 1, 3)), true);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("readsFree: on while every filter of the session is wholly readable; a partly readable one, or a reload until the review, turns it off", () => {
-  const dir = mkdtempSync(join(tmpdir(), "vireo-ca-"));
-  try {
-    const acl = join(dir, "acl");
-    writeFileSync(acl, "topic read r/#\ntopic deny r/secret\n");
-    const control = AccessControl.load({ passwordFile: "", aclFile: acl, allowAnonymous: true, hooks: {} })!;
-    const a = new ClientAccess(control, undefined, "c");
+  withAcl("topic read r/#\ntopic deny r/secret\n", (a, control, rewrite) => {
     assert.equal(readsFree(a), false); // not reviewed yet: every delivery is checked
     a.reviewReads(["r/+/x"]);
     assert.equal(readsFree(a), true);
@@ -56,7 +57,7 @@ test("readsFree: on while every filter of the session is wholly readable; a part
     assert.equal(readsFree(a), false);
     a.unsubscribed("r/#");
     assert.equal(readsFree(a), true);
-    writeFileSync(acl, "topic deny r/a\ntopic read r/#\n");
+    rewrite("topic deny r/a\ntopic read r/#\n");
     assert.deepEqual(control.reload(), []);
     assert.equal(readsFree(a), false); // the new rules: checked again until reviewed
     a.subscribed("r/b");
@@ -67,9 +68,7 @@ test("readsFree: on while every filter of the session is wholly readable; a part
     assert.equal(readsFree(a), false);
     assert.equal(readsFree(null), true);
     assert.equal(readsFree(undefined), false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("SessionRegistry: an ended session's access entry is cleared, so its recycled id starts unknown (denied)", () => {

@@ -3,17 +3,27 @@
 // everything (admin on '#') received nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { withBroker } from "../helpers/setup.ts";
+import { withBroker, type World } from "../helpers/setup.ts";
 import { collect, subscribe } from "../helpers/mqtt.ts";
 import { sleep } from "../helpers/broker.ts";
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import { execFileSync } from "node:child_process";
-import { makeAuthFiles, rawLogin, subscribeCodes, USERS } from "./fixtures.ts";
+import { type AuthFiles, makeAuthFiles, rawLogin, subscribeCodes, USERS } from "./fixtures.ts";
 
 const files = makeAuthFiles();
 process.on("exit", () => files.remove());
 const config = { passwordFile: files.passwordFile, aclFile: files.aclFile };
+
+/** A broker on its own password and ACL files (`acl`), which the test may rewrite; removed after. */
+async function withOwnFiles(acl: string | undefined, body: (w: World & { own: AuthFiles }) => Promise<void>): Promise<void> {
+  const own = makeAuthFiles(acl);
+  try {
+    await withBroker({ passwordFile: own.passwordFile, aclFile: own.aclFile }, (w) => body({ ...w, own }));
+  } finally {
+    own.remove();
+  }
+}
 
 test("CONNECT: anonymous 0x87 / 5 (allowAnonymous defaults to false), wrong password and unknown user 0x86 / 4, $7$ and $6$ users 0", async () => {
   await withBroker(config, async ({ raw }) => {
@@ -165,79 +175,64 @@ test("patterns: %u and %c are the client's own user name and client id", async (
 });
 
 test("reload: a new rule applies to connected clients' next decision; a broken file keeps the old rules", async () => {
-  const own = makeAuthFiles();
-  try {
-    await withBroker({ passwordFile: own.passwordFile, aclFile: own.aclFile }, async ({ b, raw }) => {
-      const { c } = await rawLogin(raw, 5, "a5", "alice", USERS.alice);
-      const pub = async (topic: string, id: number) => {
-        c.sendPacket({ cmd: "publish", topic, qos: 1, messageId: id, payload: "x" }, 5);
-        const code = (await c.next("puback")).reasonCode ?? 0;
-        return code === 0x10 ? 0 : code; // 0x10: allowed, nobody subscribed
-      };
-      assert.equal(await pub("alice/a", 1), 0);
-      assert.equal(await pub("news/a", 2), 0x87);
-      own.writeAcl("user alice\ntopic write news/#\n");
-      assert.deepEqual(b.broker.reload(), []);
-      assert.equal(await pub("news/a", 3), 0); // the cached "no" was dropped
-      assert.equal(await pub("alice/a", 4), 0x87);
-      own.writeAcl("user alice\ntopic write alice/#\nbogus line\n");
-      const errors = b.broker.reload();
-      assert.equal(errors.length, 1);
-      assert.match(errors[0], /acl:3: unknown keyword "bogus"/);
-      assert.equal(await pub("news/b", 5), 0); // old rules kept, not opened, not closed
-      assert.equal(await pub("alice/b", 6), 0x87);
-    });
-  } finally {
-    own.remove();
-  }
+  await withOwnFiles(undefined, async ({ b, raw, own }) => {
+    const { c } = await rawLogin(raw, 5, "a5", "alice", USERS.alice);
+    const pub = async (topic: string, id: number) => {
+      c.sendPacket({ cmd: "publish", topic, qos: 1, messageId: id, payload: "x" }, 5);
+      const code = (await c.next("puback")).reasonCode ?? 0;
+      return code === 0x10 ? 0 : code; // 0x10: allowed, nobody subscribed
+    };
+    assert.equal(await pub("alice/a", 1), 0);
+    assert.equal(await pub("news/a", 2), 0x87);
+    own.writeAcl("user alice\ntopic write news/#\n");
+    assert.deepEqual(b.broker.reload(), []);
+    assert.equal(await pub("news/a", 3), 0); // the cached "no" was dropped
+    assert.equal(await pub("alice/a", 4), 0x87);
+    own.writeAcl("user alice\ntopic write alice/#\nbogus line\n");
+    const errors = b.broker.reload();
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /acl:3: unknown keyword "bogus"/);
+    assert.equal(await pub("news/b", 5), 0); // old rules kept, not opened, not closed
+    assert.equal(await pub("alice/b", 6), 0x87);
+  });
 });
 
 test("reload: a subscriber whose filter was wholly readable is checked again under the new rules", async () => {
-  const own = makeAuthFiles("user alice\ntopic readwrite alice/#\nuser admin\ntopic readwrite #\n");
-  try {
-    await withBroker({ passwordFile: own.passwordFile, aclFile: own.aclFile }, async ({ b, pool }) => {
-      const admin = await pool.connect({ username: "admin", password: USERS.admin, clientId: "adm" });
-      const alice = await pool.connect({ username: "alice", password: USERS.alice, clientId: "al" });
-      const got = collect(alice);
-      assert.deepEqual(await subscribe(alice, "alice/+/x", { qos: 1 }), [1]); // wholly readable: not checked per message
-      await admin.publishAsync("alice/b/x", "before", { qos: 1 });
-      await got.waitFor(1);
-      own.writeAcl("user alice\ntopic deny alice/b/#\ntopic readwrite alice/#\nuser admin\ntopic readwrite #\n");
-      assert.deepEqual(b.broker.reload(), []);
-      for (const t of ["alice/b/x", "alice/a/x"]) await admin.publishAsync(t, "after", { qos: 1 });
-      await got.waitFor(2);
-      await sleep(100);
-      assert.deepEqual(got.map((m) => `${m.topic} ${m.payload}`), ["alice/b/x before", "alice/a/x after"]);
-    });
-  } finally {
-    own.remove();
-  }
+  await withOwnFiles("user alice\ntopic readwrite alice/#\nuser admin\ntopic readwrite #\n", async ({ b, pool, own }) => {
+    const admin = await pool.connect({ username: "admin", password: USERS.admin, clientId: "adm" });
+    const alice = await pool.connect({ username: "alice", password: USERS.alice, clientId: "al" });
+    const got = collect(alice);
+    assert.deepEqual(await subscribe(alice, "alice/+/x", { qos: 1 }), [1]); // wholly readable: not checked per message
+    await admin.publishAsync("alice/b/x", "before", { qos: 1 });
+    await got.waitFor(1);
+    own.writeAcl("user alice\ntopic deny alice/b/#\ntopic readwrite alice/#\nuser admin\ntopic readwrite #\n");
+    assert.deepEqual(b.broker.reload(), []);
+    for (const t of ["alice/b/x", "alice/a/x"]) await admin.publishAsync(t, "after", { qos: 1 });
+    await got.waitFor(2);
+    await sleep(100);
+    assert.deepEqual(got.map((m) => `${m.topic} ${m.payload}`), ["alice/b/x before", "alice/a/x after"]);
+  });
 });
 
 test("reload: a client whose password file entry was removed or changed is disconnected (v5 DISCONNECT 0x87), the others stay", async () => {
-  const own = makeAuthFiles("user alice\ntopic readwrite #\nuser bob\ntopic readwrite #\nuser admin\ntopic readwrite #\n");
-  try {
-    await withBroker({ passwordFile: own.passwordFile, aclFile: own.aclFile }, async ({ b, raw }) => {
-      const { c: alice, code: a } = await rawLogin(raw, 5, "a5", "alice", USERS.alice);
-      const { c: bob, code: o } = await rawLogin(raw, 4, "b4", "bob", USERS.bob);
-      const { c: admin, code: d } = await rawLogin(raw, 5, "ad", "admin", USERS.admin);
-      assert.deepEqual([a, o, d], [0, 0, 0]);
-      assert.deepEqual(b.broker.reload(), []); // the same file: nobody is disconnected
-      execFileSync("mosquitto_passwd", ["-D", own.passwordFile, "alice"]);
-      execFileSync("mosquitto_passwd", ["-b", own.passwordFile, "bob", "n3w"]);
-      assert.deepEqual(b.broker.reload(), []);
-      assert.equal((await alice.next("disconnect")).reasonCode, 0x87);
-      assert.equal(await alice.waitClosed(), true);
-      assert.equal(await bob.waitClosed(), true); // 3.1.1: closed
-      await sleep(100);
-      assert.equal(admin.closed, false); // an unchanged entry keeps its connection
-      admin.sendPacket({ cmd: "pingreq" }, 5);
-      await admin.next("pingresp");
-      assert.equal((await rawLogin(raw, 4, "b4", "bob", USERS.bob)).code, 4);
-      assert.equal((await rawLogin(raw, 4, "b4", "bob", "n3w")).code, 0);
-      assert.equal((await rawLogin(raw, 5, "a5", "alice", USERS.alice)).code, 0x86);
-    });
-  } finally {
-    own.remove();
-  }
+  await withOwnFiles("user alice\ntopic readwrite #\nuser bob\ntopic readwrite #\nuser admin\ntopic readwrite #\n", async ({ b, raw, own }) => {
+    const { c: alice, code: a } = await rawLogin(raw, 5, "a5", "alice", USERS.alice);
+    const { c: bob, code: o } = await rawLogin(raw, 4, "b4", "bob", USERS.bob);
+    const { c: admin, code: d } = await rawLogin(raw, 5, "ad", "admin", USERS.admin);
+    assert.deepEqual([a, o, d], [0, 0, 0]);
+    assert.deepEqual(b.broker.reload(), []); // the same file: nobody is disconnected
+    execFileSync("mosquitto_passwd", ["-D", own.passwordFile, "alice"]);
+    execFileSync("mosquitto_passwd", ["-b", own.passwordFile, "bob", "n3w"]);
+    assert.deepEqual(b.broker.reload(), []);
+    assert.equal((await alice.next("disconnect")).reasonCode, 0x87);
+    assert.equal(await alice.waitClosed(), true);
+    assert.equal(await bob.waitClosed(), true); // 3.1.1: closed
+    await sleep(100);
+    assert.equal(admin.closed, false); // an unchanged entry keeps its connection
+    admin.sendPacket({ cmd: "pingreq" }, 5);
+    await admin.next("pingresp");
+    assert.equal((await rawLogin(raw, 4, "b4", "bob", USERS.bob)).code, 4);
+    assert.equal((await rawLogin(raw, 4, "b4", "bob", "n3w")).code, 0);
+    assert.equal((await rawLogin(raw, 5, "a5", "alice", USERS.alice)).code, 0x86);
+  });
 });
