@@ -18,13 +18,8 @@ import type { ListenerConfig } from "../config/listener_config.ts";
 import { Client, ClientState } from "./client.ts";
 import { BrokerCore, type HeldPackets } from "./core.ts";
 import { AccessControl } from "../auth/access_control.ts";
-import { admitAuthenticated, handleConnect } from "./connect.ts";
-import { holdFrames, joinFrames } from "./held_packets.ts";
-import { handleAuth } from "./enhanced_auth.ts";
-import { PacketType } from "../protocol/packets.ts";
-import { dispatch } from "./dispatch.ts";
-import { closeWith, fail } from "./errors.ts";
-import { detach, endSession, publishWillNow } from "./lifecycle.ts";
+import { closeWith } from "./errors.ts";
+import { endSession, publishWillNow } from "./lifecycle.ts";
 import { type BrokerOptions, resolveOptions } from "./options.ts";
 import type { BrokerStats } from "../session/stats.ts";
 import { warmUp } from "./warmup.ts";
@@ -32,7 +27,7 @@ import { SysTree } from "../ops/sys_tree.ts";
 import { startStorage, stopStorage } from "./restore.ts";
 import { willGone } from "./durable.ts";
 import { reloadAccess } from "./reload_access.ts";
-import type { DecoderOptions, FrameBatch } from "../wasm/types.ts";
+import { ConnectionEvents } from "./connection_events.ts";
 
 const utf8 = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -46,8 +41,6 @@ export class Broker {
   private sysTree: SysTree | null = null;
   private opening: Promise<void> | null = null;
   private readonly handlers: ConnectionHandlers;
-  /** Every client's decoder options (one object, not one per connection). */
-  private readonly decoderOptions: DecoderOptions;
 
   /** Creates a broker; nothing listens until listen(). */
   constructor(options?: BrokerOptions) {
@@ -64,8 +57,9 @@ export class Broker {
       publishWillNow(core, will, origin);
       willGone(core, clientId);
     });
+    const events = new ConnectionEvents(core, { maxPacketSize: core.opts.maxPacketSize });
     core.onKeepAliveTimeout = guard("keep-alive", (c: Client) => {
-      if (c.state === ClientState.AwaitConnect || c.state === ClientState.Authenticating || c.state === ClientState.AwaitAuth) this.connectTimeout(c);
+      if (c.state === ClientState.AwaitConnect || c.state === ClientState.Authenticating || c.state === ClientState.AwaitAuth) events.connectTimeout(c);
       else closeWith(core, c, ReasonCode.KeepAliveTimeout, true); // [MQTT-3.1.2-24]
     });
     core.onSessionExpired = guard("session expiry", (clientId: string) => {
@@ -74,13 +68,12 @@ export class Broker {
       core.stats.sessionsExpired++;
       endSession(core, s);
     });
-    core.resumeHeld = guard("authentication", (c: Client, held: HeldPackets) => this.resumeHeld(c, held));
-    this.decoderOptions = { maxPacketSize: core.opts.maxPacketSize };
+    core.resumeHeld = guard("authentication", (c: Client, held: HeldPackets) => events.resumeHeld(c, held));
     this.handlers = {
-      onOpen: guard("open", (conn: Connection) => this.onOpen(conn)),
-      onData: (conn, chunk) => this.onData(conn, chunk),
-      onClose: guard("close", (conn: Connection) => this.onClose(conn)),
-      onDrain: guard("drain", (conn: Connection) => this.onDrain(conn)),
+      onOpen: guard("open", (conn: Connection) => events.onOpen(conn)),
+      onData: (conn, chunk) => events.onData(conn, chunk), // guarded inside: a throw drops only that client
+      onClose: guard("close", (conn: Connection) => events.onClose(conn)),
+      onDrain: guard("drain", (conn: Connection) => events.onDrain(conn)),
     };
   }
 
@@ -253,143 +246,4 @@ export class Broker {
     if (listeners !== null) await listeners.close();
     await stopStorage(core); // after the last detach recorded its session's deadline
   }
-
-  private onOpen(conn: Connection): void {
-    const core = this.core, opts = core.opts;
-    // Open connections: those still owing a CONNECT, the connected ones, and those the broker is
-    // closing (lingering until the client has read why).
-    if (opts.maxConnections > 0 && core.clients.size + core.stats.clients + core.ending.size >= opts.maxConnections) {
-      return conn.destroy();
-    }
-    core.stats.socketsOpened++;
-    const client = new Client(conn, core.decoders(this.decoderOptions), core.termsAwaitConnect);
-    conn.context = client;
-    core.clients.set(conn.id, client);
-    if (opts.connectTimeoutMs > 0) {
-      core.clock.refresh(); // deadlines read the clock afresh: the cached one may lag by a tick (more under load)
-      core.keepAlive.watchMs(client, opts.connectTimeoutMs); // until CONNECT: the connect timeout
-    }
-  }
-
-  /** One socket chunk. A throw here is a broker bug: log it and drop only this client. */
-  private onData(conn: Connection, chunk: Uint8Array): void {
-    const c = conn.context as Client | undefined;
-    if (c === undefined || c.state === ClientState.Closed) return;
-    try {
-      this.process(c, chunk);
-    } catch (err) {
-      this.core.opts.log(`client ${c.clientId || conn.id}: internal error: ${(err as Error).stack ?? err}`, { level: "error", clientId: c.clientId });
-      fail(this.core, c, ReasonCode.UnspecifiedError);
-    }
-  }
-
-  /** ONE decoder push for the chunk, then each frame in order. */
-  private process(c: Client, chunk: Uint8Array): void {
-    const core = this.core;
-    const stats = core.stats;
-    stats.bytesReceived += chunk.length;
-    if (c.state === ClientState.Authenticating) {
-      core.authenticating.get(c)?.chunks.push(chunk.slice()); // decoded after the verdict, in order
-      return;
-    }
-    const batch = c.decoder.push(chunk);
-    const n = batch.count;
-    if (n === 0) return;
-    stats.packetsReceived += n; // a malformed frame among them is counted too, as Mosquitto reads it
-    // One clock read per chunk: after an event-loop stall the tick's cached time is stale, and
-    // keep-alive (watch/touch read it) would time out a client whose packets came in time.
-    core.clock.refresh();
-    let i = 0;
-    core.batch = batch;
-    core.frame = 0;
-    if (c.state === ClientState.AwaitConnect) {
-      core.keepAlive.unwatch(c); // the connect timeout; a successful CONNECT starts the keep-alive
-      handleConnect(core, c, batch, 0);
-      i = 1;
-    } else if (c.state === ClientState.Connected) core.keepAlive.touch(c); // any packet resets the keep-alive timer
-    this.run(c, batch, i);
-  }
-
-  /**
-   * Frames `i`… of `batch`: dispatched while connected; AUTH steps during enhanced
-   * authentication; held while a verdict is pending.
-   */
-  private run(c: Client, batch: FrameBatch, i: number): void {
-    // The batch stays readable if an encode grows codec memory meanwhile (its views re-map).
-    this.core.batch = batch; // for protocol-error log lines (errors.ts)
-    for (const n = batch.count; i < n; i++) {
-      this.core.frame = i;
-      const state = c.state;
-      if (state === ClientState.Connected) {
-        const reason = batch.reason(i);
-        if (reason !== 0) return fail(this.core, c, reason);
-        dispatch(this.core, c, batch, i);
-      } else if (state === ClientState.AwaitAuth) this.authStep(c, batch, i);
-      else if (state === ClientState.Authenticating) return holdFrames(this.core.authenticating.get(c)!, batch, i);
-      else return;
-    }
-  }
-
-  /** A packet during enhanced authentication: AUTH continues it, DISCONNECT ends it, anything else is an error. */
-  private authStep(c: Client, batch: FrameBatch, i: number): void {
-    const core = this.core;
-    const reason = batch.reason(i), type = batch.type(i);
-    if (reason === 0 && type === PacketType.AUTH) return handleAuth(core, c, batch, i, admitAuthenticated);
-    core.enhancedAuth.delete(c);
-    if (reason === 0 && type === PacketType.DISCONNECT) {
-      c.state = ClientState.Closed;
-      core.clients.delete(c.conn.id);
-      return c.conn.end();
-    }
-    fail(core, c, reason !== 0 ? reason : ReasonCode.ProtocolError); // [MQTT-3.1.2-30]
-  }
-
-  /**
-   * The client was accepted after an asynchronous authentication: run the whole packets held
-   * from the CONNECT's chunk (through a decoder of their own: the client's may hold a partial
-   * packet that follows them), then the chunks that came later, in order.
-   */
-  private resumeHeld(c: Client, held: HeldPackets): void {
-    if (held.frames.length > 0) {
-      const replay = this.core.decoders(this.decoderOptions);
-      replay.protocolLevel = c.decoder.protocolLevel;
-      this.run(c, replay.push(joinFrames(held.frames)), 0);
-    }
-    if (held.failReason !== 0) {
-      if (c.state === ClientState.Connected) fail(this.core, c, held.failReason);
-      return;
-    }
-    for (const chunk of held.chunks) {
-      if (c.state !== ClientState.Connected) return;
-      this.onData(c.conn, chunk);
-    }
-  }
-
-  /** The socket closed: without a DISCONNECT first, the will goes out [MQTT-3.1.2-8]. */
-  private onClose(conn: Connection): void {
-    const c = conn.context as Client | undefined;
-    this.core.clients.delete(conn.id);
-    if (c === undefined) return;
-    this.core.ending.delete(c);
-    this.core.authenticating.delete(c);
-    this.core.enhancedAuth.delete(c);
-    this.core.passwordLogins.delete(c);
-    detach(this.core, c, true);
-  }
-
-  /** The socket took everything: send what queued up behind backpressure. */
-  private onDrain(conn: Connection): void {
-    const c = conn.context as Client | undefined;
-    if (c !== undefined && c.state === ClientState.Connected && c.session!.link === c) c.session!.drain();
-  }
-
-  /** No CONNECT within config.connectTimeoutMs. */
-  private connectTimeout(c: Client): void {
-    c.state = ClientState.Closed;
-    this.core.authenticating.delete(c);
-    this.core.enhancedAuth.delete(c);
-    this.core.clients.delete(c.conn.id);
-    c.conn.destroy();
-  }
 }
-
