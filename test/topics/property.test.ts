@@ -33,6 +33,19 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ kind: fc.constant("match" as const), topic: topicArb }),
 );
 
+/**
+ * One index serves every run of a property (a WASM instance per run made these tests slow once many
+ * instances existed in the process); after a run, every filter it subscribed is unsubscribed and the
+ * index must be back at its empty size, so runs stay independent.
+ */
+const reused = createTopicIndex();
+const emptySize = reused.memoryStats().liveBytes;
+
+function emptied(cmds: readonly Cmd[]): void {
+  for (const c of cmds) if (c.kind === "sub") reused.unsubscribe(c.filter, c.sid);
+  assert.equal(reused.memoryStats().liveBytes, emptySize);
+}
+
 test("the naive oracle agrees with the spec's examples", () => {
   assert.ok(matches("sport/#", "sport") && matches("+/+", "/finance") && !matches("+", "/finance"));
   assert.ok(!matches("#", "$SYS/a") && matches("$SYS/#", "$SYS") && !validFilter("a/#/b"));
@@ -40,7 +53,7 @@ test("the naive oracle agrees with the spec's examples", () => {
 
 test("random command sequences: WASM index equals the naive model", () => {
   fc.assert(fc.property(fc.array(cmdArb, { minLength: 1, maxLength: 60 }), (cmds) => {
-    const index = createTopicIndex();
+    const index = reused;
     const model = new NaiveIndex();
     for (const c of cmds) {
       if (c.kind === "sub") {
@@ -55,6 +68,7 @@ test("random command sequences: WASM index equals the naive model", () => {
     for (const t of ["a", "b", "", "$s", "a/b", "/", "$s/a", "a//b", "a/b/ü", "b/$s"]) {
       assert.deepEqual(canonical(index.match(t)), model.match(t), t);
     }
+    emptied(cmds);
   }), { numRuns: 150 });
 });
 
@@ -66,7 +80,7 @@ test("many subscribers per filter (indexed sets, both folding strategies) equal 
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("match" as const), topic: fc.constantFrom("a/b", "a/c", "x/b") }) },
   );
   fc.assert(fc.property(fc.array(cmd, { minLength: 1, maxLength: 300 }), (cmds) => {
-    const index = createTopicIndex();
+    const index = reused;
     const model = new NaiveIndex();
     for (const c of cmds) {
       if (c.kind === "sub") index.subscribe(c.filter, c.sid, c.opts, c.ident), model.subscribe(c.filter, c.sid, c.opts, c.ident);
@@ -74,6 +88,7 @@ test("many subscribers per filter (indexed sets, both folding strategies) equal 
       else assert.deepEqual(canonical(index.match(c.topic)), model.match(c.topic));
     }
     for (let i = 0; i < 2; i++) assert.deepEqual(canonical(index.match("a/b")), model.match("a/b")); // marks cleared
+    emptied(cmds);
   }), { numRuns: 60 });
 });
 
