@@ -115,6 +115,15 @@ export class Broker {
     return AccessControl.authConfigured(opts) ? "0.0.0.0" : "127.0.0.1";
   }
 
+  /**
+   * False while storage's last commit failed and is being retried (acknowledgements held until it
+   * succeeds): the readiness probe reports it. Always true in memory mode.
+   */
+  get storageHealthy(): boolean {
+    const j = this.core.journal;
+    return j === null || !j.log.failing;
+  }
+
   /** Whether clients without a user name may connect. */
   get allowsAnonymous(): boolean {
     return this.core.access === null || this.core.access.allowAnonymous;

@@ -5,7 +5,7 @@
  *
  *   GET  /metrics                          Prometheus text format
  *   GET  /healthz                          the process answers
- *   GET  /readyz                           the broker is listening (503 otherwise)
+ *   GET  /readyz                           the broker is listening and storage commits (503 otherwise)
  *   GET  /  or /dashboard                  the live dashboard (HTML, no external assets)
  *   GET  /api/v1/overview                  what the dashboard shows, plus the per-second history
  *   GET  /api/v1/events                    the overview every second (Server-Sent Events)
@@ -112,9 +112,13 @@ export function createOpsHandler(broker: Broker, opts: OpsHandlerOptions = {}): 
   return handler;
 }
 
-/** /readyz: 200 when the MQTT listener is open and every check passes, else 503 naming those that fail. */
+/**
+ * /readyz: 200 when the MQTT listener is open, storage commits (no failed commit being retried)
+ * and every extra check passes, else 503 naming those that fail.
+ */
 async function readiness(broker: Broker, checks: Record<string, () => boolean | Promise<boolean>>): Promise<Response> {
   const failing: string[] = broker.listening ? [] : ["listener"];
+  if (!broker.storageHealthy) failing.push("storage");
   for (const [name, check] of Object.entries(checks)) {
     let ok = false;
     try {

@@ -7,6 +7,10 @@ import { collect, subscribe } from "../helpers/mqtt.ts";
 import { withBroker } from "../helpers/setup.ts";
 import { createOpsHandler, type OpsHandler } from "../../src/ops/http_api.ts";
 import type { World } from "../helpers/setup.ts";
+import { Broker } from "../../src/broker/broker.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const BASE = "http://127.0.0.1";
 
@@ -200,3 +204,32 @@ test("token: every route but the probes needs it; Bearer header or ?token= on GE
     assert.equal((await call("GET", "/api/v1/clients?token=s3cret")).status, 200);
     assertError(await call("DELETE", "/api/v1/retained?topic=a&token=s3cret"), 401, /token/); // no token in URLs for actions
   }));
+
+test("/readyz: \"storage\" fails while a commit fails (SQLite full) and recovers once it is retried", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vireo-ready-"));
+  const b = new Broker({ host: "127.0.0.1", port: 0, log: () => {}, persistence: true, persistenceLocation: dir });
+  const h = createOpsHandler(b, { log: () => {} });
+  try {
+    await b.listen();
+    const ready = async () => (await (await h(new Request(`${BASE}/readyz`))).json()) as { status: string; failing?: string[] };
+    assert.deepEqual(await ready(), { status: "ready" });
+    // A real SQLite failure: the broker's own connection may not grow the file any more.
+    const db = (b.core.journal!.log.backend as unknown as { db: { exec(sql: string): void; prepare(sql: string): { all(): Record<string, number>[] } } }).db;
+    const pages = Number(Object.values(db.prepare("PRAGMA page_count").all()[0])[0]);
+    db.exec(`PRAGMA max_page_count = ${pages}`);
+    for (let i = 0; i < 50; i++) b.publish(`big/${i}`, new Uint8Array(64 * 1024), { retain: true });
+    const until = async (status: string, ms: number) => {
+      for (const end = Date.now() + ms; (await ready()).status !== status && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+    };
+    await until("not ready", 3000);
+    assert.deepEqual(await ready(), { status: "not ready", failing: ["storage"] });
+    db.exec("PRAGMA max_page_count = 1073741823");
+    await until("ready", 5000); // the retry (after 1 s) commits
+    assert.deepEqual(await ready(), { status: "ready" });
+    assert.equal(b.storageHealthy, true);
+  } finally {
+    h.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
