@@ -17,8 +17,7 @@
  * Mosquitto allows every SUBSCRIBE and filters deliveries; Vireo also answers SUBSCRIBE
  * (maySubscribe): refused when a deny rule covers the whole filter or no read rule overlaps it.
  */
-import { readFileSync } from "node:fs";
-import { ConfigError } from "../config/validate.ts";
+import { ConfigError, readConfigText } from "../config/validate.ts";
 import { covers, matches, overlaps, validFilter } from "./topic_match.ts";
 
 /** Access bits (Mosquitto's MOSQ_ACL_READ / MOSQ_ACL_WRITE; 0 = deny). */
@@ -114,13 +113,7 @@ export class AclFile {
 
   /** Reads and parses `path`. @throws ConfigError */
   static load(path: string): AclFile {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (err) {
-      throw new ConfigError(`${path}: cannot read ACL file: ${(err as Error).message}`);
-    }
-    return AclFile.parse(text, path);
+    return AclFile.parse(readConfigText(path, (why) => `${path}: cannot read ACL file: ${why}`), path);
   }
 
   /** The client's own list: its user's rules, or the anonymous ones. */

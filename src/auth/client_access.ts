@@ -37,24 +37,22 @@ export class ClientAccess implements ClientIdentity {
 
   /** May this client publish to `topic`? */
   mayWrite(topic: string): boolean {
-    this.fresh();
-    let v = this.writes.get(topic);
-    if (v === undefined) {
-      v = this.control.mayPublish(this, topic);
-      if (this.writes.size >= CACHE_LIMIT) this.writes.clear();
-      this.writes.set(topic, v);
-    }
-    return v;
+    return this.cached(this.writes, topic, 1);
   }
 
   /** May this client receive a message published to `topic`? */
   mayRead(topic: string): boolean {
+    return this.cached(this.reads, topic, 0);
+  }
+
+  /** The answer for `topic` from `answers`, asked of the policy (write: kind 1) on a miss. */
+  private cached(answers: Map<string, boolean>, topic: string, kind: 0 | 1): boolean {
     this.fresh();
-    let v = this.reads.get(topic);
+    let v = answers.get(topic);
     if (v === undefined) {
-      v = this.control.mayRead(this, topic);
-      if (this.reads.size >= CACHE_LIMIT) this.reads.clear();
-      this.reads.set(topic, v);
+      v = kind === 1 ? this.control.mayPublish(this, topic) : this.control.mayRead(this, topic);
+      if (answers.size >= CACHE_LIMIT) answers.clear();
+      answers.set(topic, v);
     }
     return v;
   }

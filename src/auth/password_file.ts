@@ -11,9 +11,8 @@
  * leaves an old rule in force.
  */
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
-import { ConfigError } from "../config/validate.ts";
+import { ConfigError, readConfigText } from "../config/validate.ts";
 
 /** Salt length Mosquitto writes and requires (bytes). */
 export const SALT_LENGTH = 12;
@@ -132,13 +131,7 @@ export class PasswordFile {
 
   /** Reads and parses `path`. @throws ConfigError (unreadable file or bad line). */
   static load(path: string): PasswordFile {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (err) {
-      throw new ConfigError(`${path}: cannot read password file: ${(err as Error).message}`);
-    }
-    return PasswordFile.parse(text, path);
+    return PasswordFile.parse(readConfigText(path, (why) => `${path}: cannot read password file: ${why}`), path);
   }
 
   /** Whether `user` has the same entry (hash, salt, iterations) in `other` as here. */

@@ -66,12 +66,8 @@ export class ScramServer {
 
   /** client-first → server-first. */
   start(data: Uint8Array | undefined): ScramStep {
-    let msg: string;
-    try {
-      msg = text.decode(data ?? new Uint8Array(0));
-    } catch {
-      return { ok: false, reason: "client-first is not UTF-8" };
-    }
+    const msg = decodeMessage(data);
+    if (msg === null) return { ok: false, reason: "client-first is not UTF-8" };
     if (!msg.startsWith("n,")) return { ok: false, reason: "channel binding is not supported (gs2 header must be \"n,,\")" };
     const comma = msg.indexOf(",", 2);
     if (comma < 0 || comma !== 2) return { ok: false, reason: "authzid is not supported" };
@@ -101,12 +97,8 @@ export class ScramServer {
 
   /** client-final → server-final (the proof checked). */
   finish(data: Uint8Array | undefined): ScramStep {
-    let msg: string;
-    try {
-      msg = text.decode(data ?? new Uint8Array(0));
-    } catch {
-      return { ok: false, reason: "client-final is not UTF-8" };
-    }
+    const msg = decodeMessage(data);
+    if (msg === null) return { ok: false, reason: "client-final is not UTF-8" };
     const at = msg.lastIndexOf(",p=");
     const a = at < 0 ? null : attributes(msg);
     if (a === null) return { ok: false, reason: "malformed client-final message" };
@@ -124,5 +116,14 @@ export class ScramServer {
     if (!timingSafeEqual(sha512(clientKey), storedKey)) return { ok: false, reason: "authentication failed" };
     const serverSignature = hmac(hmac(salted, "Server Key"), authMessage);
     return { ok: true, data: utf8.encode(`v=${b64(serverSignature)}`) };
+  }
+}
+
+/** A SCRAM message's text, or null when it is not UTF-8. */
+function decodeMessage(data: Uint8Array | undefined): string | null {
+  try {
+    return text.decode(data ?? new Uint8Array(0));
+  } catch {
+    return null;
   }
 }

@@ -5,7 +5,6 @@
  * connected on its old credentials.
  */
 import { ReasonCode } from "../protocol/reason_codes.ts";
-import type { Client } from "./client.ts";
 import type { BrokerCore } from "./core.ts";
 import { closeWith } from "./errors.ts";
 
@@ -18,9 +17,8 @@ export function reloadAccess(core: BrokerCore): string[] {
   core.sessions.reviewAccess(); // which subscribers' deliveries need checks under the new rules
   const after = access.passwordFile;
   if (before === null || after === before) return errors; // no password file, or it kept the old one
-  const revoked: Array<[Client, string]> = [];
-  for (const [client, user] of core.passwordLogins) if (!before.sameEntry(user, after)) revoked.push([client, user]);
-  for (const [client, user] of revoked) {
+  for (const [client, user] of core.passwordLogins) { // deleting while iterating is safe for a Map
+    if (before.sameEntry(user, after)) continue;
     core.passwordLogins.delete(client);
     core.opts.log(`client ${client.clientId}: user "${user}" removed or changed in the password file: disconnected`,
       { level: "notice", event: "revoked", clientId: client.clientId });

@@ -3,9 +3,8 @@
  * JSON file (loadConfig) and overridden by command-line flags (cli.ts). Enforcement of each limit
  * lives in the broker core; this module only guarantees the values are present and well-typed.
  */
-import { readFileSync } from "node:fs";
 import type { ListenerConfig } from "./listener_config.ts";
-import { ConfigError, validateConfig } from "./validate.ts";
+import { ConfigError, readConfigText, validateConfig } from "./validate.ts";
 
 export { ConfigError } from "./validate.ts";
 
@@ -276,12 +275,7 @@ export function loadConfig(path: string): Config {
 
 /** Reads and validates a config file without applying defaults. @throws ConfigError */
 export function readConfigFile(path: string): Partial<Config> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new ConfigError(`config file ${path}: cannot read: ${(err as Error).message}`);
-  }
+  const text = readConfigText(path, (why) => `config file ${path}: cannot read: ${why}`);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -96,19 +96,18 @@ function checkOne(l: ListenerConfig, at: string): void {
 
 /** Throws unless `path` is a readable regular file. */
 export function readable(path: string, what: string): void {
-  try {
-    if (!statSync(path).isFile()) fail(`${what} ${JSON.stringify(path)} is not a file`);
-    accessSync(path, constants.R_OK);
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    fail(`${what} ${JSON.stringify(path)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  readablePath(path, what, "file");
 }
 
 /** Throws unless `path` is a readable directory. */
 export function directory(path: string, what: string): void {
+  readablePath(path, what, "directory");
+}
+
+function readablePath(path: string, what: string, kind: "file" | "directory"): void {
   try {
-    if (!statSync(path).isDirectory()) fail(`${what} ${JSON.stringify(path)} is not a directory`);
+    const st = statSync(path);
+    if (kind === "file" ? !st.isFile() : !st.isDirectory()) fail(`${what} ${JSON.stringify(path)} is not a ${kind}`);
     accessSync(path, constants.R_OK);
   } catch (err) {
     if (err instanceof ConfigError) throw err;

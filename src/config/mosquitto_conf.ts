@@ -10,14 +10,14 @@
  * default listener (port 1883, all addresses). certfile + keyfile make mqtt → mqtts and
  * websockets → wss. A file with no listener at all listens on 127.0.0.1:1883 only, as Mosquitto 2.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Config, DEFAULT_CONFIG } from "./config.ts";
 import type { ListenerConfig, ListenerTls } from "./listener_config.ts";
 import { checkListeners, directory, readable } from "./listener_validate.ts";
 import { type ConfContext, type ListenerDraft, newListener, setGlobal } from "./mosquitto_context.ts";
 import { lookupKey } from "./mosquitto_keys.ts";
-import { ConfigError } from "./validate.ts";
+import { ConfigError, readConfigText } from "./validate.ts";
 
 /** A config file's settings and the warnings to print before starting. */
 export interface LoadedConfig {
@@ -47,12 +47,7 @@ export function readMosquittoConf(path: string): LoadedConfig {
 }
 
 function readFile(path: string, level: number, state: ReadState): void {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new ConfigError(`config file ${path}: cannot read: ${(err as Error).message}`);
-  }
+  const text = readConfigText(path, (why) => `config file ${path}: cannot read: ${why}`);
   let current = state.defaultListener; // each file starts in the default listener (conf.c)
   const ctx = {
     where: "", key: "", config: state.config, level, notes: state.notes, defaultListener: state.defaultListener,

@@ -2,6 +2,7 @@
  * Validation rules for Config keys, shared by the file loader and the flag parser so both report
  * the same messages for the same mistakes.
  */
+import { readFileSync } from "node:fs";
 import type { Config } from "./config.ts";
 import { checkLogDest, LOG_TYPE_VALUES } from "../log/sink.ts";
 import { validateListeners } from "./listener_validate.ts";
@@ -15,6 +16,18 @@ export class ConfigError extends Error {
     super(message);
     this.name = "ConfigError";
     this.key = key;
+  }
+}
+
+/**
+ * The text of a file the configuration names (config file, password file, ACL file).
+ * @throws ConfigError with `unreadable(reason)` as its message when it cannot be read.
+ */
+export function readConfigText(path: string, unreadable: (reason: string) => string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(unreadable((err as Error).message));
   }
 }
 

@@ -44,14 +44,10 @@ export function renderMetrics(src: MetricsSources): string {
   p.counter("vireo_packets_sent_total", "MQTT packets of every type sent.", st.packetsSent);
   p.counter("vireo_bytes_received_total", "Bytes received on MQTT connections.", st.bytesReceived);
   p.counter("vireo_bytes_sent_total", "Bytes of MQTT packets sent.", st.bytesSent);
-  p.family("vireo_messages_received_total", "counter", "PUBLISH packets received from clients, by QoS.", [
-    [{ qos: "0" }, st.publishesReceived - st.publishesReceivedQos1 - st.publishesReceivedQos2],
-    [{ qos: "1" }, st.publishesReceivedQos1], [{ qos: "2" }, st.publishesReceivedQos2],
-  ]);
-  p.family("vireo_messages_sent_total", "counter", "PUBLISH packets sent to clients (live, queued, re-sent, retained), by QoS.", [
-    [{ qos: "0" }, st.publishesSent - st.publishesSentQos1 - st.publishesSentQos2],
-    [{ qos: "1" }, st.publishesSentQos1], [{ qos: "2" }, st.publishesSentQos2],
-  ]);
+  p.family("vireo_messages_received_total", "counter", "PUBLISH packets received from clients, by QoS.",
+    byQos(st.publishesReceived, st.publishesReceivedQos1, st.publishesReceivedQos2));
+  p.family("vireo_messages_sent_total", "counter", "PUBLISH packets sent to clients (live, queued, re-sent, retained), by QoS.",
+    byQos(st.publishesSent, st.publishesSentQos1, st.publishesSentQos2));
   p.family("vireo_messages_dropped_total", "counter", "Messages not delivered, by reason.",
     Object.entries(DROP_REASONS).map(([reason, key]) => [{ reason }, st[key]] as const));
   p.counter("vireo_wills_published_total", "Will messages published.", st.willsPublished);
@@ -62,6 +58,11 @@ export function renderMetrics(src: MetricsSources): string {
   p.gauge("vireo_retained_backlog_messages", "Retained messages still owed to new subscriptions.", s.backlog);
   runtimeMetrics(p, src.loopDelay);
   return p.toString();
+}
+
+/** A PUBLISH count split by QoS (the QoS 0 share is what the QoS 1 and 2 counters leave). */
+function byQos(total: number, qos1: number, qos2: number): Array<readonly [{ qos: string }, number]> {
+  return [[{ qos: "0" }, total - qos1 - qos2], [{ qos: "1" }, qos1], [{ qos: "2" }, qos2]];
 }
 
 /** Memory and event-loop delay of the runtime. */

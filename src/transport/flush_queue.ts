@@ -29,10 +29,16 @@ export function scheduleFlush(c: Flushable): void {
 }
 
 function flushAll(): void {
+  flushEach(dirty);
+  scheduled = false;
+}
+
+/** Flushes and empties `list`; a throw is reported on its own, the others still flush. */
+function flushEach(list: Flushable[]): void {
   // Index loop on purpose: a flush can close a socket whose onClose writes to other connections;
   // those are appended and flushed in this same pass.
-  for (let i = 0; i < dirty.length; i++) {
-    const c = dirty[i];
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
     c.flushQueued = false;
     try {
       c.flush();
@@ -40,8 +46,7 @@ function flushAll(): void {
       queueMicrotask(() => { throw err; });
     }
   }
-  dirty.length = 0;
-  scheduled = false;
+  list.length = 0;
 }
 
 const late: Flushable[] = [];
@@ -63,15 +68,6 @@ export function scheduleFlushAfterEvents(c: Flushable): void {
 }
 
 function flushLate(): void {
-  for (let i = 0; i < late.length; i++) {
-    const c = late[i];
-    c.flushQueued = false;
-    try {
-      c.flush();
-    } catch (err) {
-      queueMicrotask(() => { throw err; });
-    }
-  }
-  late.length = 0;
+  flushEach(late);
   lateScheduled = false;
 }

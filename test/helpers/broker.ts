@@ -1,7 +1,6 @@
 /**
  * Starts a Broker on 127.0.0.1 with an ephemeral port for one test.
  */
-import { createServer } from "node:net";
 import { Broker } from "../../src/broker/broker.ts";
 import type { BrokerOptions } from "../../src/broker/options.ts";
 import type { BoundListener } from "../../src/listeners/listener_set.ts";
@@ -47,14 +46,4 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 300
   }
 }
 
-/** A TCP port on 127.0.0.1 free right now (bound and released), for a process the test starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "./free_port.ts";
