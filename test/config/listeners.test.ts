@@ -1,23 +1,17 @@
 // JSON `listeners`: the shape both config syntaxes produce, validated with messages naming the
 // listener index and key; effectiveListeners' one-TCP-listener default.
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DEFAULT_CONFIG, effectiveListeners, loadConfig, mergeConfig } from "../../src/config/config.ts";
+import { confFixture } from "./conf_helpers.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "vireo-listeners-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-// Only readability is checked at config time; the listener layer parses the PEM.
-const cert = join(dir, "server.crt"), key = join(dir, "server.key"), ca = join(dir, "ca.crt"), capath = join(dir, "certs");
-for (const f of [cert, key, ca]) writeFileSync(f, "-----BEGIN TEST-----\n");
-mkdirSync(capath);
+// Stand-in TLS files: only readability is checked at config time; the listener layer parses the PEM.
+const { dir, cert, key, ca, capath, conf } = confFixture();
 
 let n = 0;
 function load(content: unknown) {
-  const path = join(dir, `l${n++}.json`);
-  writeFileSync(path, JSON.stringify(content));
+  const path = conf(JSON.stringify(content), `l${n++}.json`);
   return { path, config: loadConfig(path) };
 }
 
