@@ -9,6 +9,7 @@ import { transportStats, WriteBatch } from "./write_batch.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
 import { ConnectionRegistry, nextConnectionId } from "./registry.ts";
 import { unrefTimer } from "../timers/unref.ts";
+import { type BunServer, makeListener } from "./bun_listener.ts";
 
 /** The subset of Bun's Socket we use (no bun-types dependency, so Deno can type-check this file). */
 interface BunSocket {
@@ -25,11 +26,6 @@ interface BunSocket {
   resume?(): void;
   /** TLS sockets only. */
   getPeerCertificate?(): { subject?: { CN?: string | string[] } } | undefined;
-}
-
-interface BunServer {
-  readonly port: number;
-  stop(closeActive?: boolean): void;
 }
 
 /** What every connection of one listener shares (kept off the per-connection objects). */
@@ -295,45 +291,4 @@ function socketHandlers(shared: Shared, tls: boolean) {
       if (!ok || (shared.verifiedPeers && err !== null)) s.data?.destroy();
     },
   };
-}
-
-function makeListener(
-  host: string, first: BunServer, registry: ConnectionRegistry<BunConnection>,
-  reload: { tls: TlsMaterial; start: (tls: TlsMaterial, port: number) => BunServer } | undefined,
-): Listener {
-  let server = first;
-  /** Servers replaced by a TLS reload: stopped listening, their connections still live here. */
-  const retired: BunServer[] = [];
-  let closing: Promise<void> | null = null;
-  const listener: Listener = {
-    host,
-    port: first.port,
-    close(): Promise<void> {
-      closing ??= (async () => {
-        server.stop(false); // stop accepting; live connections are ended gracefully below
-        await registry.closeAll();
-        server.stop(true);
-        for (const r of retired) r.stop(true);
-      })();
-      return closing;
-    },
-  };
-  if (reload !== undefined) {
-    // Bun.listen cannot swap its TLS context, so a reload rebinds the port with the new one:
-    // stop(false) only closes the listening socket, connections keep their handlers and context.
-    listener.reloadTls = (tls: TlsMaterial): Promise<void> => {
-      if (closing !== null) return Promise.resolve();
-      server.stop(false);
-      retired.push(server);
-      try {
-        server = reload.start(tls, first.port);
-        reload.tls = tls;
-      } catch (err) {
-        server = reload.start(reload.tls, first.port); // keep serving with the old material
-        return Promise.reject(err);
-      }
-      return Promise.resolve();
-    };
-  }
-  return listener;
 }

@@ -8,7 +8,7 @@
  * cannot be shared. Instead each starts small and grows only for a connection whose reads fill it:
  * a quiet device costs READ_BUFFER_MIN bytes, a busy publisher gets the large buffer it needs.
  */
-import type { BatchWriter, Connection, ConnectionHandlers, ListenOptions, Listener, TlsMaterial, Transport } from "./types.ts";
+import type { BatchWriter, Connection, ConnectionHandlers } from "./types.ts";
 import type { ListenerProtocol } from "../config/listener_config.ts";
 import { transportStats, WriteBatch } from "./write_batch.ts";
 import { type Flushable, scheduleFlush } from "./flush_queue.ts";
@@ -21,8 +21,6 @@ const READ_BUFFER_MIN = 512;
 const READ_BUFFER_GROWTH = 4;
 /** Largest read buffer (a busy connection reads bursts this large in one call). */
 const READ_BUFFER_MAX = 32 * 1024;
-/** Pause before retrying accept() after a transient failure. */
-const ACCEPT_RETRY_MS = 50;
 
 /**
  * The subset of Deno.Conn we use (kept local so Bun can type-check this file). Other sockets
@@ -47,7 +45,7 @@ export interface DenoListener {
 }
 
 /** What every connection of one listener shares (kept off the per-connection objects). */
-interface Shared {
+export interface Shared {
   readonly handlers: ConnectionHandlers;
   readonly registry: ConnectionRegistry<DenoConnection>;
   readonly protocol: ListenerProtocol;
@@ -57,7 +55,7 @@ interface Shared {
 }
 
 /** A Deno TCP connection with serialized, batched writes. */
-class DenoConnection implements Connection, Flushable {
+export class DenoConnection implements Connection, Flushable {
   readonly id = nextConnectionId();
   context: unknown = undefined;
   flushQueued = false;
@@ -260,81 +258,4 @@ class DenoConnection implements Connection, Flushable {
 function isCloseNoise(err: Error | undefined): boolean {
   if (err === undefined) return true;
   return err.name === "BadResource" || err.name === "Interrupted";
-}
-
-/** Transport backed by Deno.listen (TLS: src/listeners/tls_deno.ts, through listenOn). */
-export class DenoTransport implements Transport {
-  async listen(opts: ListenOptions, handlers: ConnectionHandlers): Promise<Listener> {
-    const deno = (globalThis as { Deno?: { listen(o: unknown): DenoListener } }).Deno;
-    if (deno === undefined) throw new Error("DenoTransport requires the Deno runtime");
-    if (opts.tls !== undefined) {
-      const { listenTls } = await import("../listeners/tls_deno.ts");
-      const source = await listenTls(opts.host, opts.port, opts.tls, opts.handshakeTimeoutMs);
-      return listenOn(source, opts, handlers, (tls) => source.reloadTls(tls));
-    }
-    return listenOn(deno.listen({ hostname: opts.host, port: opts.port, transport: "tcp" }), opts, handlers);
-  }
-}
-
-/** Serves connections accepted from `listener` through the batched DenoConnection. */
-export function listenOn(
-  listener: DenoListener, opts: ListenOptions, handlers: ConnectionHandlers, reloadTls?: (tls: TlsMaterial) => Promise<void>,
-): Listener {
-  const registry = new ConnectionRegistry<DenoConnection>(opts.endTimeoutMs, opts.lingerMs);
-  const shared: Shared = {
-    handlers, registry, protocol: opts.protocol ?? "mqtt", useIdentityAsUsername: opts.useIdentityAsUsername ?? false,
-    maxConnections: opts.maxConnections ?? 0,
-  };
-  const state = { closed: false };
-  const accepting = acceptLoop(listener, shared, state);
-  let closing: Promise<void> | null = null;
-  return {
-    host: opts.host,
-    port: listener.addr.port,
-    close(): Promise<void> {
-      closing ??= (async () => {
-        state.closed = true;
-        try {
-          listener.close();
-        } catch {
-          // already closed
-        }
-        await accepting;
-        await registry.closeAll();
-      })();
-      return closing;
-    },
-    ...(reloadTls === undefined ? {} : { reloadTls }),
-  };
-}
-
-async function acceptLoop(listener: DenoListener, shared: Shared, state: { closed: boolean }): Promise<void> {
-  for (;;) {
-    let raw: DenoConn;
-    try {
-      raw = await listener.accept();
-    } catch {
-      if (state.closed) return;
-      // Transient (e.g. out of file descriptors): back off instead of spinning or giving up.
-      await new Promise((r) => setTimeout(r, ACCEPT_RETRY_MS));
-      continue;
-    }
-    if (shared.maxConnections > 0 && shared.registry.size >= shared.maxConnections) {
-      try {
-        raw.close();
-      } catch {
-        // already gone
-      }
-      continue;
-    }
-    try {
-      raw.setNoDelay?.(true); // MQTT is request/response-ish: Nagle only adds latency.
-    } catch {
-      // not supported on this platform/socket: harmless
-    }
-    const conn = new DenoConnection(raw, shared);
-    shared.registry.add(conn);
-    shared.handlers.onOpen(conn);
-    void conn.readLoop();
-  }
 }

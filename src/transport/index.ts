@@ -25,7 +25,7 @@ export function createTransport(): Transport {
       reserveDescriptorTable(opts.reserveDescriptors ?? RESERVED_DESCRIPTORS);
       const impl: Transport = runtime === "bun"
         ? new (await import("./bun.ts")).BunTransport()
-        : new (await import("./deno.ts")).DenoTransport();
+        : new (await import("./deno_listener.ts")).DenoTransport();
       return impl.listen(opts, handlers);
     },
   };
