@@ -49,6 +49,10 @@ test("dashboard: live numbers follow real traffic in headless Chromium (token in
       assert.equal(await num("retained"), 1);
       assert.equal(await num("subscriptions"), 2);
       assert.ok(await num("rate-out") >= 100, "the subscriber's deliveries");
+      // The drop counters reach the page on their own refresh: wait for the offline ones (a
+      // publisher at ~400 msgs/s passes 50 within a fraction of a second) rather than read them once.
+      await page.waitForFunction(() => [...document.querySelectorAll("#drops tr")].some((r) =>
+        (r.children[0] as HTMLElement).dataset.reason === "offline" && Number(r.children[1].textContent) >= 50), null, { timeout: 10_000 });
       const drops = await page.$$eval("#drops tr", (rows) => Object.fromEntries(rows.map((r) => [(r.children[0] as HTMLElement).dataset.reason, Number(r.children[1].textContent)])));
       assert.ok(drops.offline >= 50, `QoS 0 to the offline session: ${JSON.stringify(drops)}`);
       assert.equal(drops.queue_full, 11);
